@@ -1,0 +1,18 @@
+"""skrom: scikit-learn-style stochastic reduced-order models of multiscale dynamics.
+
+The estimators live in one subpackage per method family:
+
+- :mod:`skrom.score` -- score functions by the K-means Gaussian-mixture method
+  and the Langevin models built on them;
+- :mod:`skrom.forcing` -- neural-ODE surrogates of fast chaotic forcing;
+- :mod:`skrom.hybrid` -- the hybrid Langevin ROM;
+- :mod:`skrom.flows` -- stochastic flow-map learning;
+- :mod:`skrom.coarse` -- coarse-mesh SDEs with auxiliary states;
+
+around them :mod:`skrom.datasets` (simulators of the benchmark systems) and
+:mod:`skrom.metrics` (the statistics every ROM is judged by).
+"""
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["__version__"]
