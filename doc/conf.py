@@ -1,0 +1,50 @@
+"""Sphinx configuration for the skrom documentation."""
+
+import os
+
+import skrom
+
+project = "skrom"
+author = "skrom developers"
+copyright = "2026, skrom developers"
+release = skrom.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.intersphinx",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+html_theme = "pydata_sphinx_theme"
+html_static_path = ["_static"]
+html_title = f"skrom {release}"
+
+intersphinx_mapping = {}  # no network at build time
+
+# SKROM_DOC_QUICK=1 (set by CI) runs every example at its small settings;
+# the examples read it themselves.
+os.environ.setdefault("SKROM_DOC_QUICK", "0")
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+    "abort_on_example_error": True,
+    "plot_gallery": os.environ.get("SKROM_DOC_PLOT_GALLERY", "True"),
+}
