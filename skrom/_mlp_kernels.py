@@ -1,0 +1,354 @@
+"""Evaluate small multilayer perceptrons inside numba kernels.
+
+Torch modules cannot enter a ``numba.njit`` kernel, so a fitted MLP is first
+*packed* into plain arrays by :func:`pack_mlp` and then evaluated, one input
+vector at a time, by the njit functions of this module. The score-based
+Langevin kernels (:mod:`skrom.score`) and the neural-ODE rollouts of the hybrid
+ROM use it.
+
+Contract
+--------
+``pack_mlp(module_or_layers, activation=None)`` returns an :class:`MLPPack`
+``(weights, biases, sizes, activation)``:
+
+- ``sizes`` : int64 array ``[n_in, h_1, ..., h_L, n_out]`` (any depth >= 1
+  layer);
+- ``weights`` : float64 array, the weight matrices of all layers, each of
+  shape ``(sizes[l + 1], sizes[l])`` as in :class:`torch.nn.Linear`, flattened
+  row-major and concatenated in layer order;
+- ``biases`` : float64 array, the biases of all layers concatenated;
+- ``activation`` : int64 code (see :data:`ACTIVATION_CODES`) applied after
+  every layer except the last, which is linear.
+
+The njit evaluators never allocate: the caller passes an output array and a
+work buffer of at least :func:`mlp_work_size` ``(sizes, jacobian)`` float64
+entries, allocated once outside the hot loop and reused for every call:
+
+- ``mlp_forward(x, weights, biases, sizes, act, out, work)`` writes the MLP's
+  output at the 1-D input ``x`` (length ``sizes[0]``) into ``out`` (length
+  ``sizes[-1]``);
+- ``mlp_forward_jacobian(x, weights, biases, sizes, act, out, jac, work)``
+  also writes the Jacobian ``d out_i / d x_j`` into ``jac`` of shape
+  ``(sizes[-1], sizes[0])`` (forward-mode differentiation, exact up to
+  rounding);
+- ``mlp_forward_batch(X, weights, biases, sizes, act, out)`` evaluates the
+  rows of a 2-D ``X`` into the rows of ``out`` (a convenience for tests and
+  tables; it allocates one work buffer per call).
+
+All arithmetic is float64; in float64 the result agrees with the torch module
+(converted to float64) to rounding, about 1e-15 relative.
+"""
+
+import math
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+__all__ = [
+    "MLPPack",
+    "ACTIVATION_CODES",
+    "pack_mlp",
+    "mlp_work_size",
+    "mlp_forward",
+    "mlp_forward_jacobian",
+    "mlp_forward_batch",
+]
+
+#: Activation name -> integer code understood by the kernels.
+ACTIVATION_CODES = {
+    "identity": 0,
+    "tanh": 1,
+    "relu": 2,
+    "swish": 3,
+    "silu": 3,
+    "elu": 4,
+    "softplus": 5,
+    "gelu": 6,
+}
+
+MLPPack = namedtuple("MLPPack", ["weights", "biases", "sizes", "activation"])
+MLPPack.__doc__ = """Plain-array form of an MLP, ready for the njit evaluators.
+
+Fields: ``weights`` (float64, flattened row-major per layer), ``biases``
+(float64), ``sizes`` (int64, ``[n_in, ..., n_out]``) and ``activation``
+(int64 code from :data:`ACTIVATION_CODES`).
+"""
+
+_MODULE_ACTIVATIONS = {
+    "SiLU": "swish",
+    "Tanh": "tanh",
+    "ReLU": "relu",
+    "ELU": "elu",
+    "Softplus": "softplus",
+    "GELU": "gelu",
+    "Identity": "identity",
+}
+
+
+def _layers_from_module(module):
+    from torch import nn
+
+    linears, acts = [], []
+    for child in module.modules():
+        if isinstance(child, nn.Linear):
+            linears.append(child)
+        elif type(child).__name__ in _MODULE_ACTIVATIONS:
+            acts.append(child)
+        elif isinstance(child, nn.Sequential) or child is module:
+            continue
+        elif isinstance(child, (nn.Dropout,)):
+            continue
+        else:
+            raise TypeError(
+                f"pack_mlp cannot pack a module containing {type(child).__name__}; "
+                "only Linear layers and elementwise activations are supported."
+            )
+    names = {_MODULE_ACTIVATIONS[type(a).__name__] for a in acts}
+    if len(names) > 1:
+        raise ValueError(
+            f"pack_mlp needs one activation throughout, found {sorted(names)}."
+        )
+    for a in acts:
+        if isinstance(a, nn.ELU) and a.alpha != 1.0:
+            raise ValueError("pack_mlp supports ELU only with alpha=1.")
+        if isinstance(a, nn.Softplus) and (a.beta != 1.0 or a.threshold != 20.0):
+            raise ValueError(
+                "pack_mlp supports Softplus only with beta=1, threshold=20."
+            )
+        if isinstance(a, nn.GELU) and a.approximate != "none":
+            raise ValueError(
+                "pack_mlp supports only the exact GELU (approximate='none')."
+            )
+    if len(linears) > 1 and len(acts) not in (0, len(linears) - 1):
+        raise ValueError(
+            f"pack_mlp expects one activation between consecutive Linear layers; "
+            f"found {len(linears)} Linear layers and {len(acts)} activations."
+        )
+    layers = []
+    for lin in linears:
+        w = lin.weight.detach().cpu().to(dtype=_torch_float64()).numpy()
+        if lin.bias is None:
+            b = np.zeros(w.shape[0])
+        else:
+            b = lin.bias.detach().cpu().to(dtype=_torch_float64()).numpy()
+        layers.append((w, b))
+    return layers, (names.pop() if names else None)
+
+
+def _torch_float64():
+    import torch
+
+    return torch.float64
+
+
+def pack_mlp(module_or_layers, activation=None):
+    """Pack an MLP into plain float64/int64 arrays for the njit evaluators.
+
+    Parameters
+    ----------
+    module_or_layers : torch.nn.Module or sequence of (W, b)
+        Either a module made of :class:`torch.nn.Linear` layers with one
+        elementwise activation between consecutive layers (as built by
+        :func:`skrom._torch.make_mlp`), or a sequence of ``(W, b)`` pairs with
+        ``W`` of shape ``(n_out_l, n_in_l)`` and ``b`` of shape ``(n_out_l,)``.
+    activation : str or None
+        Activation name (a key of :data:`ACTIVATION_CODES`). Inferred from the
+        module when None; required for a sequence of pairs with more than one
+        layer.
+
+    Returns
+    -------
+    pack : MLPPack
+        ``(weights, biases, sizes, activation)`` as described in the module
+        docstring. The arrays are fresh copies.
+    """
+    if hasattr(module_or_layers, "modules") and hasattr(module_or_layers, "parameters"):
+        layers, inferred = _layers_from_module(module_or_layers)
+        if activation is None:
+            activation = inferred if inferred is not None else "identity"
+        elif inferred is not None and ACTIVATION_CODES[
+            inferred
+        ] != ACTIVATION_CODES.get(activation, -1):
+            raise ValueError(
+                f"activation={activation!r} disagrees with the module's {inferred!r}."
+            )
+    else:
+        layers = [
+            (np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
+            for w, b in module_or_layers
+        ]
+        if activation is None:
+            if len(layers) > 1:
+                raise ValueError("activation is required when packing (W, b) pairs.")
+            activation = "identity"
+    if activation not in ACTIVATION_CODES:
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATION_CODES)}, got {activation!r}."
+        )
+    if not layers:
+        raise ValueError("pack_mlp needs at least one Linear layer.")
+    sizes = [layers[0][0].shape[1]]
+    for i, (w, b) in enumerate(layers):
+        if w.ndim != 2 or b.shape != (w.shape[0],):
+            raise ValueError(f"layer {i}: W must be 2-D and b of shape (W.shape[0],).")
+        if w.shape[1] != sizes[-1]:
+            raise ValueError(
+                f"layer {i} takes {w.shape[1]} inputs but the previous layer gives "
+                f"{sizes[-1]}."
+            )
+        sizes.append(w.shape[0])
+    weights = np.concatenate([np.ascontiguousarray(w).ravel() for w, _ in layers])
+    biases = np.concatenate([b for _, b in layers])
+    if not (np.all(np.isfinite(weights)) and np.all(np.isfinite(biases))):
+        raise ValueError("pack_mlp: the network has non-finite weights.")
+    return MLPPack(
+        weights=weights.astype(np.float64, copy=True),
+        biases=biases.astype(np.float64, copy=True),
+        sizes=np.asarray(sizes, dtype=np.int64),
+        activation=np.int64(ACTIVATION_CODES[activation]),
+    )
+
+
+def mlp_work_size(sizes, jacobian=False):
+    """Length of the float64 work buffer the evaluators need for ``sizes``."""
+    sizes = np.asarray(sizes)
+    width = int(sizes.max())
+    if jacobian:
+        return 2 * width * (1 + int(sizes[0]))
+    return 2 * width
+
+
+@numba.njit(cache=True, inline="always")
+def _act(v, code):
+    if code == 3:
+        return v / (1.0 + math.exp(-v))
+    if code == 1:
+        return math.tanh(v)
+    if code == 2:
+        return v if v > 0.0 else 0.0
+    if code == 4:
+        return v if v > 0.0 else math.expm1(v)
+    if code == 5:
+        # torch's Softplus returns v itself above its threshold of 20
+        return v if v > 20.0 else math.log1p(math.exp(v))
+    if code == 6:
+        return 0.5 * v * (1.0 + math.erf(v * 0.7071067811865476))
+    return v
+
+
+@numba.njit(cache=True, inline="always")
+def _act_grad(v, code):
+    if code == 3:
+        s = 1.0 / (1.0 + math.exp(-v))
+        return s + v * s * (1.0 - s)
+    if code == 1:
+        t = math.tanh(v)
+        return 1.0 - t * t
+    if code == 2:
+        return 1.0 if v > 0.0 else 0.0
+    if code == 4:
+        return 1.0 if v > 0.0 else math.exp(v)
+    if code == 5:
+        return 1.0 if v > 20.0 else 1.0 / (1.0 + math.exp(-v))
+    if code == 6:
+        return (
+            0.5 * (1.0 + math.erf(v * 0.7071067811865476))
+            + v * math.exp(-0.5 * v * v) * 0.3989422804014327
+        )
+    return 1.0
+
+
+@numba.njit(cache=True)
+def mlp_forward(x, weights, biases, sizes, act, out, work):
+    """Write the MLP's output at ``x`` into ``out``; ``work`` is scratch.
+
+    ``work`` needs ``mlp_work_size(sizes)`` entries; nothing is allocated.
+    """
+    n_layers = sizes.shape[0] - 1
+    width = work.shape[0] // 2
+    n_in = sizes[0]
+    for j in range(n_in):
+        work[j] = x[j]
+    src = 0
+    w_off = 0
+    b_off = 0
+    for layer in range(n_layers):
+        n_a = sizes[layer]
+        n_b = sizes[layer + 1]
+        last = layer == n_layers - 1
+        dst = width - src
+        for i in range(n_b):
+            acc = biases[b_off + i]
+            row = w_off + i * n_a
+            for j in range(n_a):
+                acc += weights[row + j] * work[src + j]
+            if last:
+                out[i] = acc
+            else:
+                work[dst + i] = _act(acc, act)
+        w_off += n_a * n_b
+        b_off += n_b
+        src = dst
+
+
+@numba.njit(cache=True)
+def mlp_forward_jacobian(x, weights, biases, sizes, act, out, jac, work):
+    """Write the MLP's output at ``x`` into ``out`` and its Jacobian into ``jac``.
+
+    ``jac`` has shape ``(sizes[-1], sizes[0])``; ``work`` needs
+    ``mlp_work_size(sizes, jacobian=True)`` entries. Forward mode: the
+    tangents of all ``sizes[0]`` input directions are carried layer by layer.
+    """
+    n_layers = sizes.shape[0] - 1
+    n_in = sizes[0]
+    width = work.shape[0] // (2 * (1 + n_in))
+    # layout: [values A | values B | tangents A (n_in * width) | tangents B]
+    tan0 = 2 * width
+    tan_half = n_in * width
+    for j in range(n_in):
+        work[j] = x[j]
+        for k in range(n_in):
+            work[tan0 + k * width + j] = 1.0 if k == j else 0.0
+    src = 0
+    tsrc = tan0
+    w_off = 0
+    b_off = 0
+    for layer in range(n_layers):
+        n_a = sizes[layer]
+        n_b = sizes[layer + 1]
+        last = layer == n_layers - 1
+        dst = width - src
+        tdst = tan0 + tan_half if tsrc == tan0 else tan0
+        for i in range(n_b):
+            acc = biases[b_off + i]
+            row = w_off + i * n_a
+            for j in range(n_a):
+                acc += weights[row + j] * work[src + j]
+            g = 1.0
+            if last:
+                out[i] = acc
+            else:
+                work[dst + i] = _act(acc, act)
+                g = _act_grad(acc, act)
+            for k in range(n_in):
+                t = 0.0
+                tk = tsrc + k * width
+                for j in range(n_a):
+                    t += weights[row + j] * work[tk + j]
+                if last:
+                    jac[i, k] = t
+                else:
+                    work[tdst + k * width + i] = g * t
+        w_off += n_a * n_b
+        b_off += n_b
+        src = dst
+        tsrc = tdst
+
+
+@numba.njit(cache=True)
+def mlp_forward_batch(X, weights, biases, sizes, act, out):
+    """Evaluate the MLP at every row of ``X`` into the rows of ``out``."""
+    work = np.empty(2 * np.max(sizes))
+    for n in range(X.shape[0]):
+        mlp_forward(X[n], weights, biases, sizes, act, out[n], work)
