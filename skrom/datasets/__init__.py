@@ -9,7 +9,28 @@ the full state, the slow indices and the parameters used.
 # --- L63-driven slow-fast systems (owner: _lorenz.py) ---
 
 # --- multiscale SDEs and the general SDE entry point (owner: _sde.py, _multiscale_sde.py) ---
+from ._sde import simulate_sde
 
 # --- PDE fields on a grid (owner: _fields.py) ---
+from ._fields import (  # noqa: E402
+    make_burgers_1d,
+    make_kdv,
+    prolong_periodic,
+    restrict_periodic,
+    simulate_coarse_burgers_1d,
+    solve_burgers_1d,
+    solve_kdv,
+)
 
-__all__ = []
+__all__ = [
+    "simulate_sde",
+]
+__all__ += [
+    "make_burgers_1d",
+    "make_kdv",
+    "solve_burgers_1d",
+    "solve_kdv",
+    "simulate_coarse_burgers_1d",
+    "restrict_periodic",
+    "prolong_periodic",
+]
