@@ -1,0 +1,29 @@
+"""Statistics every reduced-order model is judged by, and scorers built on them.
+
+Every metric takes trajectory sets of shape ``(n_trajectories, n_steps,
+n_features)``; a 2-D array is one trajectory and a 1-D array the samples (or
+time series) of one scalar. Distances and errors are lower-is-better; the
+scorers in this module turn them into higher-is-better scikit-learn scorers.
+"""
+
+from ._autocorrelation import acf_error, autocorrelation, decorrelation_time
+from ._pdf import marginal_pdf, pdf_hellinger_distance, pdf_kl_divergence
+from ._residence import (
+    mean_residence_times,
+    residence_time_error,
+    residence_times,
+    transition_counts,
+)
+
+__all__ = [
+    "acf_error",
+    "autocorrelation",
+    "decorrelation_time",
+    "marginal_pdf",
+    "mean_residence_times",
+    "pdf_hellinger_distance",
+    "pdf_kl_divergence",
+    "residence_time_error",
+    "residence_times",
+    "transition_counts",
+]
