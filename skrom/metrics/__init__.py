@@ -7,6 +7,8 @@ scorers in this module turn them into higher-is-better scikit-learn scorers.
 """
 
 from ._autocorrelation import acf_error, autocorrelation, decorrelation_time
+from ._ensemble_statistics import mean_std_error
+from ._forecast import forecast_rmse, forecast_sign_skill
 from ._pdf import marginal_pdf, pdf_hellinger_distance, pdf_kl_divergence
 from ._residence import (
     mean_residence_times,
@@ -19,8 +21,11 @@ __all__ = [
     "acf_error",
     "autocorrelation",
     "decorrelation_time",
+    "forecast_rmse",
+    "forecast_sign_skill",
     "marginal_pdf",
     "mean_residence_times",
+    "mean_std_error",
     "pdf_hellinger_distance",
     "pdf_kl_divergence",
     "residence_time_error",

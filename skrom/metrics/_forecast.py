@@ -1,0 +1,153 @@
+"""Skill of forecasts against lead time."""
+
+import numbers
+
+import numpy as np
+
+from .._validation import check_positive_float
+from ._inputs import as_trajectories, require_scalar, select_features
+
+__all__ = ["forecast_rmse", "forecast_sign_skill"]
+
+
+def _check_forecasts(y_true, y_pred):
+    """Return y_true (F, L, d) and y_pred (F, M, L, d) (M = 1 for a point forecast)."""
+    y_true = as_trajectories(y_true, "y_true")
+    if np.ndim(y_pred) == 4:
+        if hasattr(y_pred, "dtype") and y_pred.dtype == object:
+            raise TypeError("y_pred has dtype object; pass a numeric array.")
+        pred = np.array(y_pred, dtype=np.float64)
+        if not np.all(np.isfinite(pred)):
+            raise ValueError("y_pred contains NaN or infinity.")
+    else:
+        pred = as_trajectories(y_pred, "y_pred")[:, None]
+    expected = (y_true.shape[0], y_true.shape[1], y_true.shape[2])
+    got = (pred.shape[0], pred.shape[2], pred.shape[3])
+    if expected != got or pred.shape[1] < 1:
+        raise ValueError(
+            "y_pred must have the shape of y_true (n_forecasts, n_leads, n_features) "
+            "= {0}, or (n_forecasts, n_members, n_leads, n_features) for ensemble "
+            "forecasts; got {1}.".format(y_true.shape, np.shape(y_pred))
+        )
+    return y_true, pred
+
+
+def _lead_times(n_leads, dt):
+    dt = 1.0 if dt is None else check_positive_float(dt, "dt")
+    return dt * np.arange(n_leads, dtype=np.float64)
+
+
+def forecast_rmse(y_true, y_pred, *, dt=None, feature=None):
+    """Root mean square forecast error at each lead time.
+
+    For ensemble forecasts the error is that of the ensemble mean. The
+    squared errors are averaged over forecasts and features.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_forecasts, n_leads, n_features), (n_leads, n_features) or (n_leads,)
+        Verifying trajectories; lead 0 is the initial condition (as in
+        ``sample``, whose first point is ``x0``).
+    y_pred : array-like of the shape of ``y_true``, or of shape (n_forecasts, n_members, n_leads, n_features)
+        Point or ensemble forecasts.
+    dt : float or None, default=None
+        Sampling interval; None gives lead times in steps.
+    feature : int, sequence of int or None, default=None
+        Column(s) to use; None uses every feature.
+
+    Returns
+    -------
+    lead_times : ndarray of shape (n_leads,)
+        ``dt * arange(n_leads)``.
+    rmse : ndarray of shape (n_leads,)
+        RMSE at each lead; lower is better.
+
+    See Also
+    --------
+    forecast_sign_skill : Fraction of forecasts in the right state.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrom.metrics import forecast_rmse
+    >>> truth = np.zeros((4, 3, 1))
+    >>> pred = truth + np.array([0.0, 1.0, 2.0])[None, :, None]
+    >>> forecast_rmse(truth, pred, dt=0.5)
+    (array([0. , 0.5, 1. ]), array([0., 1., 2.]))
+    """
+    y_true, pred = _check_forecasts(y_true, y_pred)
+    y_true = select_features(y_true, feature, "y_true")
+    mean = select_features(pred.mean(axis=1), feature, "y_pred")
+    rmse = np.sqrt(np.mean((mean - y_true) ** 2, axis=(0, 2)))
+    return _lead_times(y_true.shape[1], dt), rmse
+
+
+def forecast_sign_skill(y_true, y_pred, *, thresholds=0.0, dt=None, feature=None):
+    """Fraction of forecasts that put the system in the right state, per lead time.
+
+    The scalar observable is cut into states by increasing boundaries
+    (``thresholds=0.0``: the sign, i.e. the well of a symmetric double
+    well); state ``i`` is ``thresholds[i-1] <= x < thresholds[i]``. An
+    ensemble forecast predicts the state most of its members are in (a tie
+    goes to the lower state). The skill is the fraction of forecasts whose
+    predicted state equals the true one. Used to judge transition forecasts
+    (Del Felice & Giorgini, 2025).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_forecasts, n_leads, n_features), (n_leads, n_features) or (n_leads,)
+        Verifying trajectories; lead 0 is the initial condition.
+    y_pred : array-like of the shape of ``y_true``, or of shape (n_forecasts, n_members, n_leads, n_features)
+        Point or ensemble forecasts.
+    thresholds : float or array-like of shape (n_states - 1,), default=0.0
+        Increasing state boundaries.
+    dt : float or None, default=None
+        Sampling interval; None gives lead times in steps.
+    feature : int or None, default=None
+        Column holding the observable; None requires one feature.
+
+    Returns
+    -------
+    lead_times : ndarray of shape (n_leads,)
+        ``dt * arange(n_leads)``.
+    skill : ndarray of shape (n_leads,)
+        Fraction in [0, 1] of correct state forecasts; higher is better.
+        Two equiprobable states forecast at random score 0.5.
+
+    See Also
+    --------
+    forecast_rmse
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrom.metrics import forecast_sign_skill
+    >>> truth = np.array([[1.0, 1.0, -1.0], [-1.0, -1.0, -1.0]])[:, :, None]
+    >>> pred = np.array([[1.0, 0.5, 0.5], [-1.0, -1.0, -1.0]])[:, :, None]
+    >>> forecast_sign_skill(truth, pred)[1]
+    array([1. , 1. , 0.5])
+    """
+    y_true, pred = _check_forecasts(y_true, y_pred)
+    if isinstance(thresholds, numbers.Real) and not isinstance(thresholds, bool):
+        thresholds = [thresholds]
+    bounds = np.array(thresholds, dtype=np.float64)
+    if bounds.ndim != 1 or bounds.size < 1 or not np.all(np.isfinite(bounds)) or np.any(
+        np.diff(bounds) <= 0
+    ):
+        raise ValueError(
+            "thresholds must be a finite number or a strictly increasing 1-D "
+            f"sequence of state boundaries; got {thresholds!r}."
+        )
+    truth = require_scalar(y_true, feature, "y_true")
+    n_forecasts, n_members, n_leads, n_features = pred.shape
+    members = require_scalar(
+        pred.reshape(n_forecasts * n_members, n_leads, n_features), feature, "y_pred"
+    ).reshape(n_forecasts, n_members, n_leads)
+    true_state = np.searchsorted(bounds, truth, side="right")
+    member_state = np.searchsorted(bounds, members, side="right")
+    votes = np.stack(
+        [(member_state == s).sum(axis=1) for s in range(bounds.size + 1)], axis=0
+    )
+    pred_state = np.argmax(votes, axis=0)
+    skill = np.mean(pred_state == true_state, axis=0)
+    return _lead_times(n_leads, dt), skill
