@@ -7,6 +7,12 @@ the full state, the slow indices and the parameters used.
 """
 
 # --- L63-driven slow-fast systems (owner: _lorenz.py) ---
+from ._lorenz import (  # noqa: E402
+    lorenz63_max_lyapunov,
+    make_bistable_additive,
+    make_bistable_multiplicative,
+    make_tristable,
+)
 
 # --- multiscale SDEs and the general SDE entry point (owner: _sde.py, _multiscale_sde.py) ---
 from ._sde import simulate_sde
@@ -33,4 +39,10 @@ __all__ += [
     "simulate_coarse_burgers_1d",
     "restrict_periodic",
     "prolong_periodic",
+]
+__all__ += [
+    "make_bistable_additive",
+    "make_bistable_multiplicative",
+    "make_tristable",
+    "lorenz63_max_lyapunov",
 ]
