@@ -15,7 +15,15 @@ from ._lorenz import (  # noqa: E402
 )
 
 # --- multiscale SDEs and the general SDE entry point (owner: _sde.py, _multiscale_sde.py) ---
-from ._sde import simulate_sde
+from ._multiscale_sde import (  # noqa: E402
+    exp_ou_averaged_path,
+    make_duan,
+    make_exp_ou,
+    make_multiscale_oscillator,
+    make_skew_product,
+    make_triad,
+)
+from ._sde import simulate_sde  # noqa: E402
 
 # --- PDE fields on a grid (owner: _fields.py) ---
 from ._fields import (  # noqa: E402
@@ -30,6 +38,12 @@ from ._fields import (  # noqa: E402
 
 __all__ = [
     "simulate_sde",
+    "make_skew_product",
+    "make_exp_ou",
+    "make_triad",
+    "make_duan",
+    "make_multiscale_oscillator",
+    "exp_ou_averaged_path",
 ]
 __all__ += [
     "make_burgers_1d",
