@@ -16,8 +16,32 @@ from ._residence import (
     residence_times,
     transition_counts,
 )
+from ._scorers import (
+    ForecastScorer,
+    StatisticsScorer,
+    acf_error_scorer,
+    forecast_rmse_scorer,
+    forecast_skill_scorer,
+    make_forecast_scorer,
+    make_statistics_scorer,
+    mean_std_scorer,
+    pdf_hellinger_scorer,
+    pdf_kl_scorer,
+    residence_time_scorer,
+)
 
 __all__ = [
+    "ForecastScorer",
+    "StatisticsScorer",
+    "acf_error_scorer",
+    "forecast_rmse_scorer",
+    "forecast_skill_scorer",
+    "make_forecast_scorer",
+    "make_statistics_scorer",
+    "mean_std_scorer",
+    "pdf_hellinger_scorer",
+    "pdf_kl_scorer",
+    "residence_time_scorer",
     "acf_error",
     "autocorrelation",
     "decorrelation_time",

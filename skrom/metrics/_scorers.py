@@ -1,0 +1,352 @@
+"""scikit-learn scorers that judge a fitted model by the statistics of its runs.
+
+Two kinds of scorer live here.
+
+*Pairwise metrics.* :func:`pdf_kl_divergence`, :func:`pdf_hellinger_distance`,
+:func:`acf_error` (with ``max_lag``) and :func:`residence_time_error` (with
+``thresholds``) have the signature ``metric(y_true, y_pred, **kwargs) -> float``
+and are lower-is-better, so ``sklearn.metrics.make_scorer(metric,
+greater_is_better=False, **kwargs)`` turns them into scorers of an
+estimator's ``predict`` output.
+
+*Statistics scorers.* A fitted skrom model is judged by what it generates,
+not by ``predict``. A :class:`StatisticsScorer` follows the scikit-learn
+scorer protocol ``scorer(estimator, X, y=None) -> float`` (higher is better):
+it calls ``estimator.sample(n_steps, x0=X[:, 0], n_paths=...,
+random_state=...)`` from the held-out trajectories' initial states and
+compares the generated run with ``X``. A :class:`ForecastScorer` starts short
+ensemble forecasts from points along ``X`` and scores their skill against
+lead time. Both are plain picklable objects, so they can be passed to
+``GridSearchCV(scoring=...)``, alone or in a dict with ``refit=``.
+"""
+
+import numbers
+
+import numpy as np
+
+from .._validation import check_int, check_option, check_trajectories
+from ._autocorrelation import acf_error
+from ._ensemble_statistics import mean_std_error
+from ._forecast import forecast_rmse, forecast_sign_skill
+from ._pdf import pdf_hellinger_distance, pdf_kl_divergence
+from ._residence import residence_time_error
+
+__all__ = [
+    "StatisticsScorer",
+    "ForecastScorer",
+    "make_statistics_scorer",
+    "make_forecast_scorer",
+    "pdf_kl_scorer",
+    "pdf_hellinger_scorer",
+    "acf_error_scorer",
+    "residence_time_scorer",
+    "mean_std_scorer",
+    "forecast_skill_scorer",
+    "forecast_rmse_scorer",
+]
+
+
+def _acf_error_default_lag(X_true, X_model, max_lag=None, **kwargs):
+    """:func:`acf_error` with ``max_lag=None`` meaning a quarter of the shorter run."""
+    if max_lag is None:
+        n_steps = min(np.shape(X_true)[-2], np.shape(X_model)[-2])
+        max_lag = max(n_steps // 4, 1)
+    return acf_error(X_true, X_model, max_lag, **kwargs)
+
+
+def _mean_error(X_true, X_model, **kwargs):
+    """Largest relative error of the ensemble mean (see :func:`mean_std_error`)."""
+    return mean_std_error(X_true, X_model, **kwargs).mean_error
+
+
+def _mean_std_sum(X_true, X_model, **kwargs):
+    """Sum of the relative mean and std errors (see :func:`mean_std_error`)."""
+    res = mean_std_error(X_true, X_model, **kwargs)
+    return res.mean_error + res.std_error
+
+
+_METRICS = {
+    "pdf_kl": pdf_kl_divergence,
+    "pdf_hellinger": pdf_hellinger_distance,
+    "acf_error": _acf_error_default_lag,
+    "residence_time_error": residence_time_error,
+    "mean_error": _mean_error,
+    "mean_std_error": _mean_std_sum,
+}
+
+
+class StatisticsScorer:
+    """Score a generative model by a statistic of its simulated trajectories.
+
+    Calling ``scorer(estimator, X)`` generates
+    ``estimator.sample(n_steps, x0=x0, n_paths=n_paths, random_state=random_state)``
+    with ``x0`` the first states of the held-out trajectories ``X`` (cycled
+    when ``n_paths`` exceeds their number) and returns
+    ``sign * metric(X, paths, **metric_kwargs)``. The fixed ``random_state``
+    gives every candidate of a grid search the same random numbers, so
+    scores differ by the model, not by the draw.
+
+    Build instances with :func:`make_statistics_scorer`.
+
+    Parameters
+    ----------
+    metric : callable
+        ``metric(X_true, X_model, **metric_kwargs) -> float``.
+    n_steps : int or None
+        Length of each generated path; None uses the held-out length.
+    n_paths : int or None
+        Number of generated paths; None uses the number of held-out
+        trajectories.
+    random_state : int, SeedSequence or None
+        Passed to ``sample``.
+    sign : {1, -1}
+        -1 for lower-is-better metrics, so the score is higher-is-better.
+    x0_from_data : bool
+        Start the paths at the held-out initial states (True) or let the
+        estimator choose (``x0=None``).
+    data_stride : int
+        Keep every ``data_stride``-th held-out step, for models whose time
+        step is a multiple of the data's sampling interval.
+    metric_kwargs : dict
+        Extra keyword arguments of ``metric``.
+
+    See Also
+    --------
+    make_statistics_scorer, ForecastScorer
+    """
+
+    def __init__(self, metric, *, n_steps=None, n_paths=None, random_state=0,
+                 sign=-1, x0_from_data=True, data_stride=1, metric_kwargs=None):
+        self.metric = metric
+        self.n_steps = n_steps
+        self.n_paths = n_paths
+        self.random_state = random_state
+        self.sign = sign
+        self.x0_from_data = x0_from_data
+        self.data_stride = data_stride
+        self.metric_kwargs = {} if metric_kwargs is None else dict(metric_kwargs)
+
+    def __call__(self, estimator, X, y=None):
+        """Return the higher-is-better score of ``estimator`` on held-out ``X``."""
+        X = check_trajectories(X, min_steps=2, name="X")[:, ::self.data_stride]
+        n_steps = X.shape[1] if self.n_steps is None else self.n_steps
+        n_paths = X.shape[0] if self.n_paths is None else self.n_paths
+        x0 = X[np.arange(n_paths) % X.shape[0], 0] if self.x0_from_data else None
+        paths = estimator.sample(n_steps, x0=x0, n_paths=n_paths,
+                                 random_state=self.random_state)
+        return float(self.sign * self.metric(X, paths, **self.metric_kwargs))
+
+    def __repr__(self):
+        name = getattr(self.metric, "__name__", repr(self.metric))
+        kw = "".join(f", {k}={v!r}" for k, v in self.metric_kwargs.items())
+        return (f"StatisticsScorer({name}, n_steps={self.n_steps}, "
+                f"n_paths={self.n_paths}, random_state={self.random_state}, "
+                f"sign={self.sign}{kw})")
+
+
+def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0,
+                           greater_is_better=None, x0_from_data=True, data_stride=1,
+                           **metric_kwargs):
+    """Build a scorer that compares a model's simulated run with held-out data.
+
+    Parameters
+    ----------
+    metric : str or callable
+        ``"pdf_kl"`` (:func:`pdf_kl_divergence`), ``"pdf_hellinger"``
+        (:func:`pdf_hellinger_distance`), ``"acf_error"`` (:func:`acf_error`;
+        ``max_lag`` defaults to a quarter of the shorter run),
+        ``"residence_time_error"`` (:func:`residence_time_error`, needs
+        ``thresholds``), ``"mean_error"`` or ``"mean_std_error"`` (the
+        relative mean error, or the sum of the mean and std errors, of
+        :func:`mean_std_error`; they need ``n_paths`` >= 2), or a picklable
+        callable ``metric(X_true, X_model, **metric_kwargs) -> float``.
+    n_steps : int or None, default=None
+        Points per generated path; None uses the held-out trajectory length
+        (after ``data_stride``).
+    n_paths : int or None, default=None
+        Number of generated paths; None uses one per held-out trajectory.
+    random_state : int, SeedSequence or None, default=0
+        Passed to ``estimator.sample``; fixed by default so that all
+        candidates of a search see the same random numbers.
+    greater_is_better : bool or None, default=None
+        Whether larger metric values are better; None means False for the
+        named metrics (all are distances/errors) and for callables.
+    x0_from_data : bool, default=True
+        Start the generated paths at the held-out initial states
+        ``X[:, 0]``; False passes ``x0=None``.
+    data_stride : int, default=1
+        Keep every ``data_stride``-th held-out step before comparing.
+    **metric_kwargs
+        Passed to the metric (e.g. ``max_lag``, ``thresholds``, ``feature``,
+        ``method``).
+
+    Returns
+    -------
+    scorer : StatisticsScorer
+        Callable ``scorer(estimator, X, y=None) -> float``, higher is better.
+
+    See Also
+    --------
+    make_forecast_scorer : Scorers of short ensemble forecasts.
+
+    Examples
+    --------
+    >>> from skrom.metrics import make_statistics_scorer
+    >>> scorer = make_statistics_scorer("acf_error", max_lag=20, n_paths=4)
+    >>> scorer
+    StatisticsScorer(_acf_error_default_lag, n_steps=None, n_paths=4, random_state=0, sign=-1, max_lag=20)
+    """
+    if isinstance(metric, str):
+        check_option(metric, "metric", tuple(_METRICS))
+        func = _METRICS[metric]
+    elif callable(metric):
+        func = metric
+    else:
+        raise TypeError(f"metric must be a name or a callable, got {type(metric).__name__}.")
+    for name, value in (("n_steps", n_steps), ("n_paths", n_paths)):
+        if value is not None:
+            check_int(value, name, min_value=2 if name == "n_steps" else 1)
+    check_int(data_stride, "data_stride")
+    return StatisticsScorer(
+        func, n_steps=n_steps, n_paths=n_paths, random_state=random_state,
+        sign=1 if greater_is_better else -1, x0_from_data=bool(x0_from_data),
+        data_stride=data_stride, metric_kwargs=metric_kwargs,
+    )
+
+
+class ForecastScorer:
+    """Score a generative model by the skill of ensemble forecasts.
+
+    Calling ``scorer(estimator, X)`` takes start points every
+    ``start_stride`` steps along each held-out trajectory (at most
+    ``max_starts`` of them, evenly spaced), runs ``n_members`` paths of
+    ``n_leads`` points from each with one ``estimator.sample`` call, and
+    returns the mean over leads ``1 .. n_leads - 1`` of
+    :func:`forecast_sign_skill` (``metric="sign_skill"``) or minus
+    :func:`forecast_rmse` (``metric="rmse"``).
+
+    Build instances with :func:`make_forecast_scorer`.
+
+    See Also
+    --------
+    make_forecast_scorer, StatisticsScorer
+    """
+
+    def __init__(self, metric="sign_skill", *, n_leads=None, n_members=10,
+                 start_stride=None, max_starts=100, random_state=0,
+                 metric_kwargs=None):
+        self.metric = metric
+        self.n_leads = n_leads
+        self.n_members = n_members
+        self.start_stride = start_stride
+        self.max_starts = max_starts
+        self.random_state = random_state
+        self.metric_kwargs = {} if metric_kwargs is None else dict(metric_kwargs)
+
+    def __call__(self, estimator, X, y=None):
+        """Return the higher-is-better forecast score of ``estimator`` on ``X``."""
+        X = check_trajectories(X, min_steps=3, name="X")
+        n_traj, n_steps, n_features = X.shape
+        n_leads = max(n_steps // 4, 2) if self.n_leads is None else self.n_leads
+        if n_leads > n_steps:
+            raise ValueError(
+                f"n_leads={n_leads} exceeds the {n_steps} steps of the held-out trajectories."
+            )
+        stride = n_leads if self.start_stride is None else self.start_stride
+        t0 = np.arange(0, n_steps - n_leads + 1, stride)
+        starts = [(r, t) for r in range(n_traj) for t in t0]
+        if len(starts) > self.max_starts:
+            keep = np.linspace(0, len(starts) - 1, self.max_starts).round().astype(int)
+            starts = [starts[i] for i in keep]
+        truth = np.stack([X[r, t:t + n_leads] for r, t in starts])
+        x0 = np.repeat(truth[:, 0], self.n_members, axis=0)
+        paths = estimator.sample(n_leads, x0=x0, n_paths=x0.shape[0],
+                                 random_state=self.random_state)
+        paths = np.asarray(paths).reshape(len(starts), self.n_members, n_leads, n_features)
+        if self.metric == "sign_skill":
+            _, skill = forecast_sign_skill(truth, paths, **self.metric_kwargs)
+            return float(np.mean(skill[1:]))
+        _, rmse = forecast_rmse(truth, paths, **self.metric_kwargs)
+        return float(-np.mean(rmse[1:]))
+
+    def __repr__(self):
+        kw = "".join(f", {k}={v!r}" for k, v in self.metric_kwargs.items())
+        return (f"ForecastScorer({self.metric!r}, n_leads={self.n_leads}, "
+                f"n_members={self.n_members}, random_state={self.random_state}{kw})")
+
+
+def make_forecast_scorer(metric="sign_skill", *, n_leads=None, n_members=10,
+                         start_stride=None, max_starts=100, random_state=0,
+                         **metric_kwargs):
+    """Build a scorer of ensemble forecasts started along held-out trajectories.
+
+    Parameters
+    ----------
+    metric : {"sign_skill", "rmse"}, default="sign_skill"
+        Mean over leads ``1 .. n_leads - 1`` of :func:`forecast_sign_skill`
+        (fraction of forecasts in the right state; higher is better) or of
+        :func:`forecast_rmse` of the ensemble mean (negated).
+    n_leads : int or None, default=None
+        Points per forecast including the start; None uses a quarter of
+        the held-out length.
+    n_members : int, default=10
+        Ensemble members per start point.
+    start_stride : int or None, default=None
+        Steps between start points; None uses ``n_leads`` (disjoint
+        verification windows).
+    max_starts : int, default=100
+        Cap on start points (evenly thinned), to bound the cost.
+    random_state : int, SeedSequence or None, default=0
+        Passed to ``estimator.sample``.
+    **metric_kwargs
+        Passed to the metric (``thresholds``, ``feature``).
+
+    Returns
+    -------
+    scorer : ForecastScorer
+        Callable ``scorer(estimator, X, y=None) -> float``, higher is better.
+
+    See Also
+    --------
+    make_statistics_scorer, forecast_sign_skill, forecast_rmse
+
+    Examples
+    --------
+    >>> from skrom.metrics import make_forecast_scorer
+    >>> make_forecast_scorer(n_leads=30, thresholds=0.0)
+    ForecastScorer('sign_skill', n_leads=30, n_members=10, random_state=0, thresholds=0.0)
+    """
+    check_option(metric, "metric", ("sign_skill", "rmse"))
+    if n_leads is not None:
+        check_int(n_leads, "n_leads", min_value=2)
+    if start_stride is not None:
+        check_int(start_stride, "start_stride")
+    check_int(n_members, "n_members")
+    check_int(max_starts, "max_starts")
+    return ForecastScorer(
+        metric, n_leads=n_leads, n_members=n_members, start_stride=start_stride,
+        max_starts=max_starts, random_state=random_state, metric_kwargs=metric_kwargs,
+    )
+
+
+#: Negative KL divergence between the marginal PDFs of the held-out data and
+#: a model run of the same size started from the held-out initial states.
+pdf_kl_scorer = make_statistics_scorer("pdf_kl")
+#: Negative Hellinger distance between the marginal PDFs.
+pdf_hellinger_scorer = make_statistics_scorer("pdf_hellinger")
+#: Negative largest ACF difference up to a quarter of the held-out length.
+acf_error_scorer = make_statistics_scorer("acf_error")
+#: Negative largest relative error of the mean residence times in the wells
+#: ``x < -0.5`` and ``x > 0.5`` of the skrom double-well benchmarks (first
+#: feature); build your own with ``make_statistics_scorer("residence_time_error",
+#: thresholds=...)``.
+residence_time_scorer = make_statistics_scorer(
+    "residence_time_error", thresholds=((-0.5, 0.5),), feature=0
+)
+#: Negative sum of the relative ensemble mean and std errors.
+mean_std_scorer = make_statistics_scorer("mean_std_error")
+#: Mean fraction of 10-member forecasts that end in the right well (sign of
+#: the first feature), over leads up to a quarter of the held-out length.
+forecast_skill_scorer = make_forecast_scorer("sign_skill", thresholds=0.0, feature=0)
+#: Negative mean RMSE of 10-member ensemble-mean forecasts.
+forecast_rmse_scorer = make_forecast_scorer("rmse")
