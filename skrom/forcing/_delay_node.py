@@ -1,0 +1,478 @@
+"""DelayNODEForcing: a neural ODE on delay vectors of a (residual forcing) series."""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from .._mlp_kernels import pack_mlp
+from .._persistence import VersionedStateMixin
+from .._random import as_seed_sequence
+from .._torch import ACTIVATIONS, resolve_device, torch_seed
+from .._validation import (
+    check_finite_result,
+    check_int,
+    check_option,
+    check_positive_float,
+    check_trajectories,
+)
+from ._delay_embedding import decorrelation_lag, delay_embed, embedding_span
+from ._node import DelayVectorField, train_trajectory_matching, window_weights
+from ._node_kernels import node_rollout
+
+__all__ = ["DelayNODEForcing"]
+
+# delay vectors kept from the training data to start sample() paths from
+_N_BANK = 4096
+# forecasts started per held-out series in score()
+_N_SCORE_STARTS = 512
+
+
+def _is_sparse(X):
+    return hasattr(X, "toarray") and hasattr(X, "nnz")
+
+
+class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
+    r"""Neural-ODE surrogate of a chaotic forcing series, on its delay vectors.
+
+    The series :math:`y(t)` (typically the residual forcing of a slow
+    variable, see :class:`skrom.hybrid.HybridLangevinROM`) is standardised and
+    delay-embedded,
+
+    .. math::
+
+        z(t) = \bigl(y(t),\, y(t - \tau),\, \dots,\, y(t - (m - 1)\tau)\bigr),
+
+    and a neural ODE :math:`\dot z = g_\theta(z) / T` is fitted to the
+    embedded trajectories, with :math:`g_\theta` an MLP ``[m d, hidden..., m d]``
+    and :math:`T` the decorrelation time of :math:`y` (a fixed time unit that
+    keeps the network's outputs O(1)). In the *coupled* variant only the
+    newest block is learned, :math:`\dot z_1 = g_\theta(z)/T`, and
+    :math:`\dot z_i = z_{i-1}/T` for :math:`i \ge 2`.
+
+    Training is trajectory matching (Del Felice & Giorgini 2025): random
+    windows of ``window`` steps are integrated from their first delay vector
+    by fixed-step RK4 (``torchdiffeq.odeint``, one step per sampling interval
+    ``dt``), and the squared error along the window is weighted by
+    :math:`\propto e^{-\lambda k/\text{window}}` (``window_decay`` = λ), then
+    minimised with Adam. Everything is float64, so the fitted field exported
+    to a numba RK4 kernel (used by :meth:`predict` and :meth:`sample`)
+    reproduces the torchdiffeq rollout to rounding.
+
+    The lag :math:`\tau` is ``delay`` or, when None, ``delay_fraction`` times
+    the time at which the series' autocorrelation first falls below 0.2.
+
+    Parameters
+    ----------
+    delay : float or None, default=None
+        Lag :math:`\tau` in time units, rounded to a whole number (>= 1) of
+        sampling steps. None chooses it from the autocorrelation.
+    delay_fraction : float, default=0.25
+        Fraction of the decorrelation time used as the lag when ``delay`` is None.
+    n_delays : int, default=10
+        Embedding dimension :math:`m` (delayed copies of each feature).
+    hidden_layers : tuple of int, default=(256, 256)
+        Widths of the MLP's hidden layers.
+    activation : str, default="swish"
+        Hidden activation: one of "swish", "silu", "tanh", "relu", "elu",
+        "gelu", "softplus".
+    coupled : bool, default=False
+        Learn only :math:`\dot z_1` and chain the older blocks (cheaper).
+    window : int, default=60
+        Steps of each training window.
+    window_decay : float, default=3.0
+        Decay rate λ of the loss weights along a window (0 = uniform).
+    n_windows : int, default=1024
+        Training windows drawn at random per fit; an epoch visits each once.
+    dt : float, default=0.01
+        Sampling interval of the series (also the RK4 step).
+    max_epochs : int, default=100
+        Passes over the training windows.
+    batch_size : int, default=64
+        Windows per Adam step.
+    learning_rate : float, default=1e-3
+        Adam learning rate.
+    device : str, default="cpu"
+        Torch device for training; the fitted module is kept on the CPU.
+    random_state : None, int, SeedSequence or Generator, default=None
+        Seeds the initial weights, the windows and their order.
+    verbose : int, default=0
+        Show a progress bar over the epochs when > 0.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Features of the series, :math:`d`.
+    mean_ : ndarray of shape (n_features,)
+        Mean removed before embedding.
+    scale_ : ndarray of shape (n_features,)
+        Standard deviation divided out before embedding.
+    decorrelation_time_ : float
+        Time at which the autocorrelation first falls below 0.2 (also :math:`T`).
+    delay_ : float
+        Lag :math:`\tau` used, a whole multiple of ``dt``.
+    lag_ : int
+        The lag in sampling steps.
+    n_state_ : int
+        Length of a delay vector, ``n_delays * n_features_in_``.
+    module_ : torch.nn.Module
+        The fitted vector field (on the CPU).
+    mlp_pack_ : MLPPack
+        The MLP's weights as plain arrays, for the numba kernels.
+    initial_states_ : ndarray of shape (n_bank, n_state_)
+        Standardised delay vectors of the training data that :meth:`sample`
+        starts from when no ``x0`` is given.
+    history_ : list of dict
+        Per-epoch training loss (weighted MSE in standardised units).
+
+    See Also
+    --------
+    skrom.hybrid.HybridLangevinROM : Langevin slow dynamics driven by this forcing.
+
+    References
+    ----------
+    G. Del Felice and L. T. Giorgini, "Integrating score-based generative
+    modeling and neural ODEs for accurate representation of multiscale
+    chaotic dynamics", arXiv:2511.03862 (2025).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrom.forcing import DelayNODEForcing
+    >>> t = np.arange(600) * 0.05
+    >>> Y = np.sin(t)[:, None]
+    >>> node = DelayNODEForcing(dt=0.05, n_delays=3, hidden_layers=(16,), window=10,
+    ...                         n_windows=64, max_epochs=3, random_state=0).fit(Y)
+    >>> node.sample(50, n_paths=2, random_state=0).shape
+    (2, 50, 1)
+    >>> X0 = np.array([[0.0, -0.5, -0.8]])
+    >>> node.predict(X0, n_steps=5).shape
+    (1, 5, 1)
+    """
+
+    def __init__(self, *, delay=None, delay_fraction=0.25, n_delays=10,
+                 hidden_layers=(256, 256), activation="swish", coupled=False,
+                 window=60, window_decay=3.0, n_windows=1024, dt=0.01,
+                 max_epochs=100, batch_size=64, learning_rate=1e-3, device="cpu",
+                 random_state=None, verbose=0):
+        self.delay = delay
+        self.delay_fraction = delay_fraction
+        self.n_delays = n_delays
+        self.hidden_layers = hidden_layers
+        self.activation = activation
+        self.coupled = coupled
+        self.window = window
+        self.window_decay = window_decay
+        self.n_windows = n_windows
+        self.dt = dt
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def _check_params(self):
+        dt = check_positive_float(self.dt, "dt")
+        n_delays = check_int(self.n_delays, "n_delays")
+        if self.delay is not None:
+            check_positive_float(self.delay, "delay")
+        check_positive_float(self.delay_fraction, "delay_fraction")
+        hidden = self.hidden_layers
+        if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+            hidden = (hidden,)
+        try:
+            hidden = tuple(check_int(h, "hidden_layers entries") for h in hidden)
+        except TypeError as exc:
+            raise TypeError(
+                f"hidden_layers must be a tuple of positive ints, got {self.hidden_layers!r}."
+            ) from exc
+        check_option(self.activation, "activation", set(ACTIVATIONS))
+        check_option(self.coupled, "coupled", {True, False})
+        window = check_int(self.window, "window")
+        check_positive_float(self.window_decay, "window_decay", allow_zero=True)
+        check_int(self.n_windows, "n_windows")
+        check_int(self.max_epochs, "max_epochs")
+        check_int(self.batch_size, "batch_size")
+        check_positive_float(self.learning_rate, "learning_rate")
+        check_int(self.verbose, "verbose", min_value=0)
+        return dt, n_delays, hidden, window
+
+    def _validate_series(self, Y, *, name, n_features=None, min_steps=2):
+        if _is_sparse(Y):
+            raise TypeError(
+                f"{type(self).__name__}: sparse input is not supported; pass a dense array."
+            )
+        Y = check_trajectories(Y, min_steps=1, name=name, n_features=n_features,
+                               estimator=self)
+        if Y.shape[1] < min_steps:
+            raise ValueError(
+                f"{type(self).__name__}: {name} has trajectories of {Y.shape[1]} "
+                f"sample(s) (time steps); at least {min_steps} are needed for "
+                f"n_delays={self.n_delays}, the lag and window={self.window}."
+            )
+        return Y
+
+    def fit(self, Y, y=None):
+        """Fit the neural ODE to the delay-embedded series ``Y``.
+
+        Parameters
+        ----------
+        Y : array-like of shape (n_trajectories, n_steps, n_features) or (n_steps, n_features)
+            Series sampled every ``dt`` (a 2-D array is one trajectory).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : DelayNODEForcing
+        """
+        dt, n_delays, hidden, window = self._check_params()
+        device = resolve_device(self.device)
+        Y = self._validate_series(Y, name="Y", min_steps=window + 2)
+        d = Y.shape[2]
+        mean = Y.mean(axis=(0, 1))
+        scale = Y.std(axis=(0, 1))
+        scale[scale <= 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
+        Ys = (Y - mean) / scale
+
+        lag0 = decorrelation_lag(Ys, threshold=0.2)
+        decorrelation_time = max(lag0, 1) * dt
+        delay = self.delay if self.delay is not None else (
+            self.delay_fraction * decorrelation_time)
+        lag = max(1, int(round(delay / dt)))
+        span = embedding_span(lag, n_delays)
+        if Y.shape[1] < span + window + 2:
+            raise ValueError(
+                f"{type(self).__name__}: Y has trajectories of {Y.shape[1]} sample(s) "
+                f"(time steps); the delay vector spans {span} steps (lag {lag} x "
+                f"{n_delays - 1}) and a window needs {window} more, so at least "
+                f"{span + window + 2} are needed. Pass longer trajectories or "
+                "reduce n_delays, delay or window."
+            )
+        Z = delay_embed(Ys, lag, n_delays)
+
+        seed = as_seed_sequence(self.random_state)
+        torch_ss, data_ss, bank_ss = seed.spawn(3)
+        rng = np.random.default_rng(data_ss)
+        with torch_seed(torch_ss):
+            field = DelayVectorField(d, n_delays, hidden, self.activation,
+                                     bool(self.coupled), decorrelation_time)
+        progress, bar = None, None
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=self.max_epochs, desc="DelayNODEForcing", unit="epoch")
+
+            def progress(epoch, loss):
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss:.4g}")
+        try:
+            history = train_trajectory_matching(
+                field, Z, window=window,
+                weights=window_weights(window, float(self.window_decay)),
+                n_windows=self.n_windows, max_epochs=self.max_epochs,
+                batch_size=self.batch_size, learning_rate=self.learning_rate,
+                dt=dt, rng=rng, device=device, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
+        if not np.isfinite(history[-1]["loss"]):
+            raise ValueError(
+                f"{type(self).__name__}: training diverged (loss {history[-1]['loss']}); "
+                "lower learning_rate or window."
+            )
+        field.eval()
+        for p in field.parameters():
+            p.requires_grad_(False)
+
+        flat = Z.reshape(-1, Z.shape[2])
+        bank_rng = np.random.default_rng(bank_ss)
+        keep = np.sort(bank_rng.choice(flat.shape[0], size=min(_N_BANK, flat.shape[0]),
+                                       replace=False))
+
+        self.n_features_in_ = d
+        self.mean_ = mean
+        self.scale_ = scale
+        self.decorrelation_time_ = float(decorrelation_time)
+        self.lag_ = lag
+        self.delay_ = lag * dt
+        self.n_state_ = d * n_delays
+        self.module_ = field
+        self.mlp_pack_ = pack_mlp(field.mlp, activation=self.activation)
+        self.initial_states_ = np.ascontiguousarray(flat[keep])
+        self.history_ = history
+        return self
+
+    # -------------------------------------------------------------- helpers
+    def _standardise_states(self, X):
+        """Delay vectors in data units -> standardised delay vectors."""
+        return (X - np.tile(self.mean_, self.n_delays)) / np.tile(self.scale_,
+                                                                  self.n_delays)
+
+    def _check_states(self, X, name):
+        if _is_sparse(X):
+            raise TypeError(
+                f"{type(self).__name__}: sparse input is not supported; pass a dense array."
+            )
+        try:
+            X = np.array(X, dtype=np.float64, copy=True)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be a numeric array-like: {exc}") from exc
+        if X.ndim != 2:
+            raise ValueError(
+                f"{name} must be 2-D (n_samples, n_delays * n_features) delay vectors "
+                f"(newest first); got shape {X.shape}. Reshape a single delay vector "
+                f"with {name}.reshape(1, -1)."
+            )
+        if X.shape[1] != self.n_state_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_state_} features as input (delay vectors of n_delays="
+                f"{self.n_delays} blocks of {self.n_features_in_} values)."
+            )
+        if X.shape[0] < 1:
+            raise ValueError(f"{name} holds no delay vectors (0 samples).")
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{name} contains NaN or infinity.")
+        return X
+
+    def _rollout(self, Z0, n_steps, n_keep=None):
+        """Numba RK4 rollout from standardised states: (n, n_steps, n_keep), standardised."""
+        pack = self.mlp_pack_
+        n_keep = self.n_features_in_ if n_keep is None else n_keep
+        out = np.empty((Z0.shape[0], n_steps, n_keep))
+        node_rollout(np.ascontiguousarray(Z0), n_steps, float(self.dt), pack.weights,
+                     pack.biases, pack.sizes, pack.activation, bool(self.coupled),
+                     self.n_features_in_, 1.0 / self.decorrelation_time_, out)
+        check_finite_result(out, what=f"{type(self).__name__} rollout")
+        return out
+
+    def _torch_rollout(self, X, n_steps):
+        """Roll out with ``torchdiffeq.odeint`` (the reference for the numba kernel).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_state_)
+            Initial delay vectors in data units.
+        n_steps : int
+            Points per path, the first being the start.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_steps, n_state_)
+            Full delay-vector paths in standardised units.
+        """
+        from ._node import torch_rollout
+
+        check_is_fitted(self)
+        n_steps = check_int(n_steps, "n_steps")
+        Z0 = self._standardise_states(self._check_states(X, "X"))
+        with torch.no_grad():
+            path = torch_rollout(self.module_, torch.as_tensor(Z0), n_steps,
+                                 float(self.dt))
+        return np.ascontiguousarray(path.numpy().transpose(1, 0, 2))
+
+    # -------------------------------------------------------------- public
+    def predict(self, X, n_steps=None):
+        """Forecast the series from initial delay vectors.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_delays * n_features)
+            Delay vectors in data units, newest block first:
+            ``(y_t, y_{t - lag}, ..., y_{t - (n_delays - 1) lag})`` with each
+            ``y`` a block of ``n_features`` values.
+        n_steps : int or None, default=None
+            Points per forecast (the first is ``y_t``); None uses ``window + 1``.
+
+        Returns
+        -------
+        Y_pred : ndarray of shape (n_samples, n_steps, n_features)
+            Forecast series in data units, ``dt`` apart.
+        """
+        check_is_fitted(self)
+        n_steps = self.window + 1 if n_steps is None else check_int(n_steps, "n_steps")
+        Z0 = self._standardise_states(self._check_states(X, "X"))
+        return self._rollout(Z0, n_steps) * self.scale_ + self.mean_
+
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+        """Generate forcing paths by integrating the neural ODE.
+
+        Parameters
+        ----------
+        n_steps : int
+            Points per path (the first is the start).
+        x0 : array-like of shape (n_delays * n_features,) or (n_paths, n_delays * n_features), default=None
+            Initial delay vectors in data units; None draws ``n_paths`` of the
+            training delay vectors with ``random_state``.
+        n_paths : int, default=1
+            Number of paths.
+        random_state : None, int, SeedSequence or Generator, default=None
+            Chooses the starting delay vectors when ``x0`` is None (the
+            dynamics themselves are deterministic).
+
+        Returns
+        -------
+        Y : ndarray of shape (n_paths, n_steps, n_features)
+            Forcing paths in data units; ``Y[:, 0]`` is the newest block of the start.
+        """
+        check_is_fitted(self)
+        n_steps = check_int(n_steps, "n_steps")
+        n_paths = check_int(n_paths, "n_paths")
+        if x0 is None:
+            rng = np.random.default_rng(as_seed_sequence(random_state))
+            idx = rng.integers(0, self.initial_states_.shape[0], size=n_paths)
+            Z0 = self.initial_states_[idx]
+        else:
+            x0 = np.asarray(x0, dtype=np.float64)
+            if x0.ndim == 1:
+                x0 = np.broadcast_to(x0, (n_paths, x0.shape[0]))
+            X0 = self._check_states(x0, "x0")
+            if X0.shape[0] == 1 and n_paths > 1:
+                X0 = np.repeat(X0, n_paths, axis=0)
+            if X0.shape[0] != n_paths:
+                raise ValueError(
+                    f"x0 holds {X0.shape[0]} delay vectors but n_paths={n_paths}."
+                )
+            Z0 = self._standardise_states(X0)
+        return self._rollout(Z0, n_steps) * self.scale_ + self.mean_
+
+    def score(self, Y, y=None):
+        """Negative mean squared multi-step forecast error on held-out series.
+
+        Forecasts of ``window`` steps are started from evenly spaced delay
+        vectors of each trajectory of ``Y`` and compared with the data, in
+        standardised units (so 1.0 is the error of a forecast that has lost
+        all memory of its start).
+
+        Parameters
+        ----------
+        Y : array-like of shape (n_trajectories, n_steps, n_features) or (n_steps, n_features)
+            Held-out series sampled every ``dt``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Minus the mean squared error (higher is better).
+        """
+        check_is_fitted(self)
+        horizon = self.window
+        span = embedding_span(self.lag_, self.n_delays)
+        Y = self._validate_series(Y, name="Y", n_features=self.n_features_in_,
+                                  min_steps=span + horizon + 1)
+        Ys = (Y - self.mean_) / self.scale_
+        Z = delay_embed(Ys, self.lag_, self.n_delays)
+        n_starts = Z.shape[1] - horizon
+        starts = np.unique(np.linspace(0, n_starts - 1,
+                                       min(n_starts, _N_SCORE_STARTS)).astype(int))
+        Z0 = Z[:, starts].reshape(-1, Z.shape[2])
+        pred = self._rollout(Z0, horizon + 1)[:, 1:]
+        idx = starts[:, None] + np.arange(1, horizon + 1)
+        truth = Z[:, idx, : self.n_features_in_].reshape(pred.shape)
+        return -float(np.mean((pred - truth) ** 2))
