@@ -1,0 +1,430 @@
+"""CoarseSDE: a stochastic model on a coarse mesh with auxiliary micro states."""
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
+
+from .._persistence import VersionedStateMixin
+from .._random import as_seed_sequence, spawn_seeds
+from .._torch import resolve_device, torch_seed
+from .._validation import (
+    check_finite_result,
+    check_int,
+    check_positive_float,
+    check_trajectories,
+)
+from . import _solver
+from ._elbo import window_elbo
+from ._encoder import FieldAutoencoder
+from ._posterior import DeepKernelGP
+from ._prior import LocalDriftSDE
+
+__all__ = ["CoarseSDE"]
+
+_DTYPE = torch.float32
+
+
+class CoarseSDE(VersionedStateMixin, BaseEstimator):
+    r"""Learned stochastic multiscale model of a periodic 1-D field on a coarse mesh.
+
+    The fine field :math:`x \in \mathbb{R}^{n_{grid}}` is encoded into a macro
+    state :math:`z \in \mathbb{R}^{n_{coarse}}` (a learnable filter shared by
+    all coarse nodes, initialised Gaussian, applied with stride
+    ``n_grid / n_coarse`` and periodic wrap-around) and a micro state
+    :math:`w \in \mathbb{R}^{n_{micro}}` (a small CNN of the residual the macro
+    state leaves). The latent state follows the prior SDE
+
+    .. math::
+
+        dz_j = f_\theta(z_{j-s}, \dots, z_{j+s}, w)\,dt + \sigma_j\,dW_j, \qquad
+        dw = g_\theta(w, z)\,dt + \sigma_w\,dW,
+
+    with one MLP :math:`f_\theta` shared by every node (a local, translation
+    invariant closure like a discretised PDE), and the field is decoded by the
+    filter's transpose plus a micro decoder, combined as a product of Gaussian
+    experts. ``n_micro=0`` gives the closure-only model.
+
+    Training maximises the ELBO with amortised reparametrisation: the codes of
+    ``window`` consecutive snapshots are interpolated in time by a Gaussian
+    process with a deep kernel, and the path-space KL divergence to the prior
+    SDE is a drift residual evaluated at random quadrature times. No SDE is
+    integrated in training, and each epoch processes
+    ``batches_per_epoch * batch_size`` randomly drawn windows, so its cost does
+    not depend on the length of the trajectories. An Euler-Maruyama solver is
+    used only by :meth:`sample`.
+
+    Parameters
+    ----------
+    n_coarse : int, default=20
+        Coarse nodes (at most the number of grid points of the fields).
+    n_micro : int, default=5
+        Dimension of the auxiliary micro state; 0 is the closure-only model.
+    stencil : int, default=5
+        Odd width of the coarse stencil the shared drift reads.
+    hidden_layers : tuple of int, default=(64, 64)
+        Hidden widths of the drift networks.
+    window : int, default=16
+        Snapshots per training window (each trajectory needs at least this many).
+    n_quadrature : int, default=16
+        Random quadrature times per window for the KL integral.
+    dt : float, default=1.0
+        Snapshot interval. The model's time unit is one snapshot interval; ``dt``
+        only converts the fitted diffusion to physical time (``diffusion_``).
+    max_epochs : int, default=300
+    batches_per_epoch : int, default=20
+        Gradient steps per epoch (each on ``batch_size`` random windows).
+    batch_size : int, default=16
+        Windows per gradient step.
+    learning_rate : float, default=3e-3
+        Adam step size, decayed exponentially to a tenth of it over training.
+    beta_warmup : int, default=50
+        Epochs over which the KL weight rises linearly from 0 to 1.
+    n_substeps : int, default=4
+        Euler-Maruyama steps per snapshot interval in :meth:`sample`.
+    device : str, default="cpu"
+        Torch device for training; fitted modules are kept on the CPU.
+    random_state : None, int, SeedSequence or Generator
+        Seeds the network initialisation, the window draws and the training
+        noise.
+    verbose : int, default=0
+        Progress bar over epochs when > 0.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Grid points of the fields (``n_grid``).
+    n_latent_ : int
+        ``n_coarse + n_micro``.
+    autoencoder_ : torch.nn.Module
+        Filter, micro encoder and decoders.
+    posterior_ : torch.nn.Module
+        Deep-kernel GP of the amortised posterior.
+    sde_ : torch.nn.Module
+        Drift and diffusion of the prior SDE.
+    field_mean_ : float
+        Mean of the training fields (fields are normalised internally).
+    field_scale_ : float
+        Standard deviation of the training fields.
+    init_field_ : ndarray of shape (n_features_in_,)
+        Mean initial field of the training trajectories; ``sample``'s default ``x0``.
+    diffusion_ : ndarray of shape (n_latent_,)
+        Diffusion per unit physical time, in normalised latent units.
+    history_ : list of dict
+        Per epoch: ``elbo``, ``log_lik``, ``kl`` (per snapshot), ``beta``, ``lr``.
+
+    See Also
+    --------
+    skrom.datasets.make_burgers_1d : Fine-grid Burgers data for this model.
+    skrom.datasets.simulate_coarse_burgers_1d : The under-resolved baseline.
+
+    References
+    ----------
+    .. [1] A. Ilersich and P. B. Nair, "Learning stochastic multiscale models",
+       NeurIPS 2025, arXiv:2506.22655.
+    .. [2] K. Course and P. B. Nair, "Amortized reparametrization: efficient and
+       scalable variational inference for latent SDEs", NeurIPS 2023.
+
+    Examples
+    --------
+    >>> from skrom.datasets import make_burgers_1d
+    >>> from skrom.coarse import CoarseSDE
+    >>> X = make_burgers_1d(2, 12, n_grid=100, random_state=0)
+    >>> model = CoarseSDE(n_coarse=10, n_micro=2, window=6, max_epochs=2,
+    ...                   batches_per_epoch=2, batch_size=4, random_state=0).fit(X)
+    >>> model.transform(X).shape
+    (2, 12, 12)
+    >>> model.sample(5, x0=X[0, 0], n_paths=3, random_state=0).shape
+    (3, 5, 100)
+    """
+
+    def __init__(self, *, n_coarse=20, n_micro=5, stencil=5, hidden_layers=(64, 64),
+                 window=16, n_quadrature=16, dt=1.0, max_epochs=300,
+                 batches_per_epoch=20, batch_size=16, learning_rate=3e-3,
+                 beta_warmup=50, n_substeps=4, device="cpu", random_state=None,
+                 verbose=0):
+        self.n_coarse = n_coarse
+        self.n_micro = n_micro
+        self.stencil = stencil
+        self.hidden_layers = hidden_layers
+        self.window = window
+        self.n_quadrature = n_quadrature
+        self.dt = dt
+        self.max_epochs = max_epochs
+        self.batches_per_epoch = batches_per_epoch
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.beta_warmup = beta_warmup
+        self.n_substeps = n_substeps
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit --
+    def _check_params(self):
+        n_coarse = check_int(self.n_coarse, "n_coarse")
+        n_micro = check_int(self.n_micro, "n_micro", min_value=0)
+        stencil = check_int(self.stencil, "stencil")
+        if stencil % 2 == 0:
+            raise ValueError(f"stencil must be odd, got {stencil}.")
+        try:
+            hidden = tuple(check_int(h, "hidden_layers entries") for h in self.hidden_layers)
+        except TypeError as exc:
+            raise TypeError(
+                f"hidden_layers must be a sequence of positive ints, got {self.hidden_layers!r}."
+            ) from exc
+        window = check_int(self.window, "window", min_value=3)
+        check_int(self.n_quadrature, "n_quadrature")
+        check_positive_float(self.dt, "dt")
+        check_int(self.max_epochs, "max_epochs")
+        check_int(self.batches_per_epoch, "batches_per_epoch")
+        check_int(self.batch_size, "batch_size")
+        check_positive_float(self.learning_rate, "learning_rate")
+        check_int(self.beta_warmup, "beta_warmup", min_value=0)
+        check_int(self.n_substeps, "n_substeps")
+        check_int(self.verbose, "verbose", min_value=0)
+        return n_coarse, n_micro, stencil, hidden, window
+
+    def fit(self, X, y=None):
+        """Fit the encoder, decoder, posterior and prior SDE by maximising the ELBO.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_trajectories, n_steps, n_grid) or (n_steps, n_grid)
+            Snapshots of a periodic field on a uniform grid, ``dt`` apart.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : CoarseSDE
+        """
+        n_coarse, n_micro, stencil, hidden, window = self._check_params()
+        device = resolve_device(self.device)
+        X = check_trajectories(X, min_steps=window, estimator=self)
+        n_traj, n_steps, n_grid = X.shape
+        if n_coarse > n_grid:
+            raise ValueError(
+                f"n_coarse={n_coarse} exceeds the {n_grid} grid points of X; the "
+                "coarse mesh must be coarser than the fields' grid.")
+        if stencil > n_coarse:
+            raise ValueError(f"stencil={stencil} exceeds n_coarse={n_coarse}.")
+
+        self.field_mean_ = float(X.mean())
+        scale = float(X.std())
+        self.field_scale_ = scale if scale > 0 else 1.0
+        Xn = (X - self.field_mean_) / self.field_scale_
+        rate = float(np.std(np.diff(Xn, axis=1)))
+        rate = max(rate, 1e-3)
+
+        seq = as_seed_sequence(self.random_state)
+        window_seed, torch_seq = spawn_seeds(seq, 2)
+        rng = np.random.default_rng(window_seed)
+        with torch_seed(torch_seq):
+            autoencoder = FieldAutoencoder(n_grid, n_coarse, n_micro).to(device)
+            gp = DeepKernelGP(window).to(device)
+            sde = LocalDriftSDE(n_coarse, n_micro, stencil, hidden, rate).to(device)
+            params = [*autoencoder.parameters(), *gp.parameters(), *sde.parameters()]
+            optimizer = torch.optim.Adam(params, lr=self.learning_rate)
+            gamma = 0.1 ** (1.0 / self.max_epochs)
+            scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma)
+            data = torch.as_tensor(Xn, dtype=_DTYPE, device=device)
+            offsets = torch.arange(window, device=device)
+            n_latent = n_coarse + n_micro
+            B, Q = self.batch_size, self.n_quadrature
+            self.history_ = []
+            epochs = range(self.max_epochs)
+            bar = tqdm(epochs, desc="CoarseSDE", disable=self.verbose <= 0)
+            for epoch in bar:
+                beta = 1.0 if self.beta_warmup == 0 else min(1.0, (epoch + 1) / self.beta_warmup)
+                totals = np.zeros(3)
+                for _ in range(self.batches_per_epoch):
+                    traj = torch.as_tensor(rng.integers(0, n_traj, B), device=device)
+                    start = torch.as_tensor(rng.integers(0, n_steps - window + 1, B),
+                                            device=device)
+                    xb = data[traj[:, None], start[:, None] + offsets]
+                    # stratified quadrature times: one uniform draw per sub-interval
+                    u = torch.rand(B, Q, dtype=_DTYPE, device=device)
+                    tau = (torch.arange(Q, device=device) + u) * ((window - 1) / Q)
+                    eps_obs = torch.randn(B, window, n_latent, dtype=_DTYPE, device=device)
+                    eps_quad = torch.randn(B, Q, n_latent, dtype=_DTYPE, device=device)
+                    elbo, log_lik, kl = window_elbo(autoencoder, gp, sde, xb, tau,
+                                                    eps_obs, eps_quad, beta)
+                    optimizer.zero_grad()
+                    (-elbo).backward()
+                    torch.nn.utils.clip_grad_norm_(params, 1e3)
+                    optimizer.step()
+                    totals += [elbo.item(), log_lik.item(), kl.item()]
+                totals /= self.batches_per_epoch
+                if not np.all(np.isfinite(totals)):
+                    raise FloatingPointError(
+                        f"CoarseSDE: the ELBO became non-finite at epoch {epoch}; lower "
+                        "learning_rate or check the data scale.")
+                self.history_.append(dict(epoch=epoch, elbo=totals[0], log_lik=totals[1],
+                                          kl=totals[2], beta=beta,
+                                          lr=optimizer.param_groups[0]["lr"]))
+                scheduler.step()
+                if self.verbose > 0:
+                    bar.set_postfix(elbo=f"{totals[0]:.4g}", kl=f"{totals[2]:.3g}")
+
+        self.autoencoder_ = autoencoder.cpu().eval()
+        self.posterior_ = gp.cpu().eval()
+        self.sde_ = sde.cpu().eval()
+        for module in (self.autoencoder_, self.posterior_, self.sde_):
+            module.requires_grad_(False)
+        self.n_features_in_ = n_grid
+        self.n_latent_ = n_coarse + n_micro
+        self.init_field_ = X[:, 0].mean(axis=0)
+        self.diffusion_ = self.sde_.diffusion.double().numpy() / np.sqrt(float(self.dt))
+        return self
+
+    # ------------------------------------------------------------ inference --
+    def _normalised(self, X):
+        return torch.as_tensor((X - self.field_mean_) / self.field_scale_, dtype=_DTYPE)
+
+    def _code_to_output(self, codes):
+        out = codes.double().numpy()
+        out[..., : self.n_coarse] = out[..., : self.n_coarse] * self.field_scale_ + self.field_mean_
+        return out
+
+    def transform(self, X):
+        """Encode fields into the coarse + micro state (posterior mean codes).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_trajectories, n_steps, n_grid) or (n_steps, n_grid)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_trajectories, n_steps, n_coarse + n_micro)
+            2-D input gives 2-D output. The first ``n_coarse`` columns are the
+            filtered field at the coarse nodes, in the units of ``X``; the rest
+            is the micro state.
+        """
+        check_is_fitted(self)
+        two_d = np.ndim(X) == 2
+        X = check_trajectories(X, min_steps=1, n_features=self.n_features_in_,
+                               estimator=self)
+        with torch.no_grad():
+            Z = self._code_to_output(self.autoencoder_.encode(self._normalised(X)))
+        return Z[0] if two_d else Z
+
+    def inverse_transform(self, Z):
+        """Decode coarse + micro states (as returned by :meth:`transform`) to fields.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_trajectories, n_steps, n_coarse + n_micro) or 2-D
+
+        Returns
+        -------
+        X : ndarray of shape (n_trajectories, n_steps, n_grid) (2-D for 2-D input)
+        """
+        check_is_fitted(self)
+        two_d = np.ndim(Z) == 2
+        Z = check_trajectories(Z, min_steps=1, n_features=self.n_latent_, name="Z",
+                               estimator=self)
+        Z[..., : self.n_coarse] = (Z[..., : self.n_coarse] - self.field_mean_) / self.field_scale_
+        with torch.no_grad():
+            mean, _ = self.autoencoder_.decode(torch.as_tensor(Z, dtype=_DTYPE))
+        X = mean.double().numpy() * self.field_scale_ + self.field_mean_
+        return X[0] if two_d else X
+
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+        """Predict fine fields by integrating the learned SDE from an initial field.
+
+        ``x0`` is encoded, its code perturbed by a draw from the encoder's
+        posterior variance, and the latent SDE integrated by Euler-Maruyama
+        (``n_substeps`` per snapshot interval); every latent state is decoded
+        to the mean of p(x | z), a noise-free field.
+
+        Parameters
+        ----------
+        n_steps : int
+            Snapshots per path, the first being ``x0``.
+        x0 : array-like of shape (n_grid,) or (n_paths, n_grid), optional
+            Initial field(s); defaults to ``init_field_``.
+        n_paths : int, default=1
+        random_state : None, int, SeedSequence or Generator
+
+        Returns
+        -------
+        X : ndarray of shape (n_paths, n_steps, n_grid)
+        """
+        check_is_fitted(self)
+        n_steps = check_int(n_steps, "n_steps")
+        n_paths = check_int(n_paths, "n_paths")
+        x0 = self.init_field_ if x0 is None else x0
+        x0 = np.array(x0, dtype=np.float64, copy=True)
+        if x0.ndim == 1:
+            x0 = np.broadcast_to(x0, (n_paths, x0.shape[0])).copy()
+        if x0.ndim != 2 or x0.shape != (n_paths, self.n_features_in_):
+            raise ValueError(
+                f"x0 must have shape ({self.n_features_in_},) or (n_paths={n_paths}, "
+                f"{self.n_features_in_}); got {np.shape(x0)}.")
+        if not np.all(np.isfinite(x0)):
+            raise ValueError("x0 contains NaN or infinity.")
+        rng = np.random.default_rng(as_seed_sequence(random_state))
+        with torch.no_grad():
+            code = self.autoencoder_.encode(self._normalised(x0))
+            std = self.autoencoder_.enc_var.sqrt()
+            z0 = code + std * torch.as_tensor(rng.standard_normal(code.shape), dtype=_DTYPE)
+            Z = _solver.euler_maruyama(self.sde_.drift, self.sde_.diffusion, z0, n_steps,
+                                       self.n_substeps, rng)
+            mean, _ = self.autoencoder_.decode(Z)
+        X = mean.double().numpy() * self.field_scale_ + self.field_mean_
+        X[:, 0] = x0
+        return check_finite_result(X, what="CoarseSDE.sample")
+
+    def score(self, X, y=None):
+        """ELBO per snapshot on held-out trajectories (higher is better).
+
+        Each trajectory is tiled by windows of ``window`` snapshots (the last
+        aligned with its end); the reconstruction and KL terms use fixed
+        quadrature nodes and a fixed seed, so the score is deterministic.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_trajectories, n_steps, n_grid) or (n_steps, n_grid)
+            With ``n_steps >= window``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        W = self.window
+        X = check_trajectories(X, min_steps=W, n_features=self.n_features_in_,
+                               estimator=self)
+        n_steps = X.shape[1]
+        starts = list(range(0, n_steps - W + 1, W - 1))
+        if starts[-1] != n_steps - W:
+            starts.append(n_steps - W)
+        idx = np.asarray(starts)[:, None] + np.arange(W)
+        windows = self._normalised(X[:, idx].reshape(-1, W, X.shape[2]))
+        Q = self.n_quadrature
+        gen = torch.Generator().manual_seed(0)
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for a in range(0, windows.shape[0], 64):
+                xb = windows[a:a + 64]
+                B = xb.shape[0]
+                tau = ((torch.arange(Q) + 0.5) * ((W - 1) / Q)).expand(B, Q)
+                eps_obs = torch.randn(B, W, self.n_latent_, generator=gen, dtype=_DTYPE)
+                eps_quad = torch.randn(B, Q, self.n_latent_, generator=gen, dtype=_DTYPE)
+                elbo, _, _ = window_elbo(self.autoencoder_, self.posterior_, self.sde_,
+                                         xb, tau, eps_obs, eps_quad, 1.0)
+                total += elbo.item() * B
+                count += B
+        # undo the normalisation's Jacobian so the ELBO is of the data as given
+        per_snapshot = total / count - self.n_features_in_ * np.log(self.field_scale_)
+        return float(per_snapshot)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.requires_fit = True
+        return tags
