@@ -248,6 +248,15 @@ def pdf_kl_divergence(X_true, X_model, *, feature=None, bins=None, method="kde",
     pdf_hellinger_distance : A bounded, symmetric alternative.
     marginal_pdf : The density estimate used here.
 
+    Notes
+    -----
+    Where the truth is wider than the model, the divergence is dominated by
+    the model's tails, in which the model sample has few or no points; the
+    estimate then over-states the divergence (for KL(N(0, 2^2) || N(0, 1))
+    from 10^5 samples each: 0.85 instead of 0.81). Compare equal-sized
+    samples, or use :func:`pdf_hellinger_distance`, which is insensitive to
+    tails.
+
     Examples
     --------
     >>> import numpy as np
