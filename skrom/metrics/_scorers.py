@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 
 from .._validation import check_int, check_option, check_trajectories
-from ._autocorrelation import acf_error
+from ._autocorrelation import acf_error, decorrelation_time
 from ._ensemble_statistics import mean_std_error
 from ._forecast import forecast_rmse, forecast_sign_skill
 from ._pdf import pdf_hellinger_distance, pdf_kl_divergence
@@ -247,7 +247,7 @@ class ForecastScorer:
         """Return the higher-is-better forecast score of ``estimator`` on ``X``."""
         X = check_trajectories(X, min_steps=3, name="X")
         n_traj, n_steps, n_features = X.shape
-        n_leads = max(n_steps // 4, 2) if self.n_leads is None else self.n_leads
+        n_leads = self._default_leads(X) if self.n_leads is None else self.n_leads
         if n_leads > n_steps:
             raise ValueError(
                 f"n_leads={n_leads} exceeds the {n_steps} steps of the held-out trajectories."
@@ -269,6 +269,16 @@ class ForecastScorer:
         _, rmse = forecast_rmse(truth, paths, **self.metric_kwargs)
         return float(-np.mean(rmse[1:]))
 
+    def _default_leads(self, X):
+        """One decorrelation time (1/e) of the held-out data, at most half its length."""
+        half = max(X.shape[1] // 2, 2)
+        feature = self.metric_kwargs.get("feature")
+        try:
+            tau = np.max(decorrelation_time(X, max_lag=half - 1, feature=feature))
+        except ValueError:  # a constant feature: no time scale to go by
+            return half
+        return int(min(max(np.ceil(tau) + 1, 2), half))
+
     def __repr__(self):
         kw = "".join(f", {k}={v!r}" for k, v in self.metric_kwargs.items())
         return (f"ForecastScorer({self.metric!r}, n_leads={self.n_leads}, "
@@ -287,8 +297,11 @@ def make_forecast_scorer(metric="sign_skill", *, n_leads=None, n_members=10,
         (fraction of forecasts in the right state; higher is better) or of
         :func:`forecast_rmse` of the ensemble mean (negated).
     n_leads : int or None, default=None
-        Points per forecast including the start; None uses a quarter of
-        the held-out length.
+        Points per forecast including the start; None uses one
+        decorrelation time of the held-out data (the first lag where its
+        ACF falls below 1/e, see :func:`decorrelation_time`) plus one, at
+        most half the held-out length: beyond that, forecasts of any model
+        carry little information.
     n_members : int, default=10
         Ensemble members per start point.
     start_stride : int or None, default=None
@@ -346,7 +359,7 @@ residence_time_scorer = make_statistics_scorer(
 #: Negative sum of the relative ensemble mean and std errors.
 mean_std_scorer = make_statistics_scorer("mean_std_error")
 #: Mean fraction of 10-member forecasts that end in the right well (sign of
-#: the first feature), over leads up to a quarter of the held-out length.
+#: the first feature), over leads up to one decorrelation time of the data.
 forecast_skill_scorer = make_forecast_scorer("sign_skill", thresholds=0.0, feature=0)
 #: Negative mean RMSE of 10-member ensemble-mean forecasts.
 forecast_rmse_scorer = make_forecast_scorer("rmse")
