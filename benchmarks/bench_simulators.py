@@ -1,0 +1,209 @@
+"""Speed of the L63-driven simulators: numba kernel against its baselines.
+
+Prints, from one run, RK4 steps per second of the additive bistable system
+(state ``(x, y1, y2, y3)``, step 1e-3, observed every 10 steps) for
+
+- the numba kernel ``skrom.datasets._lorenz._integrate_slow_fast``;
+- the same loop run by the Python interpreter (the kernel's ``py_func``, with
+  its right-hand side also in pure Python);
+- a vectorised NumPy RK4 advancing many members at once (member-steps/s);
+- the same loop in C compiled with ``gcc -O3`` (skipped without gcc);
+
+and the wall-clock speed-up of a joblib ensemble on 2 cores against 1 core
+(``make_bistable_additive(n_jobs=...)``, loky and threading backends).
+
+Targets: numba >= 100x Python, numba within 1.2x of C, ensemble speed-up
+>= 1.7x on 2 cores.
+
+Usage::
+
+    python benchmarks/bench_simulators.py           # about a minute
+    python benchmarks/bench_simulators.py --quick   # a few seconds, rough
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+import numpy as np
+
+from skrom.datasets import make_bistable_additive
+from skrom.datasets import _lorenz
+
+H = 1e-3
+EPS = 0.5
+S = 0.08
+STRIDE = 10
+ARGS = dict(coupling=S / EPS, alpha=0.0, amplitude=0.0, omega=0.0,
+            sigma=_lorenz.L63_SIGMA, rho=_lorenz.L63_RHO, beta=_lorenz.L63_BETA,
+            inv_eps2=1.0 / EPS**2, bound=_lorenz.STATE_BOUND)
+STATE0 = np.array([0.5, 1.0, 1.0, 25.0])
+
+
+def _kernel_call(fn, n_obs):
+    out = np.empty((n_obs, 4))
+    a = ARGS
+    status = fn(_lorenz._ADDITIVE, STATE0, 0.0, H, STRIDE, n_obs, a["coupling"],
+                a["alpha"], a["amplitude"], a["omega"], a["sigma"], a["rho"],
+                a["beta"], a["inv_eps2"], a["bound"], out)
+    assert status == -1
+    return out
+
+
+def _best_time(fn, repeats):
+    best = np.inf
+    result = None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, result
+
+
+def bench_numba(n_steps, repeats):
+    n_obs = n_steps // STRIDE + 1
+    _kernel_call(_lorenz._integrate_slow_fast, 3)  # compile / load the cache
+    seconds, out = _best_time(lambda: _kernel_call(_lorenz._integrate_slow_fast, n_obs),
+                              repeats)
+    return (n_obs - 1) * STRIDE / seconds, out[-1, 0]
+
+
+def _pure_python_kernel():
+    # the kernel's own source run by the interpreter, with its right-hand side
+    # swapped for the interpreted one too (not a numba dispatcher call per stage)
+    fn = _lorenz._integrate_slow_fast.py_func
+    namespace = dict(fn.__globals__, _slow_rhs=_lorenz._slow_rhs.py_func)
+    return types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__)
+
+
+def bench_python(n_steps):
+    n_obs = n_steps // STRIDE + 1
+    fn = _pure_python_kernel()
+    seconds, out = _best_time(lambda: _kernel_call(fn, n_obs), 1)
+    return (n_obs - 1) * STRIDE / seconds, out
+
+
+def _numpy_ensemble(state0, n_steps):
+    """Vectorised RK4: all members advanced together, one array op per term."""
+    x, y1, y2, y3 = (state0[:, k].copy() for k in range(4))
+    a = ARGS
+    c, sf, ie, rho, beta = (a["coupling"], a["sigma"] * a["inv_eps2"], a["inv_eps2"],
+                            a["rho"], a["beta"])
+
+    def rhs(x, y1, y2, y3):
+        return (x * (1.0 - x * x) + c * y2, sf * (y2 - y1),
+                ie * (y1 * (rho - y3) - y2), ie * (y1 * y2 - beta * y3))
+
+    for _ in range(n_steps):
+        k1 = rhs(x, y1, y2, y3)
+        k2 = rhs(*(v + 0.5 * H * k for v, k in zip((x, y1, y2, y3), k1)))
+        k3 = rhs(*(v + 0.5 * H * k for v, k in zip((x, y1, y2, y3), k2)))
+        k4 = rhs(*(v + H * k for v, k in zip((x, y1, y2, y3), k3)))
+        x, y1, y2, y3 = (v + H / 6.0 * (p + 2.0 * (q + r) + w)
+                         for v, p, q, r, w in zip((x, y1, y2, y3), k1, k2, k3, k4))
+    return np.stack([x, y1, y2, y3], axis=1)
+
+
+def bench_numpy(n_members, n_steps):
+    state0 = np.tile(STATE0, (n_members, 1))
+    seconds, out = _best_time(lambda: _numpy_ensemble(state0, n_steps), 1)
+    return n_members * n_steps / seconds, out
+
+
+def bench_c(n_steps, repeats):
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        return None, "gcc not found"
+    source = Path(__file__).with_name("c") / "l63_bistable_rk4.c"
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "l63_bistable_rk4")
+        subprocess.run([gcc, "-O3", "-o", exe, str(source), "-lm"], check=True)
+        n_obs = n_steps // STRIDE + 1
+        best, x_end = np.inf, None
+        for _ in range(repeats):
+            res = subprocess.run([exe, str(n_obs), str(STRIDE)], check=True,
+                                 capture_output=True, text=True)
+            seconds, x_end = res.stdout.split()
+            best = min(best, float(seconds))
+    return (n_obs - 1) * STRIDE / best, float(x_end)
+
+
+def bench_ensemble(n_members, n_steps_per_member, repeats):
+    # dt = 0.1 keeps the stored output small while each member does real work
+    kw = dict(n_trajectories=n_members, n_steps=n_steps_per_member // 100 + 1,
+              dt=0.1, integration_dt=H, random_state=0)
+    make_bistable_additive(**dict(kw, n_trajectories=2, n_steps=3), n_jobs=2)  # warm pool
+    times = {}
+    results = {}
+    for label, n_jobs, backend in (("1 core", 1, None), ("2 cores, loky", 2, "loky"),
+                                   ("2 cores, threading", 2, "threading")):
+        from joblib import parallel_config
+
+        with parallel_config(backend=backend or "loky"):
+            times[label], results[label] = _best_time(
+                lambda: make_bistable_additive(n_jobs=n_jobs, **kw), repeats)
+    identical = all(np.array_equal(r, results["1 core"]) for r in results.values())
+    return times, identical
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short, rough run")
+    opts = parser.parse_args(argv)
+    scale = 0.1 if opts.quick else 1.0
+    repeats = 2 if opts.quick else 5
+
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
+          f"cpus visible: {os.cpu_count()}, load average: "
+          f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    n_numba = int(2e7 * scale)
+    numba_rate, numba_x = bench_numba(n_numba, repeats)
+    py_rate, _ = bench_python(int(2e5 * scale))
+    np_rate, _ = bench_numpy(1000, int(2000 * scale))
+    c_rate, c_x = bench_c(n_numba, repeats)
+
+    print()
+    print("RK4 on (x, y1, y2, y3), additive bistable, step 1e-3")
+    print(f"{'implementation':<40}{'steps/s':>14}{'numba / it':>12}")
+    rows = [("numba kernel (1 thread)", numba_rate),
+            ("pure Python, same loop", py_rate),
+            ("NumPy, 1000 members vectorised", np_rate)]
+    if c_rate is not None:
+        rows.append(("C, gcc -O3, same loop", c_rate))
+    for name, rate in rows:
+        print(f"{name:<40}{rate:>14.3e}{numba_rate / rate:>12.2f}")
+    if c_rate is None:
+        print(f"C baseline skipped: {c_x}")
+    else:
+        same = "identical" if numba_x == c_x else f"differs ({numba_x!r} vs {c_x!r})"
+        print(f"final x of numba and C runs: {same}")
+    print("(NumPy rate counts member-steps: members x steps per second)")
+
+    n_members, per_member = 8, int(2e7 * scale)
+    times, identical = bench_ensemble(n_members, per_member, max(1, repeats // 2))
+    print()
+    print(f"joblib ensemble: make_bistable_additive, {n_members} members x "
+          f"{per_member:.1e} RK4 steps (worker pool warmed up first)")
+    print(f"{'workers':<40}{'seconds':>14}{'speed-up':>12}")
+    for label, seconds in times.items():
+        print(f"{label:<40}{seconds:>14.3f}{times['1 core'] / seconds:>12.2f}")
+    print(f"outputs bit-identical across runs: {identical}")
+
+    print()
+    print("targets: numba/Python >= 100: "
+          f"{numba_rate / py_rate:.0f} ({'ok' if numba_rate / py_rate >= 100 else 'MISSED'})"
+          + ("" if c_rate is None else
+             f"; C/numba <= 1.2: {c_rate / numba_rate:.2f} "
+             f"({'ok' if c_rate / numba_rate <= 1.2 else 'MISSED'})")
+          + f"; 2-core speed-up >= 1.7: {times['1 core'] / times['2 cores, loky']:.2f} "
+          f"({'ok' if times['1 core'] / times['2 cores, loky'] >= 1.7 else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()
