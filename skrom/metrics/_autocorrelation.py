@@ -28,7 +28,7 @@ def autocorrelation(X, max_lag, *, feature=None, adjusted=True):
 
     Parameters
     ----------
-    X : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_steps,)
+    X : array-like of shape (n_trajectories, n_steps, n_features)
         Trajectory set; a 1-D array is one scalar time series.
     max_lag : int
         Largest lag in steps, ``0 <= max_lag < n_steps``.
@@ -100,9 +100,10 @@ def acf_error(X_true, X_model, max_lag, *, feature=None, adjusted=True):
 
     Parameters
     ----------
-    X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_steps,)
+    X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features)
         Reference and model data with the same number of features; both
-        need more than ``max_lag`` steps.
+        need more than ``max_lag`` steps. 2-D: one trajectory; 1-D: one
+        scalar series.
     max_lag : int
         Largest lag in steps.
     feature : int, sequence of int or None, default=None
@@ -137,7 +138,10 @@ def acf_error(X_true, X_model, max_lag, *, feature=None, adjusted=True):
     return float(np.max(np.abs(a - b)))
 
 
-def decorrelation_time(X, *, dt=1.0, method="threshold", threshold=np.exp(-1.0),
+_ONE_OVER_E = float(np.exp(-1.0))
+
+
+def decorrelation_time(X, *, dt=1.0, method="threshold", threshold=_ONE_OVER_E,
                        max_lag=None, feature=None):
     r"""Time over which each feature decorrelates.
 
@@ -151,8 +155,8 @@ def decorrelation_time(X, *, dt=1.0, method="threshold", threshold=np.exp(-1.0),
 
     Parameters
     ----------
-    X : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_steps,)
-        Trajectory set.
+    X : array-like of shape (n_trajectories, n_steps, n_features)
+        Trajectory set; 2-D: one trajectory; 1-D: one scalar series.
     dt : float, default=1.0
         Sampling interval; the result is in its units.
     method : {"threshold", "integral"}, default="threshold"

@@ -18,9 +18,11 @@ def mean_std_error(X_true, X_model, *, feature=None):
     truth's spread,
 
     .. math::
-        e_\mu = \max_{t, j} \frac{|\mu^\mathrm{model}_{t,j} - \mu^\mathrm{true}_{t,j}|}{s_j},
+        e_\mu = \max_{t, j}
+            \frac{|\mu^\mathrm{model}_{t,j} - \mu^\mathrm{true}_{t,j}|}{s_j},
         \qquad
-        e_\sigma = \max_{t, j} \frac{|\sigma^\mathrm{model}_{t,j} - \sigma^\mathrm{true}_{t,j}|}{s_j},
+        e_\sigma = \max_{t, j}
+            \frac{|\sigma^\mathrm{model}_{t,j} - \sigma^\mathrm{true}_{t,j}|}{s_j},
 
     where :math:`s_j` is the root mean square over time of the truth's
     standard deviation of feature :math:`j` (a time-averaged scale instead of

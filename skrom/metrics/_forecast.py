@@ -45,11 +45,12 @@ def forecast_rmse(y_true, y_pred, *, dt=None, feature=None):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_forecasts, n_leads, n_features), (n_leads, n_features) or (n_leads,)
+    y_true : array-like of shape (n_forecasts, n_leads, n_features)
         Verifying trajectories; lead 0 is the initial condition (as in
-        ``sample``, whose first point is ``x0``).
-    y_pred : array-like of the shape of ``y_true``, or of shape (n_forecasts, n_members, n_leads, n_features)
-        Point or ensemble forecasts.
+        ``sample``, whose first point is ``x0``). 2-D: one forecast; 1-D:
+        one forecast of a scalar.
+    y_pred : array-like of shape (n_forecasts, [n_members,] n_leads, n_features)
+        Point forecasts shaped like ``y_true``, or 4-D ensemble forecasts.
     dt : float or None, default=None
         Sampling interval; None gives lead times in steps.
     feature : int, sequence of int or None, default=None
@@ -95,10 +96,11 @@ def forecast_sign_skill(y_true, y_pred, *, thresholds=0.0, dt=None, feature=None
 
     Parameters
     ----------
-    y_true : array-like of shape (n_forecasts, n_leads, n_features), (n_leads, n_features) or (n_leads,)
-        Verifying trajectories; lead 0 is the initial condition.
-    y_pred : array-like of the shape of ``y_true``, or of shape (n_forecasts, n_members, n_leads, n_features)
-        Point or ensemble forecasts.
+    y_true : array-like of shape (n_forecasts, n_leads, n_features)
+        Verifying trajectories; lead 0 is the initial condition. 2-D: one
+        forecast; 1-D: one forecast of a scalar.
+    y_pred : array-like of shape (n_forecasts, [n_members,] n_leads, n_features)
+        Point forecasts shaped like ``y_true``, or 4-D ensemble forecasts.
     thresholds : float or array-like of shape (n_states - 1,), default=0.0
         Increasing state boundaries.
     dt : float or None, default=None

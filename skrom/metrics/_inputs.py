@@ -33,15 +33,18 @@ def select_features(X, feature, name="X"):
         return X
     n_features = X.shape[2]
     cols = np.atleast_1d(np.asarray(feature))
-    if cols.ndim != 1 or cols.size == 0 or not all(
-        isinstance(c, numbers.Integral) and not isinstance(c, bool) for c in cols.tolist()
-    ):
+    integers = all(
+        isinstance(c, numbers.Integral) and not isinstance(c, bool)
+        for c in cols.tolist()
+    )
+    if cols.ndim != 1 or cols.size == 0 or not integers:
         raise TypeError(
             f"feature must be None, an int or a sequence of ints; got {feature!r}."
         )
     if np.any(cols < -n_features) or np.any(cols >= n_features):
         raise ValueError(
-            f"feature={feature!r} is out of range for {name} with {n_features} features."
+            f"feature={feature!r} is out of range for {name} with "
+            f"{n_features} features."
         )
     return X[:, :, cols]
 

@@ -37,7 +37,9 @@ def _bandwidth(samples, bandwidth):
 def _check_grid(grid):
     grid = np.array(grid, dtype=np.float64, copy=True)
     if grid.ndim != 1 or grid.size < 2:
-        raise ValueError(f"grid must be a 1-D array of at least 2 points; got shape {grid.shape}.")
+        raise ValueError(
+            f"grid must be a 1-D array of at least 2 points; got shape {grid.shape}."
+        )
     if not np.all(np.isfinite(grid)):
         raise ValueError("grid contains NaN or infinity.")
     step = np.diff(grid)
@@ -119,7 +121,7 @@ def marginal_pdf(X, *, feature=None, bins=None, method="kde", grid=None,
 
     Parameters
     ----------
-    X : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_samples,)
+    X : array-like of shape (n_trajectories, n_steps, n_features)
         Trajectory set, one trajectory, or samples of a scalar.
     feature : int or None, default=None
         Column to use. None is allowed only when ``X`` has one feature.
@@ -185,9 +187,13 @@ def _cell_probabilities(X_true, X_model, feature, bins, method, grid, bandwidth,
         )
     user_grid = None if grid is None else _check_grid(grid)
     n_points = _resolve_bins(bins, method)
-    for a, b in zip(true_cols, model_cols):
-        h = [_bandwidth(a, bandwidth), _bandwidth(b, bandwidth)] if method == "kde" else [0.0, 0.0]
-        g = user_grid if user_grid is not None else _default_grid([a, b], method, n_points, h)
+    for a, b in zip(true_cols, model_cols, strict=True):
+        h = [0.0, 0.0]
+        if method == "kde":
+            h = [_bandwidth(a, bandwidth), _bandwidth(b, bandwidth)]
+        g = user_grid
+        if g is None:
+            g = _default_grid([a, b], method, n_points, h)
         delta = g[1] - g[0]
         p = _density_on_grid(a, g, method, h[0]) * delta
         q = _density_on_grid(b, g, method, h[1]) * delta
@@ -216,9 +222,10 @@ def pdf_kl_divergence(X_true, X_model, *, feature=None, bins=None, method="kde",
 
     Parameters
     ----------
-    X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_samples,)
+    X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features)
         Reference and model data with the same number of features (numbers
-        of trajectories and steps may differ).
+        of trajectories and steps may differ). 2-D: one trajectory; 1-D:
+        samples of a scalar.
     feature : int, sequence of int or None, default=None
         Column(s) to compare; None compares every feature. With several
         features the marginal divergences are averaged (no joint density
@@ -289,8 +296,9 @@ def pdf_hellinger_distance(X_true, X_model, *, feature=None, bins=None, method="
 
     Parameters
     ----------
-    X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_samples,)
-        Reference and model data with the same number of features.
+    X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features)
+        Reference and model data with the same number of features. 2-D:
+        one trajectory; 1-D: samples of a scalar.
     feature : int, sequence of int or None, default=None
         Column(s) to compare; with several, the distances are averaged.
     bins : int or None, default=None

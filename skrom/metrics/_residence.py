@@ -45,7 +45,8 @@ def _check_thresholds(thresholds):
     ):
         raise ValueError(
             "thresholds must be increasing with lower <= upper in each zone and "
-            f"disjoint zones (every state needs a non-empty core); got {zones.tolist()}."
+            "disjoint zones (every state needs a non-empty core); got "
+            f"{zones.tolist()}."
         )
     return zones
 
@@ -101,8 +102,9 @@ def residence_times(X, thresholds, *, dt=1.0, feature=None):
 
     Parameters
     ----------
-    X : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_steps,)
+    X : array-like of shape (n_trajectories, n_steps, n_features)
         Trajectory set; trajectories are analysed separately and pooled.
+        2-D: one trajectory; 1-D: one scalar series.
     thresholds : float, array-like of shape (n_states - 1,) or (n_states - 1, 2)
         A boundary (two states, no hysteresis), increasing boundaries, or
         increasing disjoint transition zones ``(lower, upper)``.
@@ -147,8 +149,8 @@ def mean_residence_times(X, thresholds, *, dt=1.0, feature=None):
 
     Parameters
     ----------
-    X : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_steps,)
-        Trajectory set.
+    X : array-like of shape (n_trajectories, n_steps, n_features)
+        Trajectory set; 2-D: one trajectory; 1-D: one scalar series.
     thresholds : float, array-like of shape (n_states - 1,) or (n_states - 1, 2)
         See :func:`residence_times`.
     dt : float, default=1.0
@@ -186,8 +188,8 @@ def transition_counts(X, thresholds, *, feature=None):
 
     Parameters
     ----------
-    X : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_steps,)
-        Trajectory set.
+    X : array-like of shape (n_trajectories, n_steps, n_features)
+        Trajectory set; 2-D: one trajectory; 1-D: one scalar series.
     thresholds : float, array-like of shape (n_states - 1,) or (n_states - 1, 2)
         See :func:`residence_times`.
     feature : int or None, default=None
@@ -229,8 +231,9 @@ def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None):
 
     Parameters
     ----------
-    X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features), (n_steps, n_features) or (n_steps,)
-        Reference and model data.
+    X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features)
+        Reference and model data (2-D: one trajectory; 1-D: one scalar
+        series).
     thresholds : float, array-like of shape (n_states - 1,) or (n_states - 1, 2)
         See :func:`residence_times`.
     dt : float, default=1.0
@@ -267,8 +270,9 @@ def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None):
     missing = np.flatnonzero(np.isnan(true))
     if missing.size:
         raise ValueError(
-            f"X_true has no completed visit to state(s) {missing.tolist()}; its mean "
-            "residence times are undefined. Use longer trajectories or other thresholds."
+            f"X_true has no completed visit to state(s) {missing.tolist()}; its "
+            "mean residence times are undefined. Use longer trajectories or other "
+            "thresholds."
         )
     model = mean_residence_times(X_model, thresholds, dt=dt, feature=feature)
     if np.any(np.isnan(model)):

@@ -20,7 +20,6 @@ lead time. Both are plain picklable objects, so they can be passed to
 ``GridSearchCV(scoring=...)``, alone or in a dict with ``refit=``.
 """
 
-import numbers
 
 import numpy as np
 
@@ -75,6 +74,31 @@ _METRICS = {
 }
 
 
+def _sample(estimator, n_steps, x0, n_paths, random_state, n_features):
+    """Call ``estimator.sample`` and check the shape of what comes back."""
+    paths = np.asarray(estimator.sample(n_steps, x0=x0, n_paths=n_paths,
+                                        random_state=random_state))
+    if paths.shape != (n_paths, n_steps, n_features):
+        raise ValueError(
+            f"{type(estimator).__name__}.sample returned shape {paths.shape}; "
+            f"expected (n_paths, n_steps, n_features) = "
+            f"{(n_paths, n_steps, n_features)}."
+        )
+    return paths
+
+
+def _repr(scorer, names):
+    """``Class(metric, <non-default settings>, <metric kwargs>)``."""
+    defaults = type(scorer).__init__.__kwdefaults__
+    metric = scorer.metric
+    parts = [repr(metric) if isinstance(metric, str)
+             else getattr(metric, "__name__", repr(metric))]
+    parts += [f"{k}={getattr(scorer, k)!r}" for k in names
+              if getattr(scorer, k) != defaults[k]]
+    parts += [f"{k}={v!r}" for k, v in scorer.metric_kwargs.items()]
+    return f"{type(scorer).__name__}({', '.join(parts)})"
+
+
 class StatisticsScorer:
     """Score a generative model by a statistic of its simulated trajectories.
 
@@ -90,7 +114,8 @@ class StatisticsScorer:
 
     Parameters
     ----------
-    metric : callable
+    metric : str or callable
+        A metric name of :func:`make_statistics_scorer` or
         ``metric(X_true, X_model, **metric_kwargs) -> float``.
     n_steps : int or None
         Length of each generated path; None uses the held-out length.
@@ -132,16 +157,14 @@ class StatisticsScorer:
         n_steps = X.shape[1] if self.n_steps is None else self.n_steps
         n_paths = X.shape[0] if self.n_paths is None else self.n_paths
         x0 = X[np.arange(n_paths) % X.shape[0], 0] if self.x0_from_data else None
-        paths = estimator.sample(n_steps, x0=x0, n_paths=n_paths,
-                                 random_state=self.random_state)
-        return float(self.sign * self.metric(X, paths, **self.metric_kwargs))
+        paths = _sample(estimator, n_steps, x0, n_paths, self.random_state,
+                        X.shape[2])
+        metric = _METRICS[self.metric] if isinstance(self.metric, str) else self.metric
+        return float(self.sign * metric(X, paths, **self.metric_kwargs))
 
     def __repr__(self):
-        name = getattr(self.metric, "__name__", repr(self.metric))
-        kw = "".join(f", {k}={v!r}" for k, v in self.metric_kwargs.items())
-        return (f"StatisticsScorer({name}, n_steps={self.n_steps}, "
-                f"n_paths={self.n_paths}, random_state={self.random_state}, "
-                f"sign={self.sign}{kw})")
+        return _repr(self, ("n_steps", "n_paths", "random_state", "sign",
+                            "x0_from_data", "data_stride"))
 
 
 def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0,
@@ -192,23 +215,21 @@ def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0
     Examples
     --------
     >>> from skrom.metrics import make_statistics_scorer
-    >>> scorer = make_statistics_scorer("acf_error", max_lag=20, n_paths=4)
-    >>> scorer
-    StatisticsScorer(_acf_error_default_lag, n_steps=None, n_paths=4, random_state=0, sign=-1, max_lag=20)
+    >>> make_statistics_scorer("acf_error", max_lag=20, n_paths=4)
+    StatisticsScorer('acf_error', n_paths=4, max_lag=20)
     """
     if isinstance(metric, str):
         check_option(metric, "metric", tuple(_METRICS))
-        func = _METRICS[metric]
-    elif callable(metric):
-        func = metric
-    else:
-        raise TypeError(f"metric must be a name or a callable, got {type(metric).__name__}.")
+    elif not callable(metric):
+        raise TypeError(
+            f"metric must be a name or a callable, got {type(metric).__name__}."
+        )
     for name, value in (("n_steps", n_steps), ("n_paths", n_paths)):
         if value is not None:
             check_int(value, name, min_value=2 if name == "n_steps" else 1)
     check_int(data_stride, "data_stride")
     return StatisticsScorer(
-        func, n_steps=n_steps, n_paths=n_paths, random_state=random_state,
+        metric, n_steps=n_steps, n_paths=n_paths, random_state=random_state,
         sign=1 if greater_is_better else -1, x0_from_data=bool(x0_from_data),
         data_stride=data_stride, metric_kwargs=metric_kwargs,
     )
@@ -250,7 +271,8 @@ class ForecastScorer:
         n_leads = self._default_leads(X) if self.n_leads is None else self.n_leads
         if n_leads > n_steps:
             raise ValueError(
-                f"n_leads={n_leads} exceeds the {n_steps} steps of the held-out trajectories."
+                f"n_leads={n_leads} exceeds the {n_steps} steps of the held-out "
+                "trajectories."
             )
         stride = n_leads if self.start_stride is None else self.start_stride
         t0 = np.arange(0, n_steps - n_leads + 1, stride)
@@ -260,9 +282,9 @@ class ForecastScorer:
             starts = [starts[i] for i in keep]
         truth = np.stack([X[r, t:t + n_leads] for r, t in starts])
         x0 = np.repeat(truth[:, 0], self.n_members, axis=0)
-        paths = estimator.sample(n_leads, x0=x0, n_paths=x0.shape[0],
-                                 random_state=self.random_state)
-        paths = np.asarray(paths).reshape(len(starts), self.n_members, n_leads, n_features)
+        paths = _sample(estimator, n_leads, x0, x0.shape[0], self.random_state,
+                        n_features)
+        paths = paths.reshape(len(starts), self.n_members, n_leads, n_features)
         if self.metric == "sign_skill":
             _, skill = forecast_sign_skill(truth, paths, **self.metric_kwargs)
             return float(np.mean(skill[1:]))
@@ -270,7 +292,7 @@ class ForecastScorer:
         return float(-np.mean(rmse[1:]))
 
     def _default_leads(self, X):
-        """One decorrelation time (1/e) of the held-out data, at most half its length."""
+        """One decorrelation time (1/e) of the data plus one, at most half of it."""
         half = max(X.shape[1] // 2, 2)
         feature = self.metric_kwargs.get("feature")
         try:
@@ -280,9 +302,8 @@ class ForecastScorer:
         return int(min(max(np.ceil(tau) + 1, 2), half))
 
     def __repr__(self):
-        kw = "".join(f", {k}={v!r}" for k, v in self.metric_kwargs.items())
-        return (f"ForecastScorer({self.metric!r}, n_leads={self.n_leads}, "
-                f"n_members={self.n_members}, random_state={self.random_state}{kw})")
+        return _repr(self, ("n_leads", "n_members", "start_stride", "max_starts",
+                            "random_state"))
 
 
 def make_forecast_scorer(metric="sign_skill", *, n_leads=None, n_members=10,
@@ -327,7 +348,7 @@ def make_forecast_scorer(metric="sign_skill", *, n_leads=None, n_members=10,
     --------
     >>> from skrom.metrics import make_forecast_scorer
     >>> make_forecast_scorer(n_leads=30, thresholds=0.0)
-    ForecastScorer('sign_skill', n_leads=30, n_members=10, random_state=0, thresholds=0.0)
+    ForecastScorer('sign_skill', n_leads=30, thresholds=0.0)
     """
     check_option(metric, "metric", ("sign_skill", "rmse"))
     if n_leads is not None:

@@ -7,7 +7,7 @@ from skrom.metrics import acf_error, autocorrelation, decorrelation_time
 
 
 def simulate_ou(theta, dt, n_traj, n_steps, seed, sigma=1.0):
-    """Exact discretisation of dx = -theta x dt + sqrt(2 theta) sigma dW (stationary start)."""
+    """Exact discretisation of dx = -theta x dt + sqrt(2 theta) sigma dW, stationary."""
     rng = np.random.default_rng(seed)
     a = np.exp(-theta * dt)
     x = np.empty((n_traj, n_steps, 1))
@@ -43,7 +43,9 @@ def test_acf_of_ou_process_is_exponential():
 def test_fft_matches_the_direct_sum(adjusted):
     X = np.random.default_rng(1).normal(size=(3, 57, 2)).cumsum(axis=1)
     np.testing.assert_allclose(
-        autocorrelation(X, 56, adjusted=adjusted), direct_acf(X, 56, adjusted), atol=1e-10
+        autocorrelation(X, 56, adjusted=adjusted),
+        direct_acf(X, 56, adjusted),
+        atol=1e-10,
     )
 
 
@@ -54,16 +56,18 @@ def test_feature_selection_and_one_dimensional_input():
     np.testing.assert_allclose(autocorrelation(X, 10, feature=1), full[:, [1]])
     np.testing.assert_allclose(autocorrelation(X, 10, feature=[2, 0]), full[:, [2, 0]])
     series = X[0, :, 0]
-    np.testing.assert_allclose(autocorrelation(series, 5), autocorrelation(X[:1, :, :1], 5))
+    np.testing.assert_allclose(
+        autocorrelation(series, 5), autocorrelation(X[:1, :, :1], 5)
+    )
 
 
 def test_decorrelation_time_of_ou_is_one_over_theta():
     theta, dt = 0.5, 0.1
     X = simulate_ou(theta, dt, n_traj=100, n_steps=3000, seed=3)
     assert decorrelation_time(X, dt=dt)[0] == pytest.approx(1 / theta, rel=0.05)
-    assert decorrelation_time(X, dt=dt, method="integral", max_lag=200)[0] == pytest.approx(
-        1 / theta, rel=0.08
-    )
+    assert decorrelation_time(X, dt=dt, method="integral", max_lag=200)[
+        0
+    ] == pytest.approx(1 / theta, rel=0.08)
     # A threshold never reached within max_lag gives inf.
     assert decorrelation_time(X, dt=dt, threshold=0.01, max_lag=5)[0] == np.inf
 
@@ -74,7 +78,9 @@ def test_acf_error_of_two_ou_processes():
     slow = simulate_ou(1.0, dt, 200, 2000, seed=5)
     assert acf_error(fast, fast, 30) == 0.0
     lags = dt * np.arange(31)
-    exact = np.max(np.abs(np.exp(-2.0 * lags) - np.exp(-1.0 * lags)))  # 0.25 at tau = ln 2
+    exact = np.max(
+        np.abs(np.exp(-2.0 * lags) - np.exp(-1.0 * lags))
+    )  # 0.25 at tau = ln 2
     assert acf_error(fast, slow, 30) == pytest.approx(exact, abs=0.03)
 
 

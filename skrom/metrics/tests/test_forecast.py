@@ -29,10 +29,12 @@ def test_rmse_of_ensemble_forecasts_uses_the_ensemble_mean():
 
 def test_sign_skill_counts_correct_wells_and_majority_votes():
     truth = np.array([[1.0, 1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, 1.0]])[:, :, None]
-    members = np.array([
-        [[1.0, 1.0, 1.0, 1.0], [1.0, -1.0, -1.0, 1.0], [1.0, 1.0, -1.0, 1.0]],
-        [[-1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0]],
-    ])[..., None]
+    members = np.array(
+        [
+            [[1.0, 1.0, 1.0, 1.0], [1.0, -1.0, -1.0, 1.0], [1.0, 1.0, -1.0, 1.0]],
+            [[-1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, -1.0]],
+        ]
+    )[..., None]
     # Majority: forecast 0 -> [+, +, -, +]; forecast 1 -> [-, -, -, +].
     lead, skill = forecast_sign_skill(truth, members, dt=2.0)
     np.testing.assert_allclose(lead, [0.0, 2.0, 4.0, 6.0])
@@ -40,8 +42,9 @@ def test_sign_skill_counts_correct_wells_and_majority_votes():
     # Three wells with boundaries at -1 and 1.
     t3 = np.array([-2.0, 0.0, 2.0, 2.0])
     p3 = np.array([-2.0, 0.5, 0.9, 1.5])
-    np.testing.assert_allclose(forecast_sign_skill(t3, p3, thresholds=[-1.0, 1.0])[1],
-                               [1.0, 1.0, 0.0, 1.0])
+    np.testing.assert_allclose(
+        forecast_sign_skill(t3, p3, thresholds=[-1.0, 1.0])[1], [1.0, 1.0, 0.0, 1.0]
+    )
 
 
 def test_random_forecasts_score_one_half():

@@ -7,12 +7,12 @@ from skrom.metrics import marginal_pdf, pdf_hellinger_distance, pdf_kl_divergenc
 
 
 def gaussian_kl(m1, s1, m2, s2):
-    return np.log(s2 / s1) + (s1 ** 2 + (m1 - m2) ** 2) / (2 * s2 ** 2) - 0.5
+    return np.log(s2 / s1) + (s1**2 + (m1 - m2) ** 2) / (2 * s2**2) - 0.5
 
 
 def gaussian_hellinger(m1, s1, m2, s2):
-    bc = np.sqrt(2 * s1 * s2 / (s1 ** 2 + s2 ** 2)) * np.exp(
-        -((m1 - m2) ** 2) / (4 * (s1 ** 2 + s2 ** 2))
+    bc = np.sqrt(2 * s1 * s2 / (s1**2 + s2**2)) * np.exp(
+        -((m1 - m2) ** 2) / (4 * (s1**2 + s2**2))
     )
     return np.sqrt(1 - bc)
 
@@ -28,7 +28,9 @@ def test_kl_of_two_gaussians_matches_closed_form(m1, s1, m2, s2):
     # KDE: bandwidth inflation and sampling error stay within 5 % (+0.005).
     assert pdf_kl_divergence(a, b) == pytest.approx(exact, rel=0.05, abs=0.005)
     # Histograms also carry binning bias and empty tail cells: 10 %.
-    assert pdf_kl_divergence(a, b, method="hist") == pytest.approx(exact, rel=0.10, abs=0.01)
+    assert pdf_kl_divergence(a, b, method="hist") == pytest.approx(
+        exact, rel=0.10, abs=0.01
+    )
 
 
 @pytest.mark.parametrize("m1, s1, m2, s2", PAIRS)
@@ -37,7 +39,9 @@ def test_hellinger_of_two_gaussians_matches_closed_form(m1, s1, m2, s2):
     a, b = rng.normal(m1, s1, 200_000), rng.normal(m2, s2, 200_000)
     exact = gaussian_hellinger(m1, s1, m2, s2)
     for method in ("kde", "hist"):
-        assert pdf_hellinger_distance(a, b, method=method) == pytest.approx(exact, abs=0.01)
+        assert pdf_hellinger_distance(a, b, method=method) == pytest.approx(
+            exact, abs=0.01
+        )
 
 
 def test_identical_samples_give_zero_and_divergence_is_not_symmetric():

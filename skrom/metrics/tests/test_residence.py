@@ -35,7 +35,9 @@ def test_double_well_telegraph_recovers_every_dwell():
         mean_residence_times(x, [(-0.5, 0.5)], dt=0.01),
         [0.01 * inner_dwells[inner_states == i].mean() for i in range(2)],
     )
-    np.testing.assert_array_equal(transition_counts(x, [(-0.5, 0.5)]), [[0, 20], [19, 0]])
+    np.testing.assert_array_equal(
+        transition_counts(x, [(-0.5, 0.5)]), [[0, 20], [19, 0]]
+    )
     # Without hysteresis each excursion across 0 is a (spurious) round trip.
     assert transition_counts(x, 0.0).sum() == 39 + 2 * 39
 
@@ -65,7 +67,7 @@ def test_three_states_with_slow_crossings_and_several_trajectories():
         entry = np.concatenate([[0], np.cumsum(dwells)[:-1]])
         for k in range(1, states.size):
             zone = states[k] - 1 if states[k] > states[k - 1] else states[k]
-            x[entry[k]:entry[k] + 2] = zone_mid[zone]
+            x[entry[k] : entry[k] + 2] = zone_mid[zone]
         runs.append(x)
         np.add.at(expected_counts, (states[:-1], states[1:]), 1)
         for k in range(1, states.size - 1):
@@ -119,8 +121,15 @@ def test_feature_selection():
 
 @pytest.mark.parametrize(
     "thresholds",
-    [[0.5, -0.5], [(0.5, -0.5)], [(-1.0, 0.5), (0.0, 1.0)], [(-1.0, 0.0), (0.0, 1.0)],
-     [np.nan], [[(0.0, 1.0)]], []],
+    [
+        [0.5, -0.5],
+        [(0.5, -0.5)],
+        [(-1.0, 0.5), (0.0, 1.0)],
+        [(-1.0, 0.0), (0.0, 1.0)],
+        [np.nan],
+        [[(0.0, 1.0)]],
+        [],
+    ],
 )
 def test_bad_thresholds_raise(thresholds):
     with pytest.raises(ValueError, match="thresholds"):

@@ -47,8 +47,10 @@ class AR1Model(BaseEstimator):
     def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
         n_steps, n_paths = check_int(n_steps, "n_steps"), check_int(n_paths, "n_paths")
         rng = np.random.default_rng(as_seed_sequence(random_state))
-        x = np.broadcast_to(self.mean_ if x0 is None else np.asarray(x0, float),
-                            (n_paths, self.n_features_in_)).copy()
+        x = np.broadcast_to(
+            self.mean_ if x0 is None else np.asarray(x0, float),
+            (n_paths, self.n_features_in_),
+        ).copy()
         paths = np.empty((n_paths, n_steps, self.n_features_in_))
         paths[:, 0] = x
         noise = rng.standard_normal((n_paths, n_steps, self.n_features_in_))
@@ -64,7 +66,9 @@ def ou_paths(n_traj, n_steps, seed, theta=1.0, dt=0.1):
     x = np.empty((n_traj, n_steps, 1))
     x[:, 0, 0] = rng.standard_normal(n_traj)
     for t in range(1, n_steps):
-        x[:, t, 0] = a * x[:, t - 1, 0] + np.sqrt(1 - a * a) * rng.standard_normal(n_traj)
+        x[:, t, 0] = a * x[:, t - 1, 0] + np.sqrt(1 - a * a) * rng.standard_normal(
+            n_traj
+        )
     return x
 
 
@@ -107,7 +111,9 @@ def test_mean_std_scorer_on_an_ensemble_from_one_start(data):
     ensemble = np.empty((300, 40, 1))
     ensemble[:, 0] = 2.0
     for t in range(1, 40):
-        ensemble[:, t] = a * ensemble[:, t - 1] + np.sqrt(1 - a * a) * rng.normal(size=(300, 1))
+        ensemble[:, t] = a * ensemble[:, t - 1] + np.sqrt(1 - a * a) * rng.normal(
+            size=(300, 1)
+        )
     good = AR1Model().fit(train)
     bad = AR1Model(phi_scale=0.5).fit(train)
     s_good, s_bad = mean_std_scorer(good, ensemble), mean_std_scorer(bad, ensemble)
@@ -123,7 +129,9 @@ def test_scores_equal_minus_the_metric_on_the_same_draw(data):
     paths = model.sample(600, x0=test[:, 0], n_paths=8, random_state=0)
     assert pdf_kl_scorer(model, test) == -pdf_kl_divergence(test, paths)
     assert acf_error_scorer(model, test) == -acf_error(test, paths, 150)
-    scorer = make_statistics_scorer("pdf_hellinger", n_steps=300, n_paths=16, random_state=5)
+    scorer = make_statistics_scorer(
+        "pdf_hellinger", n_steps=300, n_paths=16, random_state=5
+    )
     paths = model.sample(300, x0=test[np.arange(16) % 8, 0], n_paths=16, random_state=5)
     assert scorer(model, test) == -pdf_hellinger_distance(test, paths)
 
@@ -152,7 +160,9 @@ def test_forecast_scorer_of_a_perfect_model_beats_persistence_of_noise(data):
     train, test = data
     perfect = AR1Model().fit(train)
     memoryless = AR1Model(phi_scale=0.0).fit(train)
-    scorer = make_forecast_scorer(n_leads=5, n_members=20, start_stride=7, thresholds=0.0)
+    scorer = make_forecast_scorer(
+        n_leads=5, n_members=20, start_stride=7, thresholds=0.0
+    )
     # Over 0.4 time units an OU(theta=1) stays in its half-line ~80 % of the time.
     assert scorer(perfect, test) > 0.7
     assert scorer(memoryless, test) == pytest.approx(0.5, abs=0.1)
@@ -165,8 +175,11 @@ def test_grid_search_multi_metric_refit(data):
     search = GridSearchCV(
         AR1Model(),
         {"phi_scale": [0.5, 1.0]},
-        scoring={"kl": pdf_kl_scorer, "acf": acf_error_scorer,
-                 "skill": forecast_skill_scorer},
+        scoring={
+            "kl": pdf_kl_scorer,
+            "acf": acf_error_scorer,
+            "skill": forecast_skill_scorer,
+        },
         refit="kl",
         cv=4,
     ).fit(train)

@@ -35,7 +35,9 @@ def test_segment_trajectory_rejects_bad_input():
         segment_trajectory(np.full((10, 1), np.nan), 2)
 
 
-@pytest.mark.parametrize("n_segments, n_splits, gap", [(10, 5, 0), (11, 3, 1), (12, 4, 2)])
+@pytest.mark.parametrize(
+    "n_segments, n_splits, gap", [(10, 5, 0), (11, 3, 1), (12, 4, 2)]
+)
 def test_folds_partition_the_segments_and_respect_the_gap(n_segments, n_splits, gap):
     X = np.zeros((n_segments, 4, 1))
     cv = TrajectorySegmentSplit(n_splits, gap=gap)
@@ -52,7 +54,10 @@ def test_folds_partition_the_segments_and_respect_the_gap(n_segments, n_splits, 
         # Everything outside the test block and its gaps is used for training.
         assert train.size == n_segments - test.size - np.sum(
             (np.arange(n_segments) >= test[0] - gap) & (np.arange(n_segments) < test[0])
-        ) - np.sum((np.arange(n_segments) > test[-1]) & (np.arange(n_segments) <= test[-1] + gap))
+        ) - np.sum(
+            (np.arange(n_segments) > test[-1])
+            & (np.arange(n_segments) <= test[-1] + gap)
+        )
 
 
 def test_splitter_rejects_bad_settings():
@@ -65,7 +70,10 @@ def test_splitter_rejects_bad_settings():
         list(TrajectorySegmentSplit(2, gap=-1).split(X))
     with pytest.raises(ValueError, match="no training segment"):
         list(TrajectorySegmentSplit(2, gap=2).split(X))
-    assert repr(TrajectorySegmentSplit(3, gap=1)) == "TrajectorySegmentSplit(n_splits=3, gap=1)"
+    assert (
+        repr(TrajectorySegmentSplit(3, gap=1))
+        == "TrajectorySegmentSplit(n_splits=3, gap=1)"
+    )
 
 
 def test_cross_validation_and_grid_search_over_segments():
@@ -75,8 +83,11 @@ def test_cross_validation_and_grid_search_over_segments():
     scores = cross_val_score(AR1Model(), X, cv=cv, scoring=pdf_kl_scorer)
     assert scores.shape == (4,) and np.all(np.isfinite(scores)) and np.all(scores <= 0)
     search = GridSearchCV(
-        AR1Model(), {"phi_scale": [0.5, 1.0, 1.05]},
-        scoring={"kl": pdf_kl_scorer, "acf": acf_error_scorer}, refit="acf", cv=cv,
+        AR1Model(),
+        {"phi_scale": [0.5, 1.0, 1.05]},
+        scoring={"kl": pdf_kl_scorer, "acf": acf_error_scorer},
+        refit="acf",
+        cv=cv,
     ).fit(X)
     assert search.best_params_ == {"phi_scale": 1.0}
     assert search.cv_results_["rank_test_kl"][0] == 3
