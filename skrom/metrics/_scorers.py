@@ -212,6 +212,14 @@ def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0
     --------
     make_forecast_scorer : Scorers of short ensemble forecasts.
 
+    Notes
+    -----
+    A model whose simulation blows up raises
+    :class:`~skrom._validation.SimulationBlowUpError` (a ``ValueError``)
+    from ``sample``; the scorer lets it through, so
+    ``GridSearchCV(..., error_score=np.nan)`` records NaN for that candidate
+    and goes on, while the default ``error_score="raise"`` stops the search.
+
     Examples
     --------
     >>> from skrom.metrics import make_statistics_scorer

@@ -10,7 +10,7 @@ from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV
 
 from skrom._random import as_seed_sequence
-from skrom._validation import check_int, check_trajectories
+from skrom._validation import SimulationBlowUpError, check_int, check_trajectories
 from skrom.metrics import (
     acf_error,
     acf_error_scorer,
@@ -218,3 +218,46 @@ def test_bad_scorer_arguments_raise(data):
         make_forecast_scorer(n_leads=1000)(model, test)
     with pytest.raises(ValueError, match="NaN"):
         pdf_kl_scorer(model, np.full((2, 10, 1), np.nan))
+
+
+class _BlowsUp(AR1Model):
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+        if self.phi_scale > 1.0:
+            raise SimulationBlowUpError("sample blew up at step 3 of member 0")
+        return super().sample(n_steps, x0, n_paths, random_state)
+
+
+class _WrongShape(AR1Model):
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+        return super().sample(n_steps, x0, n_paths, random_state)[0]
+
+
+def test_failed_simulations_become_error_score_in_a_search(data):
+    train, test = data
+    with pytest.raises(SimulationBlowUpError):
+        pdf_kl_scorer(_BlowsUp(phi_scale=2.0).fit(train), test)
+    search = GridSearchCV(
+        _BlowsUp(),
+        {"phi_scale": [1.0, 2.0]},
+        scoring={"kl": pdf_kl_scorer},
+        refit="kl",
+        cv=2,
+        error_score=np.nan,
+    )
+    with pytest.warns(UserWarning):
+        search.fit(train)
+    assert np.isnan(search.cv_results_["mean_test_kl"][1])
+    assert search.best_params_ == {"phi_scale": 1.0}
+    with pytest.raises(ValueError, match="sample returned shape"):
+        pdf_kl_scorer(_WrongShape().fit(train), test)
+
+
+def test_start_and_stride_options(data):
+    train, test = data
+    model = AR1Model().fit(train)
+    scorer = make_statistics_scorer("pdf_kl", x0_from_data=False, data_stride=3)
+    paths = model.sample(200, x0=None, n_paths=8, random_state=0)
+    assert scorer(model, test) == -pdf_kl_divergence(test[:, ::3], paths)
+    assert (
+        repr(scorer) == "StatisticsScorer('pdf_kl', x0_from_data=False, data_stride=3)"
+    )
