@@ -274,7 +274,8 @@ def _check_initial(value, name, n_trajectories, width):
         arr = arr.reshape(-1, 1)
     elif arr.ndim == 1 and arr.shape[0] == width:
         arr = arr[None, :]
-    if arr.ndim != 2 or arr.shape[1] != width or arr.shape[0] not in (1, n_trajectories):
+    if (arr.ndim != 2 or arr.shape[1] != width
+            or arr.shape[0] not in (1, n_trajectories)):
         expected = ("a scalar, or shape (n_trajectories,) or (n_trajectories, 1)"
                     if width == 1 else f"shape ({width},) or (n_trajectories, {width})")
         raise ValueError(
@@ -311,10 +312,11 @@ def _simulate_member(rng, index, kind, x0, y0, x_range, spin_steps, h_l63, strid
                                   amplitude, omega, L63_SIGMA, L63_RHO, L63_BETA,
                                   inv_eps2, STATE_BOUND, out)
     if status >= 0:
+        first, last = (status - 1) * stride + 1, status * stride
         raise SimulationBlowUpError(
             f"{what} blew up: NaN/inf or |state| > {STATE_BOUND:g} at observed step "
-            f"{status} (within RK4 steps {(status - 1) * stride + 1}-{status * stride}) "
-            f"of member {index}. Reduce integration_dt or increase eps."
+            f"{status} (within RK4 steps {first}-{last}) of member {index}. "
+            "Reduce integration_dt or increase eps."
         )
     return out
 
@@ -387,7 +389,7 @@ def make_bistable_additive(n_trajectories=1, n_steps=10_000, dt=0.01, *, s=0.08,
         \dot y_3 = \frac{1}{\varepsilon^2} (y_1 y_2 - \tfrac{8}{3} y_3).
 
     The chaotic forcing kicks ``x`` between the wells at ``x = -1`` and
-    ``x = +1`` (with the defaults, about one transition every 20 time units);
+    ``x = +1`` (with the defaults, about one transition every 22 time units);
     since ``y2`` is symmetric on the attractor, so is the invariant density
     of ``x``. Only ``x`` is observed. The full state is advanced by RK4 with
     step ``integration_dt`` and recorded every ``dt``.
@@ -487,8 +489,8 @@ def make_bistable_multiplicative(n_trajectories=1, n_steps=10_000, dt=0.01, *, s
     ``|x|``, so no runaway can start. The stronger forcing in the right well
     makes its exits more frequent: the invariant density is asymmetric (about
     two thirds of the time near ``x = -1`` with the defaults) while
-    transitions stay frequent (about one per 23 time units, against one per
-    21 for the additive system). A square root rather than ``tanh`` keeps
+    transitions stay frequent (about one per 25 time units, against one per
+    22 for the additive system). A square root rather than ``tanh`` keeps
     the kernel cheap.
 
     Parameters

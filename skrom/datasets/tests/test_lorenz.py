@@ -25,7 +25,8 @@ def _transitions(x, centers, radius):
     deep = dist.min(axis=1) < radius
     labels = dist.argmin(axis=1)[deep]
     hops = labels[1:] != labels[:-1]
-    return int(hops.sum()), set(zip(labels[:-1][hops].tolist(), labels[1:][hops].tolist()))
+    pairs = zip(labels[:-1][hops].tolist(), labels[1:][hops].tolist(), strict=True)
+    return int(hops.sum()), set(pairs)
 
 
 # --- the driver ------------------------------------------------------------
@@ -153,7 +154,7 @@ def test_numba_kernel_matches_python_loop():
                         10.0, 28.0, 8.0 / 3.0, 4.0, 1e4, out)
             assert status == -1
             outs.append(out)
-    for a, b in zip(outs[:3], outs[3:]):
+    for a, b in zip(outs[:3], outs[3:], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
@@ -187,7 +188,8 @@ def test_shapes_and_bunch(maker, n_features):
     assert len(bunch.feature_names) == n_features
     # the driver starts on the attractor, not at the random draw
     y = bunch.full_state[:, :, 1:]
-    assert np.all(np.abs(y[:, :, :2]) < 30) and np.all((y[:, :, 2] > 0) & (y[:, :, 2] < 55))
+    assert np.all(np.abs(y[:, :, :2]) < 30)
+    assert np.all((y[:, :, 2] > 0) & (y[:, :, 2] < 55))
 
 
 @pytest.mark.parametrize("maker", MAKERS)
