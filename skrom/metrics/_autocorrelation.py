@@ -83,9 +83,14 @@ def autocorrelation(X, max_lag, *, feature=None, adjusted=True):
             "autocorrelation is undefined."
         )
     n_fft = sp_fft.next_fast_len(2 * n_steps - 1, real=True)
-    spectrum = sp_fft.rfft(centred, n=n_fft, axis=1)
-    acov = sp_fft.irfft(spectrum.real ** 2 + spectrum.imag ** 2, n=n_fft, axis=1)
-    acov = acov[:, :max_lag + 1].sum(axis=0)
+    # Trajectories go through the FFT in chunks so that memory stays bounded
+    # (about 2**23 padded values per chunk) for long or many trajectories.
+    chunk = max(1, (1 << 23) // (n_fft * centred.shape[2]))
+    acov = np.zeros((max_lag + 1, centred.shape[2]))
+    for start in range(0, n_traj, chunk):
+        spectrum = sp_fft.rfft(centred[start:start + chunk], n=n_fft, axis=1)
+        power = spectrum.real ** 2 + spectrum.imag ** 2
+        acov += sp_fft.irfft(power, n=n_fft, axis=1)[:, :max_lag + 1].sum(axis=0)
     lags = np.arange(max_lag + 1)
     pairs = n_traj * ((n_steps - lags) if adjusted else np.full_like(lags, n_steps))
     acov /= pairs[:, None]

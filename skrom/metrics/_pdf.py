@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 from .._validation import check_int, check_option, check_positive_float
+from ._binning import linear_binning
 from ._inputs import as_trajectories, require_scalar, select_features
 
 __all__ = ["marginal_pdf", "pdf_kl_divergence", "pdf_hellinger_distance"]
@@ -78,13 +79,7 @@ def _density_on_grid(samples, grid, method, h):
     else:
         # Linear binning then a discrete Gaussian convolution: O(n + G K)
         # instead of O(n G) for the direct kernel sum, accurate to O(delta^2).
-        u = (samples - grid[0]) / delta
-        inside = (u >= 0) & (u <= n_points - 1)
-        u = u[inside]
-        left = np.minimum(np.floor(u).astype(np.int64), n_points - 2)
-        w = u - left
-        counts = np.bincount(left, weights=1.0 - w, minlength=n_points)
-        counts += np.bincount(left + 1, weights=w, minlength=n_points)
+        counts = linear_binning(samples, grid[0], delta, n_points)
         half = int(min(np.ceil(5.0 * h / delta), n_points - 1))
         offsets = np.arange(-half, half + 1) * delta
         kernel = np.exp(-0.5 * (offsets / h) ** 2) if h > 0 else np.ones(1)
