@@ -1,0 +1,140 @@
+"""Weighted least-squares fit of a small torch MLP to per-cluster score estimates.
+
+KGMM gives a noisy score estimate at each cluster centre; a smooth network
+through them (weighted by how many samples each centre averages) turns the
+cloud of estimates into a score function defined everywhere.
+"""
+
+import numpy as np
+import torch
+
+from .._torch import make_mlp, to_tensor, torch_seed
+
+__all__ = ["fit_weighted_mlp", "mlp_predict", "mlp_diagonal_jacobian", "mlp_divergence"]
+
+
+def fit_weighted_mlp(
+    inputs,
+    targets,
+    weights,
+    *,
+    hidden_layers,
+    activation,
+    max_epochs,
+    batch_size,
+    learning_rate,
+    random_state,
+    progress=None,
+):
+    """Fit ``module(inputs) ~ targets`` minimising the weighted mean squared error.
+
+    Adam with a cosine decay of the learning rate to 1/100 of its start (the
+    decay removes the last jitter of the fit). Targets are rescaled to unit
+    root-mean-square during training and the output layer absorbs the scale,
+    so the returned module predicts ``targets`` directly.
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (n_points, n_in)
+    targets : ndarray of shape (n_points, n_out)
+    weights : ndarray of shape (n_points,)
+        Non-negative weights (cluster counts); normalised internally.
+    hidden_layers : tuple of int
+    activation : str
+    max_epochs : int
+        Number of passes over the points.
+    batch_size : int or None
+        Points per step; None means all points (full batch).
+    learning_rate : float
+    random_state : None, int or SeedSequence
+        Seeds the initial weights and the batch order.
+    progress : callable or None
+        Called with ``(epoch, loss)`` after every epoch.
+
+    Returns
+    -------
+    module : torch.nn.Sequential
+        float64 module on the CPU, in eval mode.
+    history : list of float
+        Weighted mean squared error (in target units) per epoch.
+    """
+    n, n_in = inputs.shape
+    n_out = targets.shape[1]
+    w = np.asarray(weights, dtype=np.float64)
+    w = w / w.sum()
+    y_scale = float(np.sqrt(np.sum(w[:, None] * targets**2) / n_out))
+    if not y_scale > 0.0:
+        y_scale = 1.0
+    X = to_tensor(inputs)
+    Y = to_tensor(targets / y_scale)
+    W = to_tensor(w * n)
+    history = []
+    with torch_seed(random_state):
+        module = make_mlp(n_in, tuple(hidden_layers), n_out, activation=activation)
+        optimiser = torch.optim.Adam(module.parameters(), lr=learning_rate)
+        steps_per_epoch = 1 if batch_size is None else max(1, -(-n // batch_size))
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimiser,
+            T_max=max(1, max_epochs * steps_per_epoch),
+            eta_min=learning_rate / 100.0,
+        )
+        generator = torch.Generator().manual_seed(int(torch.initial_seed() % 2**63))
+        for epoch in range(max_epochs):
+            if batch_size is None or batch_size >= n:
+                batches = [slice(None)]
+            else:
+                perm = torch.randperm(n, generator=generator)
+                batches = [perm[i : i + batch_size] for i in range(0, n, batch_size)]
+            total = 0.0
+            for b in batches:
+                optimiser.zero_grad()
+                err = ((module(X[b]) - Y[b]) ** 2).sum(dim=1)
+                loss = (W[b] * err).mean()
+                loss.backward()
+                optimiser.step()
+                scheduler.step()
+                total += float(loss.detach()) * (n if isinstance(b, slice) else len(b))
+            history.append(total / n * y_scale**2 / n_out)
+            if progress is not None:
+                progress(epoch, history[-1])
+    with torch.no_grad():
+        last = module[-1]
+        last.weight.mul_(y_scale)
+        last.bias.mul_(y_scale)
+    module.eval()
+    for p in module.parameters():
+        p.requires_grad_(False)
+    return module, history
+
+
+def mlp_predict(module, inputs, chunk=65536):
+    """Module output at the rows of ``inputs`` as a float64 ndarray."""
+    out = np.empty((inputs.shape[0], module[-1].out_features))
+    with torch.no_grad():
+        for i in range(0, inputs.shape[0], chunk):
+            out[i : i + chunk] = module(to_tensor(inputs[i : i + chunk])).numpy()
+    return out
+
+
+def mlp_diagonal_jacobian(module, inputs, chunk=65536):
+    """Diagonal ``d out_k / d in_k`` of the module's Jacobian at every row.
+
+    The module maps n features to n outputs; each diagonal entry is one
+    backward pass of output ``k`` (rows are independent, so the gradient of
+    the summed output ``k`` is row ``i``'s derivative).
+    """
+    n, d = inputs.shape
+    diag = np.empty((n, d))
+    for i in range(0, n, chunk):
+        x = to_tensor(inputs[i : i + chunk]).requires_grad_(True)
+        with torch.enable_grad():
+            y = module(x)
+            for k in range(d):
+                (g,) = torch.autograd.grad(y[:, k].sum(), x, retain_graph=k < d - 1)
+                diag[i : i + chunk, k] = g[:, k].detach().numpy()
+    return diag
+
+
+def mlp_divergence(module, inputs, chunk=65536):
+    """Divergence (trace of the Jacobian) of the module at every row."""
+    return mlp_diagonal_jacobian(module, inputs, chunk).sum(axis=1)
