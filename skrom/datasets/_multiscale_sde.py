@@ -170,7 +170,8 @@ def _fast_triad(rng, slow, mode, params):
         return [rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)]
     # stationary law of the fast pair at x = 0 (the coupling x/eps is left out),
     # as in the authors' test data
-    return [sigma / np.sqrt(2.0) * rng.standard_normal(), 0.5 * sigma * rng.standard_normal()]
+    return [sigma / np.sqrt(2.0) * rng.standard_normal(),
+            0.5 * sigma * rng.standard_normal()]
 
 
 def _fast_duan(rng, slow, mode, params):
@@ -210,7 +211,8 @@ def _multiscale_member(rng, index, system, slow_x0, box, fast_init, n_steps, sub
 
 
 def _check_real(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not np.isfinite(value)):
         raise ValueError(f"{name} must be a finite real number, got {value!r}.")
     return float(value)
 
@@ -222,7 +224,9 @@ def _check_box(x0_range, paper_box, n_slow):
     try:
         box = np.array(x0_range, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"x0_range must be 'paper' or an array of shape ({n_slow}, 2): {exc}")
+        raise TypeError(
+            f"x0_range must be 'paper' or an array of shape ({n_slow}, 2): {exc}"
+        ) from exc
     if n_slow == 1 and box.shape == (2,):
         box = box[None, :]
     if box.shape != (n_slow, 2):
@@ -231,7 +235,10 @@ def _check_box(x0_range, paper_box, n_slow):
             f"variable) or be 'paper'; got shape {box.shape}."
         )
     if not np.all(np.isfinite(box)) or np.any(box[:, 0] > box[:, 1]):
-        raise ValueError(f"x0_range must hold finite [low, high] rows with low <= high; got {box.tolist()}.")
+        raise ValueError(
+            "x0_range must hold finite [low, high] rows with low <= high; got "
+            f"{box.tolist()}."
+        )
     return box
 
 
@@ -254,7 +261,10 @@ def _make_multiscale(system, *, n_trajectories, n_steps, dt, x0, x0_range, fast_
             f"{int(np.floor(dt / fast_time)) + 1}."
         )
     if x0 is not None and x0_range is not None:
-        raise ValueError("Give either x0 (fixed initial slow states) or x0_range (random ones), not both.")
+        raise ValueError(
+            "Give either x0 (fixed initial slow states) or x0_range (random ones), "
+            "not both."
+        )
     if x0_range is not None:
         box = _check_box(x0_range, paper_box, n_slow)
         slow_x0 = None
@@ -269,7 +279,7 @@ def _make_multiscale(system, *, n_trajectories, n_steps, dt, x0, x0_range, fast_
     X = np.ascontiguousarray(full[:, :, list(slow_indices)])
     if not return_bunch:
         return X
-    used = dict(zip(names, params))
+    used = dict(zip(names, params, strict=True))
     used.update(dt=dt, substeps=substeps, fast_init=fast_init,
                 x0_range=None if box is None else box.tolist(),
                 **published)
@@ -498,7 +508,8 @@ make_triad.__doc__ = r"""Triad model: one slow mode coupled to two fast OU modes
     Examples
     --------
     >>> from skrom.datasets import make_triad
-    >>> bunch = make_triad(n_trajectories=2, n_steps=5, random_state=0, return_bunch=True)
+    >>> bunch = make_triad(n_trajectories=2, n_steps=5, random_state=0,
+    ...                    return_bunch=True)
     >>> bunch.X.shape, bunch.full_state.shape, bunch.params["test_horizon"]
     ((2, 5, 1), (2, 5, 3), 10.0)
     """
@@ -515,14 +526,15 @@ def make_duan(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.001, sigma1=0.3
         "duan", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
         x0_range=x0_range, fast_init=fast_init, substeps=substeps,
         random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
-        params=(eps, sigma1, sigma2, sigma3), names=("eps", "sigma1", "sigma2", "sigma3"),
+        params=(eps, sigma1, sigma2, sigma3),
+        names=("eps", "sigma1", "sigma2", "sigma3"),
         slow_indices=(0, 1), n_full=3, default_x0=[1.5, 1.0],
         paper_box=[[-1.5, 2.5], [-2.0, 1.5]], fast_time=eps,
         published=dict(published_eps=0.001, test_horizon=8.0),
         what="make_duan")
 
 
-make_duan.__doc__ = r"""Two slow variables driven by one fast OU variable ("Duan" system).
+make_duan.__doc__ = r"""Two slow variables driven by one fast OU variable (Duan system).
 
     .. math::
 
@@ -577,14 +589,15 @@ def make_multiscale_oscillator(n_trajectories=100, n_steps=101, dt=0.01, *, eps=
         "oscillator", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
         x0_range=x0_range, fast_init=fast_init, substeps=substeps,
         random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
-        params=(eps, lam, freq, gamma, sigma), names=("eps", "lam", "freq", "gamma", "sigma"),
+        params=(eps, lam, freq, gamma, sigma),
+        names=("eps", "lam", "freq", "gamma", "sigma"),
         slow_indices=(0, 1), n_full=3, default_x0=[1.0, 1.0],
         paper_box=[[-1.5, 1.5], [-1.5, 1.5]], fast_time=eps,
         published=dict(published_eps=0.001, test_horizon=20.0),
         what="make_multiscale_oscillator")
 
 
-make_multiscale_oscillator.__doc__ = r"""Nonlinear oscillator whose damping is a fast variable.
+make_multiscale_oscillator.__doc__ = r"""Nonlinear oscillator damped by a fast variable.
 
     .. math::
 
@@ -702,7 +715,9 @@ def exp_ou_averaged_path(x0, n_steps, dt, *, substeps=10):
     except (TypeError, ValueError) as exc:
         raise TypeError(f"x0 must be a float or a 1-D array of floats: {exc}") from exc
     if np.ndim(x0) > 1 or x.size == 0:
-        raise ValueError(f"x0 must be a float or a non-empty 1-D array; got shape {np.shape(x0)}.")
+        raise ValueError(
+            f"x0 must be a float or a non-empty 1-D array; got shape {np.shape(x0)}."
+        )
     if not np.all(np.isfinite(x)):
         raise ValueError("x0 contains NaN or infinity.")
     out = np.empty((x.shape[0], n_steps))

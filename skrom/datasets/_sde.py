@@ -168,7 +168,8 @@ def _check_initial_state(x0, n_features, n_paths, *, name="x0"):
             )
         arr = np.repeat(arr[None, :], 1 if n_paths is None else n_paths, axis=0)
     elif arr.ndim == 2:
-        if arr.shape[1] != n_features or (n_paths is not None and arr.shape[0] != n_paths):
+        wrong_count = n_paths is not None and arr.shape[0] != n_paths
+        if arr.shape[1] != n_features or wrong_count:
             expected = "n_paths" if n_paths is None else str(n_paths)
             raise ValueError(
                 f"{name} has shape {arr.shape}; expected ({n_features},) or "
