@@ -256,6 +256,24 @@ class ForecastScorer:
 
     Build instances with :func:`make_forecast_scorer`.
 
+    Parameters
+    ----------
+    metric : {"sign_skill", "rmse"}
+        Skill measure.
+    n_leads : int or None
+        Points per forecast including the start; None: one decorrelation
+        time of the held-out data plus one, at most half its length.
+    n_members : int
+        Ensemble members per start point.
+    start_stride : int or None
+        Steps between start points; None uses ``n_leads``.
+    max_starts : int
+        Cap on the number of start points.
+    random_state : int, SeedSequence or None
+        Passed to ``sample``.
+    metric_kwargs : dict
+        Extra keyword arguments of the metric (``thresholds``, ``feature``).
+
     See Also
     --------
     make_forecast_scorer, StatisticsScorer
