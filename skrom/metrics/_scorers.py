@@ -87,6 +87,24 @@ def _sample(estimator, n_steps, x0, n_paths, random_state, n_features):
     return paths
 
 
+def _resolve_stride(estimator, data_stride):
+    """Held-out steps per model step: explicit, or ``time_step_ / dt`` when "auto"."""
+    if data_stride != "auto":
+        return data_stride
+    time_step = getattr(estimator, "time_step_", None)
+    dt = getattr(estimator, "dt", None)
+    if time_step is None or dt is None:
+        return 1
+    ratio = float(time_step) / float(dt)
+    stride = int(round(ratio))
+    if stride < 1 or abs(ratio - stride) > 1e-6 * ratio:
+        raise ValueError(
+            f"{type(estimator).__name__} steps by time_step_={time_step:g}, which is "
+            f"not a whole multiple of its dt={dt:g}; pass data_stride explicitly."
+        )
+    return stride
+
+
 def _repr(scorer, names):
     """``Class(metric, <non-default settings>, <metric kwargs>)``."""
     defaults = type(scorer).__init__.__kwdefaults__
@@ -129,9 +147,10 @@ class StatisticsScorer:
     x0_from_data : bool
         Start the paths at the held-out initial states (True) or let the
         estimator choose (``x0=None``).
-    data_stride : int
+    data_stride : int or "auto"
         Keep every ``data_stride``-th held-out step, for models whose time
-        step is a multiple of the data's sampling interval.
+        step is a multiple of the data's sampling interval; "auto" reads it
+        from the estimator (see :func:`make_statistics_scorer`).
     metric_kwargs : dict
         Extra keyword arguments of ``metric``.
 
@@ -141,7 +160,7 @@ class StatisticsScorer:
     """
 
     def __init__(self, metric, *, n_steps=None, n_paths=None, random_state=0,
-                 sign=-1, x0_from_data=True, data_stride=1, metric_kwargs=None):
+                 sign=-1, x0_from_data=True, data_stride="auto", metric_kwargs=None):
         self.metric = metric
         self.n_steps = n_steps
         self.n_paths = n_paths
@@ -153,7 +172,13 @@ class StatisticsScorer:
 
     def __call__(self, estimator, X, y=None):
         """Return the higher-is-better score of ``estimator`` on held-out ``X``."""
-        X = check_trajectories(X, min_steps=2, name="X")[:, ::self.data_stride]
+        stride = _resolve_stride(estimator, self.data_stride)
+        X = check_trajectories(X, min_steps=2, name="X")[:, ::stride]
+        if X.shape[1] < 2:
+            raise ValueError(
+                f"X keeps {X.shape[1]} step after taking every {stride}-th; "
+                "longer held-out trajectories are needed."
+            )
         n_steps = X.shape[1] if self.n_steps is None else self.n_steps
         n_paths = X.shape[0] if self.n_paths is None else self.n_paths
         x0 = X[np.arange(n_paths) % X.shape[0], 0] if self.x0_from_data else None
@@ -168,8 +193,8 @@ class StatisticsScorer:
 
 
 def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0,
-                           greater_is_better=None, x0_from_data=True, data_stride=1,
-                           **metric_kwargs):
+                           greater_is_better=None, x0_from_data=True,
+                           data_stride="auto", **metric_kwargs):
     """Build a scorer that compares a model's simulated run with held-out data.
 
     Parameters
@@ -197,8 +222,13 @@ def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0
     x0_from_data : bool, default=True
         Start the generated paths at the held-out initial states
         ``X[:, 0]``; False passes ``x0=None``.
-    data_stride : int, default=1
-        Keep every ``data_stride``-th held-out step before comparing.
+    data_stride : int or "auto", default="auto"
+        Keep every ``data_stride``-th held-out step before comparing, for
+        models that step by a multiple of the data's sampling interval.
+        "auto" uses the fitted estimator's ``time_step_ / dt`` when it has
+        both (e.g. :class:`~skrom.flows.SFMLFlow` with ``lag > 1``), else 1,
+        so a search over such a lag compares every candidate at its own
+        time step.
     **metric_kwargs
         Passed to the metric (e.g. ``max_lag``, ``thresholds``, ``feature``,
         ``method``).
@@ -235,7 +265,8 @@ def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0
     for name, value in (("n_steps", n_steps), ("n_paths", n_paths)):
         if value is not None:
             check_int(value, name, min_value=2 if name == "n_steps" else 1)
-    check_int(data_stride, "data_stride")
+    if data_stride != "auto":
+        check_int(data_stride, "data_stride")
     return StatisticsScorer(
         metric, n_steps=n_steps, n_paths=n_paths, random_state=random_state,
         sign=1 if greater_is_better else -1, x0_from_data=bool(x0_from_data),
@@ -271,6 +302,9 @@ class ForecastScorer:
         Cap on the number of start points.
     random_state : int, SeedSequence or None
         Passed to ``sample``.
+    data_stride : int or "auto"
+        Held-out steps per model step (see :func:`make_statistics_scorer`);
+        each of the ``data_stride`` offsets becomes a trajectory.
     metric_kwargs : dict
         Extra keyword arguments of the metric (``thresholds``, ``feature``).
 
@@ -281,8 +315,9 @@ class ForecastScorer:
 
     def __init__(self, metric="sign_skill", *, n_leads=None, n_members=10,
                  start_stride=None, max_starts=100, random_state=0,
-                 metric_kwargs=None):
+                 data_stride="auto", metric_kwargs=None):
         self.metric = metric
+        self.data_stride = data_stride
         self.n_leads = n_leads
         self.n_members = n_members
         self.start_stride = start_stride
@@ -293,6 +328,14 @@ class ForecastScorer:
     def __call__(self, estimator, X, y=None):
         """Return the higher-is-better forecast score of ``estimator`` on ``X``."""
         X = check_trajectories(X, min_steps=3, name="X")
+        k = _resolve_stride(estimator, self.data_stride)
+        if k > 1:
+            # Every offset of a strided trajectory is a trajectory at the
+            # model's time step, so no held-out data is thrown away.
+            n_traj, n_steps, n_features = X.shape
+            n_keep = n_steps // k
+            X = (X[:, :n_keep * k].reshape(n_traj, n_keep, k, n_features)
+                 .transpose(0, 2, 1, 3).reshape(n_traj * k, n_keep, n_features))
         n_traj, n_steps, n_features = X.shape
         n_leads = self._default_leads(X) if self.n_leads is None else self.n_leads
         if n_leads > n_steps:
@@ -329,12 +372,12 @@ class ForecastScorer:
 
     def __repr__(self):
         return _repr(self, ("n_leads", "n_members", "start_stride", "max_starts",
-                            "random_state"))
+                            "random_state", "data_stride"))
 
 
 def make_forecast_scorer(metric="sign_skill", *, n_leads=None, n_members=10,
                          start_stride=None, max_starts=100, random_state=0,
-                         **metric_kwargs):
+                         data_stride="auto", **metric_kwargs):
     """Build a scorer of ensemble forecasts started along held-out trajectories.
 
     Parameters
@@ -358,6 +401,10 @@ def make_forecast_scorer(metric="sign_skill", *, n_leads=None, n_members=10,
         Cap on start points (evenly thinned), to bound the cost.
     random_state : int, SeedSequence or None, default=0
         Passed to ``estimator.sample``.
+    data_stride : int or "auto", default="auto"
+        Held-out steps per model step, as in :func:`make_statistics_scorer`;
+        the held-out trajectories are cut into ``data_stride`` interleaved
+        ones at the model's time step.
     **metric_kwargs
         Passed to the metric (``thresholds``, ``feature``).
 
@@ -383,9 +430,12 @@ def make_forecast_scorer(metric="sign_skill", *, n_leads=None, n_members=10,
         check_int(start_stride, "start_stride")
     check_int(n_members, "n_members")
     check_int(max_starts, "max_starts")
+    if data_stride != "auto":
+        check_int(data_stride, "data_stride")
     return ForecastScorer(
         metric, n_leads=n_leads, n_members=n_members, start_stride=start_stride,
-        max_starts=max_starts, random_state=random_state, metric_kwargs=metric_kwargs,
+        max_starts=max_starts, random_state=random_state, data_stride=data_stride,
+        metric_kwargs=metric_kwargs,
     )
 
 

@@ -261,3 +261,37 @@ def test_start_and_stride_options(data):
     assert (
         repr(scorer) == "StatisticsScorer('pdf_kl', x0_from_data=False, data_stride=3)"
     )
+
+
+class _LaggedAR1(AR1Model):
+    """AR(1) fitted on every ``lag``-th step, like a flow map with ``lag > 1``."""
+
+    def __init__(self, *, phi_scale=1.0, lag=2, dt=0.1):
+        super().__init__(phi_scale=phi_scale)
+        self.lag = lag
+        self.dt = dt
+
+    def fit(self, X, y=None):
+        super().fit(np.asarray(X)[:, :: self.lag])
+        self.time_step_ = self.lag * self.dt
+        return self
+
+
+def test_auto_data_stride_follows_the_model_time_step(data):
+    train, test = data
+    model = _LaggedAR1(lag=3).fit(train)
+    auto = make_statistics_scorer("acf_error", max_lag=20)
+    explicit = make_statistics_scorer("acf_error", max_lag=20, data_stride=3)
+    assert auto(model, test) == explicit(model, test)
+    paths = model.sample(200, x0=test[:, 0], n_paths=8, random_state=0)
+    assert auto(model, test) == -acf_error(test[:, ::3], paths, 20)
+    # Compared step for step with the data, the lagged model decorrelates
+    # three times too fast (exact ACF gap 0.39 at lag 5).
+    mismatched = make_statistics_scorer("acf_error", max_lag=20, data_stride=1)
+    assert mismatched(model, test) < auto(model, test) - 0.15
+    skill = make_forecast_scorer(n_leads=5, thresholds=0.0)
+    skill_1 = make_forecast_scorer(n_leads=5, thresholds=0.0, data_stride=1)
+    assert skill(model, test) > skill_1(model, test)
+    model.time_step_ = 0.25
+    with pytest.raises(ValueError, match="whole multiple"):
+        auto(model, test)
