@@ -1,8 +1,9 @@
 """CoarseSDE: a stochastic model on a coarse mesh with auxiliary micro states."""
 
 import numpy as np
+import scipy.sparse as sp
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
@@ -26,7 +27,36 @@ __all__ = ["CoarseSDE"]
 _DTYPE = torch.float32
 
 
-class CoarseSDE(VersionedStateMixin, BaseEstimator):
+def _check_fields(X, estimator, *, min_steps, n_features=None, name="X"):
+    """Trajectory-set validation with scikit-learn's wording for the generic failures."""
+    who = type(estimator).__name__
+    if sp.issparse(X):
+        raise TypeError(f"{who}: sparse input is not supported; pass a dense array "
+                        f"({name}.toarray()).")
+    X = np.asarray(X)
+    if np.iscomplexobj(X):
+        raise ValueError(f"{who}: Complex data not supported in {name}.")
+    if X.dtype == object:
+        # numeric objects are converted; anything else fails with numpy's message
+        X = X.astype(np.float64)
+    if X.ndim == 1:
+        raise ValueError(
+            f"{who}: {name} is 1-D with shape {X.shape}. Reshape your data: fields are "
+            f"(n_trajectories, n_steps, n_grid), one trajectory {name}.reshape(1, -1) "
+            "for a single snapshot or (n_steps, n_grid) for one trajectory.")
+    if X.ndim in (2, 3) and X.shape[-1] == 0:
+        raise ValueError(
+            f"{who}: 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
+    if n_features is not None and X.ndim in (2, 3) and X.shape[-1] != n_features:
+        raise ValueError(
+            f"{name} has {X.shape[-1]} features, but {who} is expecting {n_features} "
+            "features as input.")
+    X3 = check_trajectories(X, min_steps=min_steps, n_features=n_features, name=name,
+                            estimator=estimator)
+    return X3, X.ndim == 2
+
+
+class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
     r"""Learned stochastic multiscale model of a periodic 1-D field on a coarse mesh.
 
     The fine field :math:`x \in \mathbb{R}^{n_{grid}}` is encoded into a macro
@@ -202,7 +232,7 @@ class CoarseSDE(VersionedStateMixin, BaseEstimator):
         """
         n_coarse, n_micro, stencil, hidden, window = self._check_params()
         device = resolve_device(self.device)
-        X = check_trajectories(X, min_steps=window, estimator=self)
+        X, _ = _check_fields(X, self, min_steps=window)
         n_traj, n_steps, n_grid = X.shape
         if n_coarse > n_grid:
             raise ValueError(
@@ -303,9 +333,7 @@ class CoarseSDE(VersionedStateMixin, BaseEstimator):
             is the micro state.
         """
         check_is_fitted(self)
-        two_d = np.ndim(X) == 2
-        X = check_trajectories(X, min_steps=1, n_features=self.n_features_in_,
-                               estimator=self)
+        X, two_d = _check_fields(X, self, min_steps=1, n_features=self.n_features_in_)
         with torch.no_grad():
             Z = self._code_to_output(self.autoencoder_.encode(self._normalised(X)))
         return Z[0] if two_d else Z
@@ -322,9 +350,7 @@ class CoarseSDE(VersionedStateMixin, BaseEstimator):
         X : ndarray of shape (n_trajectories, n_steps, n_grid) (2-D for 2-D input)
         """
         check_is_fitted(self)
-        two_d = np.ndim(Z) == 2
-        Z = check_trajectories(Z, min_steps=1, n_features=self.n_latent_, name="Z",
-                               estimator=self)
+        Z, two_d = _check_fields(Z, self, min_steps=1, n_features=self.n_latent_, name="Z")
         Z[..., : self.n_coarse] = (Z[..., : self.n_coarse] - self.field_mean_) / self.field_scale_
         with torch.no_grad():
             mean, _ = self.autoencoder_.decode(torch.as_tensor(Z, dtype=_DTYPE))
@@ -397,8 +423,7 @@ class CoarseSDE(VersionedStateMixin, BaseEstimator):
         """
         check_is_fitted(self)
         W = self.window
-        X = check_trajectories(X, min_steps=W, n_features=self.n_features_in_,
-                               estimator=self)
+        X, _ = _check_fields(X, self, min_steps=W, n_features=self.n_features_in_)
         n_steps = X.shape[1]
         starts = list(range(0, n_steps - W + 1, W - 1))
         if starts[-1] != n_steps - W:

@@ -33,7 +33,7 @@ class _ResidualCNN(nn.Module):
         length, c_in = n_grid, 1
         for c_out in channels:
             k = min(9, length if length % 2 else length - 1)
-            stride = 4 if length >= 64 else 1
+            stride = 5 if length >= 100 else 1
             layers += [
                 nn.Conv1d(c_in, c_out, k, stride=stride, padding=k // 2,
                           padding_mode="circular", dtype=_DTYPE),
@@ -42,7 +42,9 @@ class _ResidualCNN(nn.Module):
             length = (length + 2 * (k // 2) - k) // stride + 1
             c_in = c_out
         # pooling onto the coarse grid keeps where along the field a feature sits
-        layers += [nn.AdaptiveAvgPool1d(n_coarse), nn.Flatten(),
+        pool = (nn.AvgPool1d(length // n_coarse) if length % n_coarse == 0
+                else nn.AdaptiveAvgPool1d(n_coarse))
+        layers += [pool, nn.Flatten(),
                    nn.Linear(c_in * n_coarse, n_out, dtype=_DTYPE)]
         self.net = nn.Sequential(*layers)
 
