@@ -205,3 +205,51 @@ def test_score_rises_with_training():
     short = CoarseSDE(**kw, max_epochs=1).fit(X[:4])
     longer = CoarseSDE(**kw, max_epochs=15).fit(X[:4])
     assert longer.score(X[4:]) > short.score(X[4:]) + 100.0
+
+
+def _burgers_errors(model, data, n_train, n_paths=16):
+    """Relative error of the ensemble-mean field and 5-95% coverage on held-out data."""
+    truth = data.X_clean[n_train:]
+    errs, inside = [], []
+    for i in range(truth.shape[0]):
+        S = model.sample(truth.shape[1], x0=data.X[n_train + i, 0], n_paths=n_paths,
+                         random_state=i)
+        errs.append(_rel_err(S.mean(axis=0), truth[i]).mean())
+        lo, hi = np.percentile(S[:, 1:], [5, 95], axis=0)
+        inside.append(np.mean((truth[i, 1:] >= lo) & (truth[i, 1:] <= hi)))
+    return float(np.mean(errs)), float(np.mean(inside))
+
+
+def test_learning_beats_the_coarse_solver():
+    # a short training run already predicts the held-out fine field better than
+    # the finite-difference scheme run on the same 20-node mesh
+    n_train, n_steps = 6, 61
+    data = make_burgers_1d(n_train + 2, n_steps, random_state=1, return_bunch=True)
+    model = CoarseSDE(n_coarse=20, n_micro=5, dt=0.01, max_epochs=15,
+                      batches_per_epoch=10, beta_warmup=5, random_state=0)
+    model.fit(data.X[:n_train])
+    err, _ = _burgers_errors(model, data, n_train, n_paths=8)
+    truth = data.X_clean[n_train:]
+    fd = _rel_err(simulate_coarse_burgers_1d(data.X[n_train:, 0], n_steps), truth).mean()
+    assert err < fd, (err, fd)
+
+
+@pytest.mark.slow
+def test_burgers_accuracy_against_closure_only_and_coarse_solver():
+    # issue 6: <= 2% with 5 micro states, >= 5x better than closure-only and
+    # than the coarse finite-difference solver, calibrated ensemble spread
+    n_train = 20
+    data = make_burgers_1d(n_train + 5, 101, random_state=0, return_bunch=True)
+    errors, coverage = {}, {}
+    for n_micro in (5, 0):
+        model = CoarseSDE(n_coarse=20, n_micro=n_micro, dt=0.01, max_epochs=400,
+                          random_state=0).fit(data.X[:n_train])
+        errors[n_micro], coverage[n_micro] = _burgers_errors(model, data, n_train, 32)
+    truth = data.X_clean[n_train:]
+    fd = _rel_err(simulate_coarse_burgers_1d(data.X[n_train:, 0], 101), truth).mean()
+    print(f"rel. errors: n_micro=5 {errors[5]:.2%}, closure-only {errors[0]:.2%}, "
+          f"coarse FD {fd:.2%}; coverage {coverage[5]:.0%}")
+    assert errors[5] <= 0.02
+    assert errors[0] >= 5 * errors[5]
+    assert fd >= 5 * errors[5]
+    assert coverage[5] >= 0.5

@@ -1,0 +1,144 @@
+"""CoarseSDE on 1-D Burgers: accuracy against the baselines, training time, prediction speed.
+
+One run prints, on held-out trajectories of ``make_burgers_1d`` (nu = 5e-4,
+1000 grid points) at 20 coarse nodes:
+
+- relative error of the predicted mean field over the horizon, for
+  CoarseSDE with ``n_micro`` micro states (default 5), the closure-only model
+  (``n_micro=0``, same training budget) and the coarse finite-difference
+  solver (``simulate_coarse_burgers_1d``), with the ratios between them;
+- calibration: fraction of grid values of the truth inside the ensemble's
+  5-95% band;
+- training time (wall clock, on this machine) and whether the 2% tolerance
+  was reached;
+- prediction throughput: fine-grid fields per second predicted by
+  ``CoarseSDE.sample`` (an ensemble of paths) against running the fine
+  solver (``solve_burgers_1d``) over the same horizon.
+
+Targets (issue 6): error <= 2% with n_micro = 5, >= 5x lower than closure-only
+and than the coarse solver, truth inside the 5-95% band most of the time.
+
+Usage::
+
+    python benchmarks/bench_coarse.py                  # full run (tens of minutes on 2 cores)
+    python benchmarks/bench_coarse.py --quick          # a few minutes, rough figures
+    python benchmarks/bench_coarse.py --models 5       # only the n_micro=5 model
+"""
+
+import argparse
+import json
+import time
+
+import numpy as np
+import torch
+
+from skrom.coarse import CoarseSDE
+from skrom.datasets import make_burgers_1d, simulate_coarse_burgers_1d, solve_burgers_1d
+
+
+def relative_error(pred, truth):
+    """Mean over trajectories and times of ||pred - truth|| / ||truth||; and per time."""
+    per_time = np.linalg.norm(pred - truth, axis=-1) / np.linalg.norm(truth, axis=-1)
+    return float(per_time.mean()), per_time.mean(axis=0)
+
+
+def evaluate(model, X0, truth, n_paths, seed=0):
+    n_steps = truth.shape[1]
+    means, inside = [], []
+    t0 = time.perf_counter()
+    for i in range(len(X0)):
+        S = model.sample(n_steps, x0=X0[i], n_paths=n_paths, random_state=seed + i)
+        means.append(S.mean(axis=0))
+        lo, hi = np.percentile(S[:, 1:], [5, 95], axis=0)
+        inside.append(np.mean((truth[i, 1:] >= lo) & (truth[i, 1:] <= hi)))
+    elapsed = time.perf_counter() - t0
+    err, per_time = relative_error(np.stack(means), truth)
+    fields_per_s = len(X0) * n_paths * (n_steps - 1) / elapsed
+    return dict(error=err, error_end=float(per_time[-1]), coverage=float(np.mean(inside)),
+                fields_per_s=fields_per_s)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--models", type=int, nargs="+", default=[5, 0],
+                        help="n_micro values to train (0 = closure-only)")
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--train", type=int, default=20, help="training trajectories")
+    parser.add_argument("--test", type=int, default=5, help="held-out trajectories")
+    parser.add_argument("--paths", type=int, default=32, help="ensemble size")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", default=None, help="also write the figures here")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    epochs = args.epochs or (30 if args.quick else 400)
+
+    data = make_burgers_1d(args.train + args.test, 101, dt=0.01, random_state=args.seed,
+                           return_bunch=True)
+    X_train = data.X[: args.train]
+    truth = data.X_clean[args.train:]
+    X0 = data.X[args.train:, 0]
+    results = {}
+
+    t0 = time.perf_counter()
+    coarse = simulate_coarse_burgers_1d(X0, truth.shape[1], n_coarse=20, dt=0.01)
+    t_coarse = time.perf_counter() - t0
+    results["coarse_fd"] = dict(error=relative_error(coarse, truth)[0], seconds=t_coarse)
+
+    t0 = time.perf_counter()
+    solve_burgers_1d(X0, truth.shape[1], dt=0.01)
+    t_fine = time.perf_counter() - t0
+    results["fine_solver"] = dict(fields_per_s=len(X0) * (truth.shape[1] - 1) / t_fine)
+
+    for n_micro in args.models:
+        model = CoarseSDE(n_coarse=20, n_micro=n_micro, dt=0.01, max_epochs=epochs,
+                          batches_per_epoch=args.batches, batch_size=args.batch_size,
+                          learning_rate=args.lr, device=args.device,
+                          random_state=args.seed)
+        t0 = time.perf_counter()
+        model.fit(X_train)
+        train_s = time.perf_counter() - t0
+        res = evaluate(model, X0, truth, args.paths)
+        res.update(train_seconds=train_s, epochs=epochs,
+                   final_elbo=model.history_[-1]["elbo"],
+                   score=model.score(data.X[args.train:]))
+        results[f"n_micro={n_micro}"] = res
+
+    print(f"CoarseSDE on 1-D Burgers, 20 coarse nodes, {args.train} training / "
+          f"{args.test} held-out trajectories of 101 snapshots, {epochs} epochs x "
+          f"{args.batches} batches x {args.batch_size} windows, "
+          f"torch threads {torch.get_num_threads()}, device {args.device}")
+    fd = results["coarse_fd"]["error"]
+    print(f"  coarse finite differences : rel. error {fd:7.2%}")
+    for key, res in results.items():
+        if not key.startswith("n_micro"):
+            continue
+        print(f"  CoarseSDE {key:<11}    : rel. error {res['error']:7.2%} (at end "
+              f"{res['error_end']:.2%}), 5-95% coverage {res['coverage']:.0%}, "
+              f"train {res['train_seconds']:.0f} s, ELBO/step {res['score']:.1f}, "
+              f"FD/model {fd / res['error']:.1f}x, "
+              f"tolerance 2% {'reached' if res['error'] <= 0.02 else 'NOT reached'}")
+    if "n_micro=0" in results:
+        for key, res in results.items():
+            if key.startswith("n_micro") and key != "n_micro=0":
+                ratio = results["n_micro=0"]["error"] / res["error"]
+                print(f"  closure-only / {key}: {ratio:.1f}x")
+    fine = results["fine_solver"]["fields_per_s"]
+    for key, res in results.items():
+        if key.startswith("n_micro"):
+            print(f"  prediction throughput {key}: {res['fields_per_s']:.0f} fields/s "
+                  f"(ensemble of {args.paths}) vs fine solver {fine:.0f} fields/s: "
+                  f"{res['fields_per_s'] / fine:.2f}x")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=1, default=float)
+
+
+if __name__ == "__main__":
+    main()
