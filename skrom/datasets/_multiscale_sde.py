@@ -198,7 +198,7 @@ _SYSTEMS = {
 
 
 def _multiscale_member(rng, index, system, slow_x0, box, fast_init, n_steps, substeps,
-                       h, params):
+                       h, params, keep):
     kernel, fast_fn = _SYSTEMS[system]
     if box is None:
         slow = slow_x0[index]
@@ -207,7 +207,8 @@ def _multiscale_member(rng, index, system, slow_x0, box, fast_init, n_steps, sub
     state0 = np.concatenate([slow, fast_fn(rng, slow, fast_init, params)])
     out = np.empty((n_steps, state0.shape[0]))
     kernel(state0, n_steps, substeps, h, np.asarray(params, dtype=np.float64), rng, out)
-    return out
+    # only what is returned is kept, so long ensembles hold no unused fast states
+    return out if keep is None else out[:, keep]
 
 
 def _check_real(value, name):
@@ -273,12 +274,13 @@ def _make_multiscale(system, *, n_trajectories, n_steps, dt, x0, x0_range, fast_
         slow_x0 = _check_initial_state(default_x0 if x0 is None else x0, n_slow,
                                        n_trajectories)
     args = (system, slow_x0, None if box is None else box.tolist(), fast_init, n_steps,
-            substeps, h, tuple(params))
-    full = _run_paths(_multiscale_member, n_trajectories, args,
-                      random_state=random_state, n_jobs=n_jobs, what=what)
-    X = np.ascontiguousarray(full[:, :, list(slow_indices)])
+            substeps, h, tuple(params), None if return_bunch else list(slow_indices))
+    paths = _run_paths(_multiscale_member, n_trajectories, args,
+                       random_state=random_state, n_jobs=n_jobs, what=what)
     if not return_bunch:
-        return X
+        return paths
+    full = paths
+    X = np.ascontiguousarray(full[:, :, list(slow_indices)])
     used = dict(zip(names, params, strict=True))
     used.update(dt=dt, substeps=substeps, fast_init=fast_init,
                 x0_range=None if box is None else box.tolist(),
