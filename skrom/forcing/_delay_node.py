@@ -34,6 +34,13 @@ def _is_sparse(X):
     return hasattr(X, "toarray") and hasattr(X, "nnz")
 
 
+def _reject_unsupported(X, who):
+    if _is_sparse(X):
+        raise TypeError(f"{who}: sparse input is not supported; pass a dense array.")
+    if np.iscomplexobj(X):
+        raise ValueError(f"{who}: complex data is not supported; pass real values.")
+
+
 class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     r"""Neural-ODE surrogate of a chaotic forcing series, on its delay vectors.
 
@@ -93,7 +100,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     batch_size : int, default=64
         Windows per Adam step.
     learning_rate : float, default=1e-3
-        Adam learning rate.
+        Initial Adam learning rate (cosine decay to 1/100 of it).
     device : str, default="cpu"
         Torch device for training; the fitted module is kept on the CPU.
     random_state : None, int, SeedSequence or Generator, default=None
@@ -141,10 +148,10 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> from skrom.forcing import DelayNODEForcing
-    >>> t = np.arange(600) * 0.05
+    >>> t = np.arange(300) * 0.05
     >>> Y = np.sin(t)[:, None]
-    >>> node = DelayNODEForcing(dt=0.05, n_delays=3, hidden_layers=(16,), window=10,
-    ...                         n_windows=64, max_epochs=3, random_state=0).fit(Y)
+    >>> node = DelayNODEForcing(dt=0.05, n_delays=3, hidden_layers=(16,), window=5,
+    ...                         n_windows=32, max_epochs=2, random_state=0).fit(Y)
     >>> node.sample(50, n_paths=2, random_state=0).shape
     (2, 50, 1)
     >>> X0 = np.array([[0.0, -0.5, -0.8]])
@@ -202,12 +209,13 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         return dt, n_delays, hidden, window
 
     def _validate_series(self, Y, *, name, n_features=None, min_steps=2):
-        if _is_sparse(Y):
-            raise TypeError(
-                f"{type(self).__name__}: sparse input is not supported; pass a dense array."
+        _reject_unsupported(Y, type(self).__name__)
+        Y = check_trajectories(Y, min_steps=1, name=name, estimator=self)
+        if n_features is not None and Y.shape[2] != n_features:
+            raise ValueError(
+                f"X has {Y.shape[2]} features, but {type(self).__name__} is expecting "
+                f"{n_features} features as input (the number seen in fit)."
             )
-        Y = check_trajectories(Y, min_steps=1, name=name, n_features=n_features,
-                               estimator=self)
         if Y.shape[1] < min_steps:
             raise ValueError(
                 f"{type(self).__name__}: {name} has trajectories of {Y.shape[1]} "
@@ -314,10 +322,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
                                                                   self.n_delays)
 
     def _check_states(self, X, name):
-        if _is_sparse(X):
-            raise TypeError(
-                f"{type(self).__name__}: sparse input is not supported; pass a dense array."
-            )
+        _reject_unsupported(X, type(self).__name__)
         try:
             X = np.array(X, dtype=np.float64, copy=True)
         except (TypeError, ValueError) as exc:

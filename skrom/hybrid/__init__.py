@@ -1,0 +1,5 @@
+"""The hybrid Langevin ROM: score drift plus a neural-ODE surrogate of the fast forcing."""
+
+from ._hybrid import HybridLangevinROM
+
+__all__ = ["HybridLangevinROM"]

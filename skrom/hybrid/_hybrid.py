@@ -1,0 +1,505 @@
+"""HybridLangevinROM: score-based Langevin drift driven by a neural-ODE forcing."""
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
+
+from .._ensemble import run_ensemble
+from .._mlp_kernels import pack_mlp
+from .._persistence import VersionedStateMixin
+from .._random import as_seed_sequence, int_seed, spawn_seeds
+from .._validation import (
+    SimulationBlowUpError,
+    check_int,
+    check_option,
+    check_positive_float,
+    check_trajectories,
+)
+from ..forcing import DelayNODEForcing
+from ..forcing._delay_embedding import delay_embed, embedding_span
+from ..score import LangevinROM
+from ._hybrid_kernels import hybrid_rollout
+
+__all__ = ["HybridLangevinROM"]
+
+# (x, delay vector) pairs of the training data kept to start sample() paths from
+_N_BANK = 4096
+
+
+def _time_derivative(X, dt, method):
+    """``dx/dt`` and the slice of ``X`` it belongs to.
+
+    "central": ``(x[n+1] - x[n-1]) / (2 dt)`` at ``n = 1..N-2``;
+    "forward": ``(x[n+1] - x[n]) / dt`` at ``n = 0..N-2``.
+    """
+    if method == "central":
+        return (X[:, 2:] - X[:, :-2]) / (2.0 * dt), slice(1, -1)
+    return (X[:, 1:] - X[:, :-1]) / dt, slice(0, -1)
+
+
+def _time_derivative_to_end(X, dt, method):
+    """Like :func:`_time_derivative` but defined at every step up to the last.
+
+    The last step (and, for "central", the first) uses the one-sided
+    difference, so that a forecast can be warm-started from the newest data.
+    """
+    dxdt = np.empty_like(X)
+    if method == "central":
+        dxdt[:, 1:-1] = (X[:, 2:] - X[:, :-2]) / (2.0 * dt)
+        dxdt[:, 0] = (X[:, 1] - X[:, 0]) / dt
+    else:
+        dxdt[:, :-1] = (X[:, 1:] - X[:, :-1]) / dt
+    dxdt[:, -1] = (X[:, -1] - X[:, -2]) / dt
+    return dxdt
+
+
+class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
+    r"""Langevin slow dynamics with a learned score drift, driven by a neural-ODE forcing.
+
+    The hybrid reduced-order model of Del Felice & Giorgini (2025) keeps the
+    score-based drift of a Langevin model, which fixes the invariant density
+    of the slow variables :math:`x`, and replaces its Gaussian noise by a
+    neural ODE of the residual forcing, which carries the short-term memory
+    of the fast chaotic driver and so lets the model forecast *when*
+    transitions happen:
+
+    .. math::
+
+        \dot x = \Phi\, s(x) + \Sigma\, \hat y(t), \qquad
+        \hat y = \mu_y + \sigma_y \odot z_1, \qquad \dot z = g_\theta(z) / T.
+
+    ``fit`` runs the whole chain on a trajectory set:
+
+    1. score :math:`s = \nabla \log p` (``score_estimator``, a
+       :class:`~skrom.score.KGMMScore` by default) and the constant matrices
+       :math:`\Sigma` and :math:`\Phi = \Sigma\Sigma^T` (via
+       :class:`~skrom.score.LangevinROM`, the Gaussian-noise baseline, kept as
+       ``langevin_``);
+    2. residual forcing
+       :math:`\hat y = \Sigma^{-1}(\dot x - \Phi s(x))` with :math:`\dot x`
+       from finite differences of the data (``derivative``);
+    3. the forcing model (``forcing``, a
+       :class:`~skrom.forcing.DelayNODEForcing` by default), standardising
+       :math:`\hat y` and fitting a neural ODE on its delay vectors :math:`z`.
+
+    Rollouts (:meth:`sample`, :meth:`forecast`) are numba kernels that evaluate
+    both networks from their exported weights: :math:`x` advances by the
+    explicit Euler step
+    :math:`x \leftarrow x + \Delta t\,(\Phi s(x) + \Sigma \hat y)` -- the same
+    relation that defines the residual, so the data satisfy it exactly -- and
+    :math:`z` by the neural ODE's RK4 step.
+
+    Known clock features of a non-autonomous system (e.g. the phase columns
+    of :func:`skrom.datasets.make_tristable`) are not dynamic here: fit on
+    the dynamic column(s) only, ``X[..., :1]``; the model then reproduces the
+    phase-averaged statistics.
+
+    Parameters
+    ----------
+    score_estimator : estimator or None, default=None
+        Unfitted score estimator exposing the fitted attributes of
+        :class:`~skrom.score.KGMMScore` (``interpolator_``, ``mean_``,
+        ``scale_``, ``activation``); cloned in ``fit``. None: ``KGMMScore()``.
+    forcing : estimator or None, default=None
+        Unfitted :class:`~skrom.forcing.DelayNODEForcing` (cloned in ``fit``;
+        its ``dt`` is set to this model's). None: ``DelayNODEForcing()``.
+        Its parameters are searchable as ``forcing__<name>``.
+    dt : float, default=0.01
+        Sampling interval of the data, step of the rollouts.
+    diffusion : {"estimated", "unit"} or array-like, default="estimated"
+        How :math:`\Sigma` is chosen, as in :class:`~skrom.score.LangevinROM`.
+    derivative : {"central", "forward"}, default="central"
+        Finite difference for :math:`\dot x` in the residual.
+    random_state : None, int, SeedSequence or Generator, default=None
+        Seeds the unseeded sub-estimators and :meth:`score`'s simulation.
+    n_jobs : int or None, default=None
+        Parallel ensemble members in :meth:`sample` (results do not depend on it).
+    verbose : int, default=0
+        Progress bars of the sub-estimators' training when > 0.
+
+    Attributes
+    ----------
+    langevin_ : LangevinROM
+        The fitted Gaussian-noise Langevin model (score and diffusion).
+    score_estimator_ : estimator
+        The fitted score estimator (``langevin_.score_estimator_``).
+    forcing_ : DelayNODEForcing
+        The fitted neural-ODE forcing model.
+    drift_matrix_ : ndarray of shape (n_features, n_features)
+        :math:`\Phi`.
+    diffusion_matrix_ : ndarray of shape (n_features, n_features)
+        :math:`\Sigma`.
+    residual_lag_ : int
+        Steps between the start of the data and its first delay vector.
+    n_features_in_ : int
+        Number of (dynamic) features.
+    initial_states_ : ndarray of shape (n_bank, n_features)
+        States :math:`x` of the training data that :meth:`sample` starts from.
+    initial_delay_states_ : ndarray of shape (n_bank, n_delays * n_features)
+        The matching standardised delay vectors of the residual.
+
+    See Also
+    --------
+    skrom.score.LangevinROM : The same drift with Gaussian noise.
+    skrom.forcing.DelayNODEForcing : The forcing model.
+
+    References
+    ----------
+    G. Del Felice and L. T. Giorgini, "Integrating score-based generative
+    modeling and neural ODEs for accurate representation of multiscale
+    chaotic dynamics", arXiv:2511.03862 (2025).
+
+    Examples
+    --------
+    >>> from skrom.datasets import make_bistable_additive
+    >>> from skrom.forcing import DelayNODEForcing
+    >>> from skrom.hybrid import HybridLangevinROM
+    >>> from skrom.score import KGMMScore
+    >>> X = make_bistable_additive(1, 3000, random_state=0)
+    >>> rom = HybridLangevinROM(
+    ...     score_estimator=KGMMScore(prob=1e-2, max_epochs=50),
+    ...     forcing=DelayNODEForcing(n_delays=4, hidden_layers=(16,), window=5,
+    ...                              n_windows=32, max_epochs=2),
+    ...     random_state=0).fit(X)
+    >>> rom.sample(100, n_paths=2, random_state=0).shape
+    (2, 100, 1)
+    >>> rom.forecast(X[:, :500], lead_time=0.5).shape
+    (1, 1, 51, 1)
+    """
+
+    def __init__(self, *, score_estimator=None, forcing=None, dt=0.01,
+                 diffusion="estimated", derivative="central", random_state=None,
+                 n_jobs=None, verbose=0):
+        self.score_estimator = score_estimator
+        self.forcing = forcing
+        self.dt = dt
+        self.diffusion = diffusion
+        self.derivative = derivative
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Fit score, diffusion, residual forcing and its neural ODE.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_trajectories, n_steps, n_features)
+            Trajectories of the slow variables sampled every ``dt``; 2-D is
+            one trajectory.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : HybridLangevinROM
+        """
+        dt = check_positive_float(self.dt, "dt")
+        check_option(self.derivative, "derivative", ("central", "forward"))
+        check_int(self.verbose, "verbose", min_value=0)
+        if np.ndim(X) == 2:
+            from ..score._kgmm import _as_samples
+
+            _as_samples(X, self)  # sklearn's messages for sparse/object/empty input
+        X = check_trajectories(X, min_steps=3, estimator=self)
+        d = X.shape[2]
+        seeds = spawn_seeds(self.random_state, 4)
+
+        langevin = LangevinROM(score_estimator=self.score_estimator, dt=dt,
+                               diffusion=self.diffusion,
+                               random_state=int_seed(seeds[0]), n_jobs=self.n_jobs,
+                               verbose=self.verbose).fit(X)
+        score_est = langevin.score_estimator_
+        missing = [a for a in ("interpolator_", "mean_", "scale_")
+                   if not hasattr(score_est, a)]
+        if missing or not hasattr(score_est, "activation"):
+            raise TypeError(
+                "HybridLangevinROM needs a score estimator whose network the numba "
+                "rollout can evaluate (a KGMMScore: interpolator_, mean_, scale_, "
+                f"activation); {type(score_est).__name__} lacks {missing or 'activation'}."
+            )
+        sigma = langevin.diffusion_matrix_
+        phi = langevin.drift_matrix_
+
+        resid = self._residual(X, langevin, trim=True)
+        forcing = DelayNODEForcing() if self.forcing is None else clone(self.forcing)
+        if not isinstance(forcing, DelayNODEForcing):
+            raise TypeError(
+                "forcing must be a DelayNODEForcing (its fitted neural ODE is "
+                f"exported to the numba rollout); got {type(forcing).__name__}."
+            )
+        forcing.set_params(dt=dt)
+        if forcing.get_params()["random_state"] is None:
+            forcing.set_params(random_state=int_seed(seeds[1]))
+        if self.verbose and not forcing.verbose:
+            forcing.set_params(verbose=self.verbose)
+        forcing.fit(resid)
+
+        # pairs (x_n, z_n): residual index r belongs to data index r + offset
+        offset = 1 if self.derivative == "central" else 0
+        span = embedding_span(forcing.lag_, forcing.n_delays)
+        Z = delay_embed((resid - forcing.mean_) / forcing.scale_, forcing.lag_,
+                        forcing.n_delays)
+        Xs = X[:, offset + span: offset + span + Z.shape[1]]
+        flat_z = Z.reshape(-1, Z.shape[2])
+        flat_x = Xs.reshape(-1, d)
+        rng = np.random.default_rng(seeds[2])
+        keep = np.sort(rng.choice(flat_z.shape[0], size=min(_N_BANK, flat_z.shape[0]),
+                                  replace=False))
+
+        self.langevin_ = langevin
+        self.score_estimator_ = score_est
+        self.forcing_ = forcing
+        self.drift_matrix_ = phi
+        self.diffusion_matrix_ = sigma
+        self.residual_lag_ = offset + span
+        self.n_features_in_ = d
+        self.initial_states_ = np.ascontiguousarray(flat_x[keep])
+        self.initial_delay_states_ = np.ascontiguousarray(flat_z[keep])
+        self.score_pack_ = pack_mlp(score_est.interpolator_,
+                                    activation=score_est.activation)
+        spread = float(np.max(X.std(axis=(0, 1))))
+        # a path beyond this is treated as blown up: 100 data spreads past the data
+        self.bound_ = float(np.max(np.abs(X)) + 100.0 * max(spread, 1e-12))
+        return self
+
+    def _residual(self, X, langevin, trim):
+        """Residual forcing ``Sigma^{-1} (dx/dt - Phi s(x))``."""
+        d = X.shape[2]
+        if trim:
+            dxdt, where = _time_derivative(X, float(self.dt), self.derivative)
+            Xa = X[:, where]
+        else:
+            dxdt = _time_derivative_to_end(X, float(self.dt), self.derivative)
+            Xa = X
+        drift = langevin.drift(Xa.reshape(-1, d)).reshape(Xa.shape)
+        rhs = (dxdt - drift).reshape(-1, d).T
+        return np.linalg.solve(langevin.diffusion_matrix_, rhs).T.reshape(Xa.shape)
+
+    # --------------------------------------------------------- simulation
+    def _kernel_args(self):
+        s, f = self.score_estimator_, self.forcing_
+        sp, npk = self.score_pack_, f.mlp_pack_
+        return (float(self.dt), np.ascontiguousarray(self.drift_matrix_),
+                np.ascontiguousarray(self.diffusion_matrix_), f.mean_, f.scale_,
+                s.mean_, s.scale_, sp.weights, sp.biases, sp.sizes, sp.activation,
+                npk.weights, npk.biases, npk.sizes, npk.activation, bool(f.coupled),
+                1.0 / f.decorrelation_time_, self.bound_)
+
+    def _raise_blow_up(self, statuses, what):
+        for member, status in enumerate(statuses):
+            if status >= 0:
+                raise SimulationBlowUpError(
+                    f"HybridLangevinROM {what} blew up (NaN/inf or |x| > "
+                    f"{self.bound_:g}) at step {status} of member {member}."
+                )
+
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+        """Simulate the hybrid model (long statistical runs).
+
+        Each path starts from a delay vector of the training residual drawn
+        with ``random_state`` (and, when ``x0`` is None, from the slow state
+        that goes with it); the dynamics are then deterministic.
+
+        Parameters
+        ----------
+        n_steps : int
+            Points per path, spaced ``dt``, the initial one included.
+        x0 : array-like of shape (n_features,) or (n_paths, n_features), optional
+            Initial slow states.
+        n_paths : int, default=1
+            Number of paths.
+        random_state : None, int, SeedSequence or Generator
+            Seed; path ``i`` uses child ``i`` of one SeedSequence, so the
+            output does not depend on ``n_jobs``.
+
+        Returns
+        -------
+        X : ndarray of shape (n_paths, n_steps, n_features)
+        """
+        check_is_fitted(self, "forcing_")
+        n_steps = check_int(n_steps, "n_steps")
+        n_paths = check_int(n_paths, "n_paths")
+        d = self.n_features_in_
+        if x0 is not None:
+            x0 = np.array(x0, dtype=np.float64)
+            if x0.ndim == 1:
+                x0 = np.broadcast_to(x0, (n_paths, x0.shape[0]))
+            if x0.shape != (n_paths, d) or not np.all(np.isfinite(x0)):
+                raise ValueError(
+                    f"x0 must be finite with shape ({d},) or ({n_paths}, {d}); got "
+                    f"shape {np.shape(x0)}."
+                )
+            x0 = np.ascontiguousarray(x0)
+        results = run_ensemble(
+            _sample_member, n_paths, random_state=as_seed_sequence(random_state),
+            n_jobs=self.n_jobs, stack=False,
+            args=(x0, self.initial_states_, self.initial_delay_states_, n_steps,
+                  self._kernel_args()))
+        self._raise_blow_up([r[1] for r in results], "simulation")
+        return np.stack([r[0] for r in results])
+
+    def _warm_start(self, history):
+        """Standardised delay vectors of the residual at every usable step of ``history``."""
+        f = self.forcing_
+        resid = self._residual(history, self.langevin_, trim=False)
+        Z = delay_embed((resid - f.mean_) / f.scale_, f.lag_, f.n_delays)
+        return Z  # Z[:, k] belongs to history step k + span
+
+    def forecast(self, history, lead_time, n_paths=1):
+        """Forecast from observed history, warm-starting the forcing from the data.
+
+        The residual forcing of ``history`` is computed as in :meth:`fit` (the
+        newest step by a one-sided difference) and delay-embedded, giving the
+        state ``(x, z)`` of the hybrid model at the end of the history. Member
+        ``k`` of the ensemble (a lagged ensemble) starts ``k`` steps earlier,
+        from the data at that step, and is run up to the same final time, so
+        the spread of the members measures the sensitivity to the start.
+
+        Parameters
+        ----------
+        history : array-like of shape (n_trajectories, n_hist, n_features) or (n_hist, n_features)
+            Observed slow variables, sampled every ``dt``, ending at the
+            forecast's start.
+        lead_time : float
+            Forecast horizon in time units (rounded to whole steps).
+        n_paths : int, default=1
+            Members of the lagged ensemble.
+
+        Returns
+        -------
+        forecasts : ndarray of shape (n_trajectories, n_paths, n_lead + 1, n_features)
+            ``n_lead = round(lead_time / dt)``; index 0 is the end of the
+            history (member 0 starts exactly there).
+        """
+        check_is_fitted(self, "forcing_")
+        lead = check_positive_float(lead_time, "lead_time")
+        n_paths = check_int(n_paths, "n_paths")
+        n_lead = max(1, int(round(lead / float(self.dt))))
+        f = self.forcing_
+        span = embedding_span(f.lag_, f.n_delays)
+        min_steps = span + n_paths + 1
+        H = check_trajectories(history, min_steps=1, name="history",
+                               estimator=self)
+        if H.shape[2] != self.n_features_in_:
+            raise ValueError(
+                f"history has {H.shape[2]} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input."
+            )
+        if H.shape[1] < min_steps:
+            raise ValueError(
+                f"history has trajectories of {H.shape[1]} steps; a delay vector "
+                f"reaches back {span} steps, so with n_paths={n_paths} at least "
+                f"{min_steps} are needed."
+            )
+        Z = self._warm_start(H)
+        n_hist = H.shape[1]
+        args = self._kernel_args()
+        out = np.empty((H.shape[0], n_paths, n_lead + 1, self.n_features_in_))
+        for i in range(H.shape[0]):
+            for k in range(n_paths):
+                idx = n_hist - 1 - k
+                path = np.empty((n_lead + 1 + k, self.n_features_in_))
+                status = hybrid_rollout(H[i, idx], Z[i, idx - span], n_lead + 1 + k,
+                                        *args[:-1], args[-1], path)
+                if status >= 0:
+                    raise SimulationBlowUpError(
+                        f"HybridLangevinROM forecast blew up (NaN/inf or |x| > "
+                        f"{self.bound_:g}) at step {status} of member {k} of "
+                        f"history {i}."
+                    )
+                out[i, k] = path[k:]
+        return out
+
+    def _torch_rollout(self, n_steps, x0, z0):
+        """The same rollout through torch (reference for the numba kernel).
+
+        The delay vector ``z`` is integrated by ``torchdiffeq.odeint``
+        (fixed-step RK4, one step per ``dt``) and ``x`` by the explicit Euler
+        step with the score network evaluated by torch.
+
+        Parameters
+        ----------
+        n_steps : int
+        x0 : ndarray of shape (n_paths, n_features)
+        z0 : ndarray of shape (n_paths, n_state)
+            Standardised delay vectors.
+
+        Returns
+        -------
+        X : ndarray of shape (n_paths, n_steps, n_features)
+        """
+        from ..forcing._node import torch_rollout
+
+        check_is_fitted(self, "forcing_")
+        s, f = self.score_estimator_, self.forcing_
+        dt = float(self.dt)
+        d = self.n_features_in_
+        phi_t = torch.as_tensor(self.drift_matrix_.T)
+        sig_t = torch.as_tensor(self.diffusion_matrix_.T)
+        s_mean, s_scale = torch.as_tensor(s.mean_), torch.as_tensor(s.scale_)
+        y_mean, y_scale = torch.as_tensor(f.mean_), torch.as_tensor(f.scale_)
+        with torch.no_grad():
+            z = torch_rollout(f.module_, torch.as_tensor(np.asarray(z0, float)),
+                              n_steps, dt)
+            forcing = y_mean + y_scale * z[..., :d]          # (n_steps, n_paths, d)
+            x = torch.as_tensor(np.asarray(x0, float)).clone()
+            out = torch.empty((n_steps,) + tuple(x.shape), dtype=torch.float64)
+            out[0] = x
+            for t in range(1, n_steps):
+                g = s.interpolator_((x - s_mean) / s_scale) / s_scale
+                x = x + dt * (g @ phi_t + forcing[t - 1] @ sig_t)
+                out[t] = x
+        return np.ascontiguousarray(out.numpy().transpose(1, 0, 2))
+
+    # -------------------------------------------------------------- score
+    def score(self, X, y=None):
+        """Negative statistical distance between a long simulation and held-out ``X``.
+
+        The model is simulated from the first state of every held-out
+        trajectory for as many steps (seeded by ``random_state``, or 0 when
+        None, so the score is deterministic), and the distance is
+        ``KL(pdf_X || pdf_model) + max |ACF_X - ACF_model|`` over lags up to a
+        quarter of the trajectory length (at most 500 steps), as for
+        :meth:`skrom.score.LangevinROM.score`: 0 for a perfect model, higher is
+        better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_trajectories, n_steps, n_features)
+            Held-out trajectories (at least 8 steps).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        from ..metrics import acf_error, pdf_kl_divergence
+
+        check_is_fitted(self, "forcing_")
+        if np.ndim(X) == 2:
+            from ..score._kgmm import _as_samples
+
+            _as_samples(X, self)
+        X = check_trajectories(X, min_steps=8, estimator=self)
+        if X.shape[2] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[2]} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input."
+            )
+        seed = 0 if self.random_state is None else spawn_seeds(self.random_state, 4)[3]
+        sim = self.sample(X.shape[1], x0=X[:, 0], n_paths=X.shape[0],
+                          random_state=seed)
+        max_lag = max(1, min(500, X.shape[1] // 4))
+        return -float(pdf_kl_divergence(X, sim) + acf_error(X, sim, max_lag))
+
+
+def _sample_member(rng, index, x0, bank_x, bank_z, n_steps, kernel_args):
+    j = rng.integers(bank_z.shape[0])
+    start = bank_x[j].copy() if x0 is None else x0[index].copy()
+    out = np.empty((n_steps, start.shape[0]))
+    status = hybrid_rollout(start, bank_z[j].copy(), n_steps, *kernel_args, out)
+    return out, int(status)

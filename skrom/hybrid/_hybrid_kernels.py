@@ -1,0 +1,85 @@
+"""Numba rollout of the hybrid ROM: score drift plus neural-ODE forcing.
+
+One step of length ``dt`` (original units of the data)::
+
+    g  = s_std((x - s_mean) / s_scale) / s_scale          # learned score
+    f  = y_mean + y_scale * z[:d]                          # forcing, data units
+    x <- x + dt * (Phi g + Sigma f)
+    z <- RK4 step of the delay-vector neural ODE
+
+Both networks are evaluated from packed arrays by
+:func:`skrom._mlp_kernels.mlp_forward`; nothing is allocated in the loop.
+"""
+
+import numba
+import numpy as np
+
+from .._mlp_kernels import mlp_forward
+from ..forcing._node_kernels import node_rk4_step
+
+__all__ = ["hybrid_rollout"]
+
+
+@numba.njit(cache=True)
+def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_scale,
+                   s_weights, s_biases, s_sizes, s_act, n_weights, n_biases, n_sizes,
+                   n_act, coupled, inv_time_scale, bound, out):
+    """Integrate one path; ``out[t]`` receives ``x`` at step ``t`` (``out[0] = x0``).
+
+    Returns -1, or the first step at which ``x`` or ``z`` was not finite or
+    ``|x|`` exceeded ``bound``.
+    """
+    d = x0.shape[0]
+    n_state = z0.shape[0]
+    x = x0.copy()
+    z = z0.copy()
+    ys = np.empty(d)
+    s = np.empty(d)
+    g = np.empty(d)
+    f = np.empty(d)
+    width = 0
+    for i in range(s_sizes.shape[0]):
+        if s_sizes[i] > width:
+            width = s_sizes[i]
+    s_work = np.empty(2 * width)
+    width = 0
+    for i in range(n_sizes.shape[0]):
+        if n_sizes[i] > width:
+            width = n_sizes[i]
+    n_work = np.empty(2 * width)
+    k1 = np.empty(n_state)
+    k2 = np.empty(n_state)
+    k3 = np.empty(n_state)
+    k4 = np.empty(n_state)
+    tmp = np.empty(n_state)
+    mlp_out = np.empty(n_sizes[n_sizes.shape[0] - 1])
+    for k in range(d):
+        out[0, k] = x[k]
+    for t in range(1, n_steps):
+        for k in range(d):
+            ys[k] = (x[k] - s_mean[k]) / s_scale[k]
+        mlp_forward(ys, s_weights, s_biases, s_sizes, s_act, s, s_work)
+        for k in range(d):
+            g[k] = s[k] / s_scale[k]
+            f[k] = y_mean[k] + y_scale[k] * z[k]
+        for i in range(d):
+            acc = 0.0
+            for j in range(d):
+                acc += phi[i, j] * g[j] + sigma[i, j] * f[j]
+            x[i] += dt * acc
+        node_rk4_step(z, dt, n_weights, n_biases, n_sizes, n_act, coupled, d,
+                      inv_time_scale, k1, k2, k3, k4, tmp, mlp_out, n_work)
+        bad = False
+        for k in range(d):
+            out[t, k] = x[k]
+            if not (abs(x[k]) <= bound):
+                bad = True
+        for k in range(n_state):
+            if not np.isfinite(z[k]):
+                bad = True
+        if bad:
+            for r in range(t, n_steps):
+                for k in range(d):
+                    out[r, k] = np.nan
+            return t
+    return -1
