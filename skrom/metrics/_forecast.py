@@ -1,11 +1,10 @@
 """Skill of forecasts against lead time."""
 
-import numbers
-
 import numpy as np
 
 from .._validation import check_positive_float
 from ._inputs import as_trajectories, require_scalar, select_features
+from ._states import check_thresholds
 
 __all__ = ["forecast_rmse", "forecast_sign_skill"]
 
@@ -86,9 +85,10 @@ def forecast_rmse(y_true, y_pred, *, dt=None, feature=None):
 def forecast_sign_skill(y_true, y_pred, *, thresholds=0.0, dt=None, feature=None):
     """Fraction of forecasts that put the system in the right state, per lead time.
 
-    The scalar observable is cut into states by increasing boundaries
-    (``thresholds=0.0``: the sign, i.e. the well of a symmetric double
-    well); state ``i`` is ``thresholds[i-1] <= x < thresholds[i]``. An
+    The scalar observable is cut into states at the midpoints of the
+    transition zones ``thresholds`` (as in :func:`residence_times`;
+    ``thresholds=0.0`` or ``(-0.5, 0.5)``: the sign, i.e. the well of a
+    symmetric double well); a point on a cut belongs to the upper state. An
     ensemble forecast predicts the state most of its members are in (a tie
     goes to the lower state). The skill is the fraction of forecasts whose
     predicted state equals the true one. Used to judge transition forecasts
@@ -101,8 +101,10 @@ def forecast_sign_skill(y_true, y_pred, *, thresholds=0.0, dt=None, feature=None
         forecast; 1-D: one forecast of a scalar.
     y_pred : array-like of shape (n_forecasts, [n_members,] n_leads, n_features)
         Point forecasts shaped like ``y_true``, or 4-D ensemble forecasts.
-    thresholds : float or array-like of shape (n_states - 1,), default=0.0
-        Increasing state boundaries.
+    thresholds : float or array-like, default=0.0
+        Transition zones between consecutive states: a number, one zone
+        ``(lower, upper)`` or an array of shape (n_states - 1, 2), see
+        :func:`residence_times`; each zone is cut at its midpoint.
     dt : float or None, default=None
         Sampling interval; None gives lead times in steps.
     feature : int or None, default=None
@@ -130,16 +132,8 @@ def forecast_sign_skill(y_true, y_pred, *, thresholds=0.0, dt=None, feature=None
     array([1. , 1. , 0.5])
     """
     y_true, pred = _check_forecasts(y_true, y_pred)
-    if isinstance(thresholds, numbers.Real) and not isinstance(thresholds, bool):
-        thresholds = [thresholds]
-    bounds = np.array(thresholds, dtype=np.float64)
-    if bounds.ndim != 1 or bounds.size < 1 or not np.all(np.isfinite(bounds)) or np.any(
-        np.diff(bounds) <= 0
-    ):
-        raise ValueError(
-            "thresholds must be a finite number or a strictly increasing 1-D "
-            f"sequence of state boundaries; got {thresholds!r}."
-        )
+    zones = check_thresholds(thresholds)
+    bounds = zones.mean(axis=1)
     truth = require_scalar(y_true, feature, "y_true")
     n_forecasts, n_members, n_leads, n_features = pred.shape
     members = require_scalar(

@@ -6,12 +6,11 @@ flickers across a threshold without reaching the next core is not counted
 as a transition.
 """
 
-import numbers
-
 import numpy as np
 
 from .._validation import check_positive_float
 from ._inputs import as_trajectories, require_scalar
+from ._states import check_thresholds
 
 __all__ = [
     "residence_times",
@@ -19,36 +18,6 @@ __all__ = [
     "transition_counts",
     "residence_time_error",
 ]
-
-
-def _check_thresholds(thresholds):
-    """Return the (n_states - 1, 2) array of transition zones (lower, upper)."""
-    if isinstance(thresholds, numbers.Real) and not isinstance(thresholds, bool):
-        thresholds = [thresholds]
-    try:
-        zones = np.array(thresholds, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"thresholds must be numbers, got {thresholds!r}.") from exc
-    if zones.ndim == 1:
-        zones = np.stack([zones, zones], axis=1)
-    if zones.ndim != 2 or zones.shape[1] != 2 or zones.shape[0] < 1:
-        raise ValueError(
-            "thresholds must be a number, a 1-D sequence of boundaries or a "
-            "sequence of (lower, upper) transition zones; got shape "
-            f"{np.shape(thresholds)}."
-        )
-    if not np.all(np.isfinite(zones)):
-        raise ValueError("thresholds contain NaN or infinity.")
-    flat = zones.ravel()
-    if np.any(zones[:, 0] > zones[:, 1]) or np.any(np.diff(flat) < 0) or np.any(
-        zones[1:, 0] <= zones[:-1, 1]
-    ):
-        raise ValueError(
-            "thresholds must be increasing with lower <= upper in each zone and "
-            "disjoint zones (every state needs a non-empty core); got "
-            f"{zones.tolist()}."
-        )
-    return zones
 
 
 def _core_labels(x, zones):
@@ -84,7 +53,7 @@ def _episodes(x, zones):
 
 def _prepare(X, thresholds, dt, feature, name="X"):
     x = require_scalar(as_trajectories(X, name), feature, name)
-    return x, _check_thresholds(thresholds), check_positive_float(dt, "dt")
+    return x, check_thresholds(thresholds), check_positive_float(dt, "dt")
 
 
 def residence_times(X, thresholds, *, dt=1.0, feature=None):
@@ -93,7 +62,7 @@ def residence_times(X, thresholds, *, dt=1.0, feature=None):
     States are cores of a scalar observable. With transition zones
     ``(lower_i, upper_i)``, state 0 is ``x < lower_0``, state ``i`` is
     ``upper_{i-1} < x < lower_i`` and the last state is ``x > upper_{-1}``
-    (for a double well with minima at +-1: ``thresholds=[(-0.5, 0.5)]``).
+    (for a double well with minima at +-1: ``thresholds=(-0.5, 0.5)``).
     A path belongs to the last core it visited, so a transition is counted
     only when the path reaches the next state's core (hysteresis). A
     residence lasts from the entry into a core to the entry into a different
@@ -105,9 +74,11 @@ def residence_times(X, thresholds, *, dt=1.0, feature=None):
     X : array-like of shape (n_trajectories, n_steps, n_features)
         Trajectory set; trajectories are analysed separately and pooled.
         2-D: one trajectory; 1-D: one scalar series.
-    thresholds : float, array-like of shape (n_states - 1,) or (n_states - 1, 2)
-        A boundary (two states, no hysteresis), increasing boundaries, or
-        increasing disjoint transition zones ``(lower, upper)``.
+    thresholds : float, (lower, upper) or array-like of shape (n_states - 1, 2)
+        Transition zones between consecutive states: ``(lower, upper)``
+        makes two states, ``x < lower`` and ``x > upper``; a number ``t``
+        is the zone ``(t, t)`` (two states, no hysteresis); rows of
+        increasing, disjoint zones make more states.
     dt : float, default=1.0
         Sampling interval; residence times are in its units.
     feature : int or None, default=None
@@ -128,7 +99,7 @@ def residence_times(X, thresholds, *, dt=1.0, feature=None):
     >>> import numpy as np
     >>> from skrom.metrics import residence_times
     >>> x = np.repeat([-1.0, 1.0, -1.0, 1.0, -1.0], [5, 3, 4, 2, 6])
-    >>> [t.tolist() for t in residence_times(x, [(-0.5, 0.5)], dt=0.5)]
+    >>> [t.tolist() for t in residence_times(x, (-0.5, 0.5), dt=0.5)]
     [[2.0], [1.5, 1.0]]
     """
     x, zones, dt = _prepare(X, thresholds, dt, feature)
@@ -151,8 +122,8 @@ def mean_residence_times(X, thresholds, *, dt=1.0, feature=None):
     ----------
     X : array-like of shape (n_trajectories, n_steps, n_features)
         Trajectory set; 2-D: one trajectory; 1-D: one scalar series.
-    thresholds : float, array-like of shape (n_states - 1,) or (n_states - 1, 2)
-        See :func:`residence_times`.
+    thresholds : float, (lower, upper) or array-like of shape (n_states - 1, 2)
+        Transition zones, see :func:`residence_times`.
     dt : float, default=1.0
         Sampling interval.
     feature : int or None, default=None
@@ -190,8 +161,8 @@ def transition_counts(X, thresholds, *, feature=None):
     ----------
     X : array-like of shape (n_trajectories, n_steps, n_features)
         Trajectory set; 2-D: one trajectory; 1-D: one scalar series.
-    thresholds : float, array-like of shape (n_states - 1,) or (n_states - 1, 2)
-        See :func:`residence_times`.
+    thresholds : float, (lower, upper) or array-like of shape (n_states - 1, 2)
+        Transition zones, see :func:`residence_times`.
     feature : int or None, default=None
         Column holding the observable.
 
@@ -209,7 +180,7 @@ def transition_counts(X, thresholds, *, feature=None):
     >>> import numpy as np
     >>> from skrom.metrics import transition_counts
     >>> x = np.array([-1, 0.2, -1, 1, 0.1, 1, -1.0])
-    >>> transition_counts(x, [(-0.5, 0.5)])
+    >>> transition_counts(x, (-0.5, 0.5))
     array([[0, 1],
            [1, 0]])
     """
@@ -234,8 +205,8 @@ def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None):
     X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features)
         Reference and model data (2-D: one trajectory; 1-D: one scalar
         series).
-    thresholds : float, array-like of shape (n_states - 1,) or (n_states - 1, 2)
-        See :func:`residence_times`.
+    thresholds : float, (lower, upper) or array-like of shape (n_states - 1, 2)
+        Transition zones, see :func:`residence_times`.
     dt : float, default=1.0
         Sampling interval (it cancels in the ratio unless the sets differ).
     feature : int or None, default=None

@@ -451,7 +451,7 @@ acf_error_scorer = make_statistics_scorer("acf_error")
 #: feature); build your own with ``make_statistics_scorer("residence_time_error",
 #: thresholds=...)``.
 residence_time_scorer = make_statistics_scorer(
-    "residence_time_error", thresholds=((-0.5, 0.5),), feature=0
+    "residence_time_error", thresholds=(-0.5, 0.5), feature=0
 )
 #: Negative sum of the relative ensemble mean and std errors.
 mean_std_scorer = make_statistics_scorer("mean_std_error")

@@ -39,11 +39,12 @@ def test_sign_skill_counts_correct_wells_and_majority_votes():
     lead, skill = forecast_sign_skill(truth, members, dt=2.0)
     np.testing.assert_allclose(lead, [0.0, 2.0, 4.0, 6.0])
     np.testing.assert_allclose(skill, [1.0, 1.0, 0.0, 0.5])
-    # Three wells with boundaries at -1 and 1.
+    # Three wells; the zones are cut at their midpoints -1 and 1.
     t3 = np.array([-2.0, 0.0, 2.0, 2.0])
     p3 = np.array([-2.0, 0.5, 0.9, 1.5])
     np.testing.assert_allclose(
-        forecast_sign_skill(t3, p3, thresholds=[-1.0, 1.0])[1], [1.0, 1.0, 0.0, 1.0]
+        forecast_sign_skill(t3, p3, thresholds=[(-1.5, -0.5), (0.5, 1.5)])[1],
+        [1.0, 1.0, 0.0, 1.0],
     )
 
 

@@ -136,6 +136,17 @@ def test_bad_thresholds_raise(thresholds):
         residence_times(np.zeros(10), thresholds)
 
 
+def test_one_zone_may_be_given_flat():
+    rng = np.random.default_rng(4)
+    x = telegraph(np.arange(12) % 2, rng.integers(3, 9, size=12), [-1.0, 1.0], rng)
+    np.testing.assert_array_equal(
+        transition_counts(x, (-0.5, 0.5)), transition_counts(x, [(-0.5, 0.5)])
+    )
+    # Three numbers are ambiguous (boundaries or zones?): the error says how.
+    with pytest.raises(ValueError, match=r"\[\(a, a\), \(b, b\)\]"):
+        residence_times(x, [-1.0, 0.0, 1.0])
+
+
 def test_bad_data_raise():
     with pytest.raises(ValueError, match="NaN"):
         residence_times(np.array([0.0, np.nan, 1.0]), 0.0)
