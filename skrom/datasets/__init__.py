@@ -15,6 +15,7 @@ from ._lorenz import (  # noqa: E402
 )
 
 # --- multiscale SDEs and the general SDE entry point (owner: _sde.py, _multiscale_sde.py) ---
+from .._validation import SimulationBlowUpError  # noqa: E402
 from ._multiscale_sde import (  # noqa: E402
     exp_ou_averaged_path,
     make_duan,
@@ -38,6 +39,7 @@ from ._fields import (  # noqa: E402
 
 __all__ = [
     "simulate_sde",
+    "SimulationBlowUpError",
     "make_skew_product",
     "make_exp_ou",
     "make_triad",

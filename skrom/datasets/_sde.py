@@ -282,7 +282,8 @@ def simulate_sde(drift, diffusion, x0, n_steps, dt, *, t0=0.0, substeps=1,
     strong-order tests do this).
 
     The first call with a new (drift, diffusion) pair compiles the kernel
-    (about a second).
+    (about a second); with ``n_jobs > 1`` each worker process compiles it once
+    more, so parallel runs pay off for long simulations.
 
     References
     ----------
