@@ -8,7 +8,7 @@ as a transition.
 
 import numpy as np
 
-from .._validation import check_positive_float
+from .._validation import check_option, check_positive_float
 from ._inputs import as_trajectories, require_scalar
 from ._states import check_thresholds
 
@@ -115,8 +115,18 @@ def residence_times(X, thresholds, *, dt=1.0, feature=None):
     return [dt * np.concatenate(parts).astype(np.float64) for parts in out]
 
 
-def mean_residence_times(X, thresholds, *, dt=1.0, feature=None):
+def mean_residence_times(X, thresholds, *, dt=1.0, feature=None, method="complete"):
     """Mean residence time in each metastable state.
+
+    ``method="complete"`` averages the completed visits of
+    :func:`residence_times`. Leaving out the censored first and last visit
+    of each trajectory biases this mean low when visits are not short
+    compared with the trajectories (long visits are the likeliest to be cut).
+    ``method="rate"`` divides the total time spent in the state, censored
+    visits included, by the number of exits from it: the maximum-likelihood
+    mean of exponentially distributed residence times under censoring,
+    defined as soon as the state was left once, so it suits short
+    trajectories such as cross-validation segments.
 
     Parameters
     ----------
@@ -128,11 +138,14 @@ def mean_residence_times(X, thresholds, *, dt=1.0, feature=None):
         Sampling interval.
     feature : int or None, default=None
         Column holding the observable.
+    method : {"complete", "rate"}, default="complete"
+        Estimator (see above).
 
     Returns
     -------
     means : ndarray of shape (n_states,)
-        Mean over completed visits; NaN for a state with none.
+        Mean residence times; NaN for a state with no completed visit
+        (``"complete"``) or never left (``"rate"``).
 
     See Also
     --------
@@ -145,9 +158,28 @@ def mean_residence_times(X, thresholds, *, dt=1.0, feature=None):
     >>> x = np.repeat([-1.0, 1.0, -1.0, 1.0, -1.0], [5, 3, 4, 2, 6])
     >>> mean_residence_times(x, 0.0)
     array([4. , 2.5])
+    >>> mean_residence_times(x, 0.0, method="rate")  # (5 + 4 + 5) / 2 exits
+    array([7. , 2.5])
     """
-    times = residence_times(X, thresholds, dt=dt, feature=feature)
-    return np.array([t.mean() if t.size else np.nan for t in times])
+    check_option(method, "method", ("complete", "rate"))
+    if method == "complete":
+        times = residence_times(X, thresholds, dt=dt, feature=feature)
+        return np.array([t.mean() if t.size else np.nan for t in times])
+    x, zones, dt = _prepare(X, thresholds, dt, feature)
+    n_states = zones.shape[0] + 1
+    spent = np.zeros(n_states)
+    exits = np.zeros(n_states)
+    for row in x:
+        entries, states = _episodes(row, zones)
+        if entries.size == 0:
+            continue
+        # n_steps samples span n_steps - 1 intervals; the last visit runs
+        # to the last sample.
+        ends = np.append(entries[1:], row.size - 1)
+        np.add.at(spent, states, ends - entries)
+        np.add.at(exits, states[:-1], 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(exits > 0, dt * spent / np.maximum(exits, 1), np.nan)
 
 
 def transition_counts(X, thresholds, *, feature=None):
@@ -193,12 +225,14 @@ def transition_counts(X, thresholds, *, feature=None):
     return counts
 
 
-def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None):
+def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None,
+                         method="complete"):
     """Largest relative error of the mean residence times over the states.
 
     ``max_i |tau_model_i - tau_true_i| / tau_true_i`` with
-    :func:`mean_residence_times`. A state that the model never leaves or
-    never completes a visit to (NaN mean) gives ``inf``.
+    :func:`mean_residence_times`. A state whose model mean is undefined
+    (never completed a visit, or never left with ``method="rate"``) gives
+    ``inf``.
 
     Parameters
     ----------
@@ -211,6 +245,8 @@ def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None):
         Sampling interval (it cancels in the ratio unless the sets differ).
     feature : int or None, default=None
         Column holding the observable.
+    method : {"complete", "rate"}, default="complete"
+        Mean residence time estimator, see :func:`mean_residence_times`.
 
     Returns
     -------
@@ -237,7 +273,8 @@ def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None):
     >>> residence_time_error(x, y, 0.0)
     0.5
     """
-    true = mean_residence_times(X_true, thresholds, dt=dt, feature=feature)
+    true = mean_residence_times(X_true, thresholds, dt=dt, feature=feature,
+                                method=method)
     missing = np.flatnonzero(np.isnan(true))
     if missing.size:
         raise ValueError(
@@ -245,7 +282,8 @@ def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None):
             "mean residence times are undefined. Use longer trajectories or other "
             "thresholds."
         )
-    model = mean_residence_times(X_model, thresholds, dt=dt, feature=feature)
+    model = mean_residence_times(X_model, thresholds, dt=dt, feature=feature,
+                                 method=method)
     if np.any(np.isnan(model)):
         return float("inf")
     return float(np.max(np.abs(model - true) / true))

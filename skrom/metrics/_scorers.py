@@ -448,10 +448,11 @@ pdf_hellinger_scorer = make_statistics_scorer("pdf_hellinger")
 acf_error_scorer = make_statistics_scorer("acf_error")
 #: Negative largest relative error of the mean residence times in the wells
 #: ``x < -0.5`` and ``x > 0.5`` of the skrom double-well benchmarks (first
-#: feature); build your own with ``make_statistics_scorer("residence_time_error",
-#: thresholds=...)``.
+#: feature), estimated as time spent / exits so that short held-out segments
+#: with censored visits still count; build your own with
+#: ``make_statistics_scorer("residence_time_error", thresholds=...)``.
 residence_time_scorer = make_statistics_scorer(
-    "residence_time_error", thresholds=(-0.5, 0.5), feature=0
+    "residence_time_error", thresholds=(-0.5, 0.5), feature=0, method="rate"
 )
 #: Negative sum of the relative ensemble mean and std errors.
 mean_std_scorer = make_statistics_scorer("mean_std_error")

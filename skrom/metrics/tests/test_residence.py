@@ -94,6 +94,23 @@ def test_known_crossing_time_is_counted_from_core_entry():
     assert all(t.size == 0 for t in residence_times(np.zeros(10), [(-0.5, 0.5)]))
 
 
+def test_rate_estimator_on_geometric_dwells_with_censoring():
+    # Memoryless switching: dwells are geometric with mean 1 / p steps. Short
+    # trajectories cut most visits; the rate estimator uses the cut parts.
+    rng = np.random.default_rng(5)
+    p, n_traj, n_steps = 0.02, 2000, 120
+    switches = rng.random((n_traj, n_steps)) < p
+    signal = np.where(np.cumsum(switches, axis=1) % 2 == 0, -1.0, 1.0)
+    signal *= np.where(rng.random((n_traj, 1)) < 0.5, 1.0, -1.0)
+    signal = signal[:, :, None]
+    rate = mean_residence_times(signal, 0.0, method="rate")
+    complete = mean_residence_times(signal, 0.0)
+    np.testing.assert_allclose(rate, 1 / p, rtol=0.08)  # sampling error ~2 %
+    assert np.all(complete < 0.6 / p)  # censoring drops the long visits
+    with pytest.raises(ValueError, match="method"):
+        mean_residence_times(signal, 0.0, method="mle")
+
+
 def test_residence_time_error():
     rng = np.random.default_rng(2)
     states = np.arange(30) % 2

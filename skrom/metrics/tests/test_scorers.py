@@ -144,14 +144,22 @@ def test_scorers_are_deterministic_and_picklable(data):
         assert clone_scorer(model, test) == scorer(model, test)
 
 
+def variance_ratio(X_true, X_model):
+    return float(np.var(X_model) / np.var(X_true))
+
+
 def test_custom_metric_and_greater_is_better(data):
     train, test = data
     model = AR1Model().fit(train)
-
-    scorer = make_statistics_scorer(np.corrcoef, greater_is_better=True)
-    assert "corrcoef" in repr(scorer)
+    paths = model.sample(600, x0=test[:, 0], n_paths=8, random_state=0)
+    higher = make_statistics_scorer(variance_ratio, greater_is_better=True)
+    lower = make_statistics_scorer(variance_ratio)
+    assert higher(model, test) == variance_ratio(test, paths) > 0
+    assert lower(model, test) == -variance_ratio(test, paths)
+    assert repr(higher) == "StatisticsScorer(variance_ratio, sign=1)"
+    assert pickle.loads(pickle.dumps(higher))(model, test) == higher(model, test)
     score = make_statistics_scorer(
-        residence_time_error, thresholds=[(-0.5, 0.5)], n_paths=8
+        residence_time_error, thresholds=[(-0.5, 0.5)], feature=0, method="rate"
     )(model, test)
     assert score == residence_time_scorer(model, test)
 
