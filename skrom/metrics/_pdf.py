@@ -64,11 +64,12 @@ def _default_grid(samples_list, method, n_points, bandwidths):
     return 0.5 * (edges[:-1] + edges[1:])
 
 
-def _density_on_grid(samples, grid, method, h):
+def _density_on_grid(samples, grid, method, h, allow_empty=False):
     """Density of a 1-D sample at the points of an equally spaced grid.
 
     The returned density integrates to one over the grid (Riemann sum);
-    samples outside the grid are ignored.
+    samples outside the grid are ignored. With ``allow_empty``, a sample
+    entirely outside the grid gives a zero density instead of an error.
     """
     delta = grid[1] - grid[0]
     n_points = grid.size
@@ -87,6 +88,8 @@ def _density_on_grid(samples, grid, method, h):
         kernel /= kernel.sum()
         counts = np.convolve(counts, kernel, mode="full")[half:half + n_points]
     total = counts.sum()
+    if total <= 0 and allow_empty:
+        return np.zeros(n_points)
     if total <= 0:
         raise ValueError(
             "no sample falls inside the grid "
@@ -191,7 +194,9 @@ def _cell_probabilities(X_true, X_model, feature, bins, method, grid, bandwidth,
             g = _default_grid([a, b], method, n_points, h)
         delta = g[1] - g[0]
         p = _density_on_grid(a, g, method, h[0]) * delta
-        q = _density_on_grid(b, g, method, h[1]) * delta
+        # A model run that left a user-given grid is a bad model, not an
+        # error: its divergence is then set by eps alone.
+        q = _density_on_grid(b, g, method, h[1], allow_empty=True) * delta
         # Mix in eps of the uniform distribution on the grid, so an empty
         # model cell costs a finite, documented penalty instead of infinity.
         p = (p + eps) / (1.0 + eps * p.size)
@@ -231,7 +236,8 @@ def pdf_kl_divergence(X_true, X_model, *, feature=None, bins=None, method="kde",
         Density estimator, see :func:`marginal_pdf`.
     grid : array-like of shape (n_points,) or None, default=None
         Shared equally spaced grid; by default it spans both samples
-        (plus four bandwidths for ``"kde"``).
+        (plus four bandwidths for ``"kde"``). Samples outside a given grid
+        are ignored; ``X_true`` must have some inside it.
     bandwidth : {"silverman", "scott"} or float, default="silverman"
         Kernel bandwidth; each sample gets its own rule-of-thumb bandwidth.
     eps : float, default=1e-10
@@ -301,7 +307,7 @@ def pdf_hellinger_distance(X_true, X_model, *, feature=None, bins=None, method="
     method : {"kde", "hist"}, default="kde"
         Density estimator, see :func:`marginal_pdf`.
     grid : array-like of shape (n_points,) or None, default=None
-        Shared equally spaced grid.
+        Shared equally spaced grid; samples outside it are ignored.
     bandwidth : {"silverman", "scott"} or float, default="silverman"
         Kernel bandwidth.
 

@@ -96,6 +96,15 @@ def test_empty_cells_are_regularised_by_eps():
     with np.errstate(divide="ignore"):
         assert pdf_kl_divergence(a, b, method="hist", grid=grid, eps=0.0) == np.inf
     assert pdf_hellinger_distance(a, b, method="hist", grid=grid) == pytest.approx(1.0)
+    # A model sample entirely outside a given grid is maximally far away.
+    inner = np.linspace(-0.5, 1.5, 41)
+    assert pdf_hellinger_distance(a, b, grid=inner) == pytest.approx(1.0)
+    # KL = sum p log(p / eps) = -entropy(p) - log(eps) with q = eps everywhere.
+    _, dens = marginal_pdf(a, grid=inner)
+    cells = dens * (inner[1] - inner[0])
+    cells = cells[cells > 0]
+    expected = np.sum(cells * np.log(cells)) - np.log(1e-10)
+    assert pdf_kl_divergence(a, b, grid=inner) == pytest.approx(expected, rel=1e-6)
 
 
 def test_inputs_are_not_mutated():
