@@ -2,8 +2,28 @@
 
 Every metric takes trajectory sets of shape ``(n_trajectories, n_steps,
 n_features)``; a 2-D array is one trajectory and a 1-D array the samples (or
-time series) of one scalar. Distances and errors are lower-is-better; the
-scorers in this module turn them into higher-is-better scikit-learn scorers.
+time series) of one scalar.
+
+- Marginal densities: :func:`marginal_pdf`, :func:`pdf_kl_divergence`
+  (KL(true || model)), :func:`pdf_hellinger_distance`.
+- Time correlations: :func:`autocorrelation`, :func:`acf_error`,
+  :func:`decorrelation_time`.
+- Metastable states: :func:`residence_times`, :func:`mean_residence_times`,
+  :func:`transition_counts`, :func:`residence_time_error`.
+- Ensembles: :func:`mean_std_error`.
+- Forecasts against lead time: :func:`forecast_rmse`,
+  :func:`forecast_sign_skill`.
+- scikit-learn scorers ``scorer(estimator, X, y=None)``, higher is better,
+  which sample the fitted model and compare its run with held-out ``X``:
+  :func:`make_statistics_scorer`, :func:`make_forecast_scorer` and the
+  ready-made :data:`pdf_kl_scorer`, :data:`pdf_hellinger_scorer`,
+  :data:`acf_error_scorer`, :data:`residence_time_scorer`,
+  :data:`mean_std_scorer`, :data:`forecast_skill_scorer`,
+  :data:`forecast_rmse_scorer`.
+
+Distances and errors are lower-is-better: pass them to
+:func:`sklearn.metrics.make_scorer` with ``greater_is_better=False``;
+:func:`forecast_sign_skill` is higher-is-better.
 """
 
 from ._autocorrelation import acf_error, autocorrelation, decorrelation_time
