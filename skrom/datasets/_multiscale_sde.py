@@ -11,8 +11,8 @@ training configurations (``yJesseChen/SDENF-v1``, ``results/Ex*/Test_config.json
 where the data script disagrees with the configuration, each docstring says
 which value we took.
 
-Each fine-step loop is an ``njit(cache=True)`` kernel over scalar locals (no
-per-step allocation); trajectories are ensemble members of
+Each fine-step loop is an ``njit(cache=True, nogil=True)`` kernel over scalar
+locals (no per-step allocation); trajectories are ensemble members of
 :func:`skrom._ensemble.run_ensemble`, so results are bit-identical for any
 ``n_jobs``.
 """
@@ -43,7 +43,7 @@ _FAST_INITS = ("equilibrium", "uniform")
 # Each returns the recorded step at which the state became NaN/inf, or -1.
 # ----------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _skew_product_kernel(state0, n_steps, substeps, h, params, rng, out):
     eps, a, lam = params[0], params[1], params[2]
     x, y = state0[0], state0[1]
@@ -61,7 +61,7 @@ def _skew_product_kernel(state0, n_steps, substeps, h, params, rng, out):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _exp_ou_kernel(state0, n_steps, substeps, h, params, rng, out):
     eps = params[0]
     x, y = state0[0], state0[1]
@@ -79,7 +79,7 @@ def _exp_ou_kernel(state0, n_steps, substeps, h, params, rng, out):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _triad_kernel(state0, n_steps, substeps, h, params, rng, out):
     eps, sigma = params[0], params[1]
     x, y, z = state0[0], state0[1], state0[2]
@@ -101,7 +101,7 @@ def _triad_kernel(state0, n_steps, substeps, h, params, rng, out):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _duan_kernel(state0, n_steps, substeps, h, params, rng, out):
     eps, s1, s2, s3 = params[0], params[1], params[2], params[3]
     x, y, z = state0[0], state0[1], state0[2]
@@ -125,7 +125,7 @@ def _duan_kernel(state0, n_steps, substeps, h, params, rng, out):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _oscillator_kernel(state0, n_steps, substeps, h, params, rng, out):
     eps, lam, freq, gamma, sigma = params[0], params[1], params[2], params[3], params[4]
     x, y, z = state0[0], state0[1], state0[2]
@@ -655,7 +655,7 @@ make_multiscale_oscillator.__doc__ = r"""Nonlinear oscillator damped by a fast v
 # the averaged (eps -> 0) equation of the exponential-mean OU system
 # ----------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _exp_ou_averaged_kernel(x0, n_steps, substeps, h, out):
     for p in range(x0.shape[0]):
         x = x0[p]

@@ -32,9 +32,10 @@ _NOISES = ("diagonal", "general")
 
 # Kernels specialised on first-class function arguments are recompiled for
 # every new (drift, diffusion) pair, and numba cannot reuse an on-disk cache
-# for them, so these three kernels are compiled without ``cache=True``.
+# for them, so these three kernels are compiled without ``cache=True``. They
+# release the GIL, so joblib's threading backend runs paths in parallel.
 
-@njit
+@njit(nogil=True)
 def _euler_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rng, out):
     d = x0.shape[0]
     x = x0.copy()
@@ -59,7 +60,7 @@ def _euler_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rng, 
     return -1
 
 
-@njit
+@njit(nogil=True)
 def _milstein_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rng, out):
     # Derivative-free Milstein scheme (Kloeden & Platen 1992, eq. 11.1.5):
     # g'(x) g(x) is replaced by (g(x + f h + g sqrt(h)) - g(x)) / sqrt(h).
@@ -96,7 +97,7 @@ def _milstein_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rn
     return -1
 
 
-@njit
+@njit(nogil=True)
 def _euler_general(drift, diffusion, x0, n_steps, substeps, h, t0, n_noise, bound,
                    rng, out):
     d = x0.shape[0]
