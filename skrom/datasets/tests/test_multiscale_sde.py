@@ -66,6 +66,12 @@ def test_initial_states(make, n_slow, n_full, x0, eps, horizon):
     # the caller's array is not modified
     np.testing.assert_array_equal(
         starts, np.linspace(0.1, 0.9, 4 * n_slow).reshape(4, n_slow))
+    if n_slow == 1:
+        # a scalar x0 and a flat [low, high] box are accepted for one slow variable
+        np.testing.assert_array_equal(make(n_trajectories=2, n_steps=2, x0=0.3,
+                                           random_state=1)[:, 0, 0], 0.3)
+        X = make(n_trajectories=20, n_steps=2, x0_range=[2.0, 3.0], random_state=1)
+        assert np.all((X[:, 0, 0] >= 2.0) & (X[:, 0, 0] <= 3.0))
 
 
 BAD_ARGUMENTS = [  # (kwargs as a function of n_slow, error, message)
