@@ -2,5 +2,6 @@
 Langevin models that use them as drift."""
 
 from ._kgmm import KGMMScore
+from ._langevin import LangevinROM
 
-__all__ = ["KGMMScore"]
+__all__ = ["KGMMScore", "LangevinROM"]

@@ -5,12 +5,30 @@ through them (weighted by how many samples each centre averages) turns the
 cloud of estimates into a score function defined everywhere.
 """
 
+import contextlib
+
 import numpy as np
 import torch
 
 from .._torch import make_mlp, to_tensor, torch_seed
 
 __all__ = ["fit_weighted_mlp", "mlp_predict", "mlp_diagonal_jacobian", "mlp_divergence"]
+
+
+@contextlib.contextmanager
+def single_thread():
+    """Run torch on one thread for the block.
+
+    The networks here are small, so one thread costs little, and it makes
+    fits and predictions bit-identical whatever torch's thread count (a
+    multi-threaded reduction may round differently).
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def fit_weighted_mlp(
@@ -69,7 +87,7 @@ def fit_weighted_mlp(
     Y = to_tensor(targets / y_scale)
     W = to_tensor(w * n)
     history = []
-    with torch_seed(random_state):
+    with torch_seed(random_state), single_thread():
         module = make_mlp(n_in, tuple(hidden_layers), n_out, activation=activation)
         optimiser = torch.optim.Adam(module.parameters(), lr=learning_rate)
         steps_per_epoch = 1 if batch_size is None else max(1, -(-n // batch_size))
@@ -110,7 +128,7 @@ def fit_weighted_mlp(
 def mlp_predict(module, inputs, chunk=65536):
     """Module output at the rows of ``inputs`` as a float64 ndarray."""
     out = np.empty((inputs.shape[0], module[-1].out_features))
-    with torch.no_grad():
+    with torch.no_grad(), single_thread():
         for i in range(0, inputs.shape[0], chunk):
             out[i : i + chunk] = module(to_tensor(inputs[i : i + chunk])).numpy()
     return out

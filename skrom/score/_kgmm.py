@@ -213,8 +213,8 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> from skrom.score import KGMMScore
-    >>> X = np.random.default_rng(0).normal(size=(20000, 1))
-    >>> est = KGMMScore(sigma=0.1, prob=5e-3, max_epochs=200, random_state=0).fit(X)
+    >>> X = np.random.default_rng(0).normal(size=(10000, 1))
+    >>> est = KGMMScore(sigma=0.1, prob=1e-2, max_epochs=100, random_state=0).fit(X)
     >>> s = est.predict(np.array([[-1.0], [0.0], [1.0]]))  # true score: -x
     >>> print(np.round(s.ravel(), 1) + 0.0)
     [ 1.  0. -1.]

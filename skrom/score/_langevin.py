@@ -1,0 +1,438 @@
+"""LangevinROM: a Langevin model whose drift is a learned score."""
+
+import numpy as np
+from scipy.sparse import issparse
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted
+
+from .._ensemble import run_ensemble
+from .._persistence import VersionedStateMixin
+from .._random import as_seed_sequence, int_seed, spawn_seeds
+from .._validation import (
+    SimulationBlowUpError,
+    check_int,
+    check_positive_float,
+    check_trajectories,
+)
+from ._kgmm import KGMMScore
+from ._langevin_kernels import simulate_paths
+
+__all__ = ["LangevinROM", "estimate_diffusion"]
+
+# Lags (in steps) tried when the diffusion lag is chosen from the data.
+_AUTO_LAGS = (1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200)
+
+
+def _lagged_covariance(X, lag):
+    """``E[x(t + lag) x(t)^T]`` and ``E[x x^T]`` of centred trajectories."""
+    a = X[:, lag:].reshape(-1, X.shape[2])
+    b = X[:, : X.shape[1] - lag].reshape(-1, X.shape[2])
+    return a.T @ b / a.shape[0], b.T @ b / b.shape[0]
+
+
+def estimate_diffusion(X, dt, lag=None):
+    r"""Constant diffusion matrix matching the short-time correlations of ``X``.
+
+    For ``dx = M s(x) dt + Sigma sqrt(2) dW`` with ``M = Sigma Sigma^T``, the
+    generator applied to ``x`` gives ``M s(x)``, so ``dC/dt(0) = M C_grad``
+    with ``C(t) = E[x(t) x(0)^T]`` and ``C_grad = E[s(x) x^T]``. This is the
+    estimate ``M = C_Q C_grad^{-1}`` of Giorgini et al., with ``C_grad = -I``
+    (exact for the true score of any density that decays at infinity, by
+    integration by parts; the learned score's sample estimate of it only
+    adds noise), and the generator
+    term ``C_Q`` taken as the finite difference ``(C(tau) - C(0)) / tau`` of
+    the data's lagged covariance (the authors estimate it from a Markov chain
+    on clusters; both are first-order estimates of ``dC/dt`` at a lag that
+    must be long enough for the forcing to look like noise). Then
+    ``M <- (M + M^T) / 2`` and ``Sigma = chol(M)``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_trajectories, n_steps, n_features)
+        Trajectories sampled every ``dt``.
+    dt : float
+        Sampling interval.
+    lag : int or None
+        Lag in steps. None: the lag among a fixed set of candidates
+        (1 to 200 steps, shorter than a tenth of the trajectories) that gives
+        the largest ``trace(M)``. With smooth (deterministically forced)
+        paths ``M(tau)`` grows from 0 over the forcing's correlation time and
+        then decays as the potential bends the paths; the maximum marks the
+        diffusive window. For data from a diffusion it is the shortest lag.
+
+    Returns
+    -------
+    sigma : ndarray of shape (n_features, n_features)
+        Lower-triangular ``Sigma``.
+    lag : int
+        The lag used.
+    """
+    d = X.shape[2]
+    Xc = X - X.reshape(-1, d).mean(axis=0)
+    if lag is None:
+        lags = [k for k in _AUTO_LAGS if k <= max(1, (X.shape[1] - 1) // 10)]
+    else:
+        lags = [lag]
+    best = None
+    for k in lags:
+        c_lag, c_0 = _lagged_covariance(Xc, k)
+        c_q = (c_lag - c_0) / (k * dt)
+        M = -0.5 * (c_q + c_q.T)
+        if best is None or np.trace(M) > np.trace(best[0]):
+            best = (M, k)
+    M, k = best
+    eigval, eigvec = np.linalg.eigh(M)
+    if eigval.max() <= 0.0:
+        raise ValueError(
+            "LangevinROM: the estimated diffusion matrix is not positive "
+            f"(eigenvalues {eigval}); the data may be too short or too smooth at "
+            "the lags tried. Pass diffusion_lag or an explicit diffusion matrix."
+        )
+    # a tiny floor keeps the Cholesky factor real when M is nearly singular
+    eigval = np.maximum(eigval, 1e-8 * eigval.max())
+    M = (eigvec * eigval) @ eigvec.T
+    return np.linalg.cholesky(M), k
+
+
+class LangevinROM(VersionedStateMixin, BaseEstimator):
+    r"""Langevin reduced-order model with a learned score as its drift.
+
+    The model of the observed (slow) variables is
+
+    .. math::
+
+        dx = \Phi\, s(x)\, dt + \Sigma \sqrt{2}\, dW, \qquad
+        \Phi = \Sigma \Sigma^T,
+
+    with ``s = grad log p`` learned by ``score_estimator`` (a
+    :class:`KGMMScore` by default). Its invariant density is exactly the
+    learned ``p`` for any positive-definite constant ``Sigma``; ``Sigma`` sets
+    the time scales and is estimated so that short-time correlations match
+    (see :func:`estimate_diffusion`). Everything is in the original units of
+    the data. It is integrated by Euler-Maruyama with
+    ``integration_substeps`` steps per ``dt`` in a numba kernel; for one
+    feature the score is read from a cubic table of the network (fast), for
+    several the network is evaluated at every step.
+
+    All features are dynamic. For a non-autonomous system whose trajectory
+    set carries known clock features (e.g. ``make_tristable``'s
+    ``[x, sin(omega t), cos(omega t)]``), fit on the dynamic column(s) only,
+    ``X[..., :1]``: the autonomous model then reproduces the phase-averaged
+    density of ``x``.
+
+    Parameters
+    ----------
+    score_estimator : estimator or None, default=None
+        Unfitted score estimator with ``fit`` and ``predict`` (score vectors)
+        and the attributes of :class:`KGMMScore`; it is cloned in ``fit``.
+        None: ``KGMMScore()``. If its ``random_state`` is None it is seeded
+        from this model's ``random_state``.
+    dt : float, default=0.01
+        Sampling interval of the data and of :meth:`sample`'s output.
+    diffusion : {"estimated", "unit"} or array-like, default="estimated"
+        ``"estimated"``: from the data (see :func:`estimate_diffusion`);
+        ``"unit"``: unit diffusion in standardised coordinates
+        (``Sigma = diag(scale_)``); an array: ``Sigma`` itself, of shape
+        (n_features, n_features) (or a scalar for one feature), in original
+        units.
+    diffusion_lag : int or None, default=None
+        Lag in steps for the estimated diffusion; None chooses it.
+    integration_substeps : int, default=10
+        Euler-Maruyama steps per ``dt``.
+    random_state : None, int, SeedSequence or Generator, default=None
+        Seeds the score estimator (if unseeded) and :meth:`score`'s
+        simulation.
+    n_jobs : int or None, default=None
+        Parallel ensemble members in :meth:`sample` (results do not depend on
+        it).
+    verbose : int, default=0
+        Passed on to the default score estimator.
+
+    Attributes
+    ----------
+    score_estimator_ : estimator
+        The fitted clone of ``score_estimator``.
+    diffusion_matrix_ : ndarray of shape (n_features, n_features)
+        ``Sigma``, in units of X / sqrt(time).
+    drift_matrix_ : ndarray of shape (n_features, n_features)
+        ``Phi = Sigma Sigma^T``, in units of X^2 / time.
+    diffusion_lag_ : int or None
+        The lag (steps) used to estimate ``Sigma``; None if not estimated.
+    n_features_in_ : int
+        Number of features.
+
+    See Also
+    --------
+    KGMMScore : The default score estimator.
+
+    References
+    ----------
+    .. [1] L. T. Giorgini, T. Bischoff and A. N. Souza, arXiv:2503.18054, 2025.
+    .. [2] F. Del Felice and L. T. Giorgini, arXiv:2511.03862, 2025.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrom.score import KGMMScore, LangevinROM
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.zeros(20000)
+    >>> for i in range(1, x.size):  # Ornstein-Uhlenbeck, variance 1
+    ...     x[i] = x[i - 1] * np.exp(-0.01) + np.sqrt(1 - np.exp(-0.02)) * rng.normal()
+    >>> rom = LangevinROM(score_estimator=KGMMScore(sigma=0.1, prob=1e-2,
+    ...                                             max_epochs=100, random_state=0),
+    ...                   dt=0.01, random_state=0).fit(x.reshape(1, -1, 1))
+    >>> print(round(rom.drift_matrix_[0, 0], 1))  # exact: 1.0
+    1.0
+    >>> rom.sample(100, x0=[0.5], n_paths=3, random_state=0).shape
+    (3, 100, 1)
+    """
+
+    def __init__(
+        self,
+        *,
+        score_estimator=None,
+        dt=0.01,
+        diffusion="estimated",
+        diffusion_lag=None,
+        integration_substeps=10,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.score_estimator = score_estimator
+        self.dt = dt
+        self.diffusion = diffusion
+        self.diffusion_lag = diffusion_lag
+        self.integration_substeps = integration_substeps
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def fit(self, X, y=None):
+        """Fit the score and the diffusion matrix to a trajectory set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_trajectories, n_steps, n_features)
+            Trajectories sampled every ``dt``; 2-D is one trajectory.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : LangevinROM
+        """
+        dt = check_positive_float(self.dt, "dt")
+        check_int(self.integration_substeps, "integration_substeps")
+        lag = (
+            None
+            if self.diffusion_lag is None
+            else check_int(self.diffusion_lag, "diffusion_lag")
+        )
+        if isinstance(self.diffusion, str) and self.diffusion not in (
+            "estimated",
+            "unit",
+        ):
+            raise ValueError(
+                "diffusion must be 'estimated', 'unit' or an array, got "
+                f"{self.diffusion!r}."
+            )
+        if issparse(X) or np.ndim(X) == 2:
+            # sklearn's messages for sparse, object, complex and empty input
+            X = check_array(
+                X, accept_sparse=False, dtype=np.float64, ensure_all_finite=False
+            )
+        if np.ndim(X) >= 2 and np.shape(X)[-2] < 3:
+            raise ValueError(
+                f"LangevinROM needs trajectories of at least 3 steps; got "
+                f"n_samples = {np.shape(X)[-2]} per trajectory."
+            )
+        X = check_trajectories(X, min_steps=3, estimator=self)
+        n_traj, n_steps, d = X.shape
+        if lag is not None and lag >= n_steps:
+            raise ValueError(
+                f"diffusion_lag={lag} must be shorter than the trajectories "
+                f"({n_steps} steps)."
+            )
+        est = (
+            KGMMScore(verbose=self.verbose)
+            if self.score_estimator is None
+            else clone(self.score_estimator)
+        )
+        seeds = spawn_seeds(self.random_state, 2)
+        params = est.get_params()
+        if "random_state" in params and params["random_state"] is None:
+            est.set_params(random_state=int_seed(seeds[0]))
+        est.fit(X)
+        self.score_estimator_ = est
+        self.n_features_in_ = d
+        self.diffusion_lag_ = None
+        if isinstance(self.diffusion, str) and self.diffusion == "unit":
+            sigma = np.diag(est.scale_)
+        elif isinstance(self.diffusion, str):
+            sigma, self.diffusion_lag_ = estimate_diffusion(X, dt, lag)
+        else:
+            sigma = np.array(self.diffusion, dtype=np.float64)
+            if sigma.ndim == 0:
+                sigma = sigma.reshape(1, 1)
+            if sigma.shape != (d, d) or not np.all(np.isfinite(sigma)):
+                raise ValueError(
+                    f"diffusion must be a finite ({d}, {d}) matrix, got shape "
+                    f"{sigma.shape}."
+                )
+        phi = sigma @ sigma.T
+        if np.linalg.eigvalsh(phi).min() <= 0.0:
+            raise ValueError("diffusion matrix Sigma must be non-singular.")
+        self.diffusion_matrix_ = sigma
+        self.drift_matrix_ = phi
+        return self
+
+    # ------------------------------------------------------------------
+    def drift(self, X):
+        """Drift ``Phi s(x)`` at the samples ``X``, in units of X / time.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points (a 3-D trajectory set is flattened).
+
+        Returns
+        -------
+        drift : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self, "drift_matrix_")
+        return self.score_estimator_.predict(X) @ self.drift_matrix_.T
+
+    def _kernel_args(self):
+        est = self.score_estimator_
+        if not hasattr(est, "_pack"):
+            raise TypeError(
+                "LangevinROM.sample needs a score estimator whose network the numba "
+                f"kernel can evaluate (a KGMMScore); got {type(est).__name__}."
+            )
+        substeps = int(self.integration_substeps)
+        return (
+            substeps,
+            float(self.dt) / substeps,
+            self.drift_matrix_,
+            np.ascontiguousarray(self.diffusion_matrix_),
+            est.mean_,
+            est.scale_,
+            *est._pack,
+            *est._table,
+            est._bound,
+        )
+
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+        """Simulate the Langevin model.
+
+        Parameters
+        ----------
+        n_steps : int
+            Points per path, spaced ``dt``, the initial one included.
+        x0 : array-like of shape (n_features,) or (n_paths, n_features), optional
+            Initial states; None draws each path's start from the cluster
+            centres of the score estimator in proportion to their counts.
+        n_paths : int, default=1
+            Number of independent paths.
+        random_state : None, int, SeedSequence or Generator
+            Seed; path ``i`` uses child ``i`` of one SeedSequence, so the
+            output does not depend on ``n_jobs``.
+
+        Returns
+        -------
+        X : ndarray of shape (n_paths, n_steps, n_features)
+
+        Raises
+        ------
+        SimulationBlowUpError
+            If a path produces NaN/inf or leaves the bound of 100 data
+            spreads around the data; the message names the step and path.
+        """
+        check_is_fitted(self, "drift_matrix_")
+        n_steps = check_int(n_steps, "n_steps")
+        n_paths = check_int(n_paths, "n_paths")
+        d = self.n_features_in_
+        if x0 is not None:
+            x0 = np.array(x0, dtype=np.float64)
+            if x0.ndim == 1:
+                x0 = np.broadcast_to(x0, (n_paths, x0.shape[0]))
+            if x0.shape != (n_paths, d) or not np.all(np.isfinite(x0)):
+                raise ValueError(
+                    f"x0 must be finite with shape ({d},) or ({n_paths}, {d}); got "
+                    f"shape {np.shape(x0)}."
+                )
+            x0 = np.ascontiguousarray(x0)
+        est = self.score_estimator_
+        weights = est.cluster_counts_ / est.cluster_counts_.sum()
+        results = run_ensemble(
+            _path_member,
+            n_paths,
+            random_state=as_seed_sequence(random_state),
+            n_jobs=self.n_jobs,
+            stack=False,
+            args=(x0, est.cluster_centers_, weights, n_steps, self._kernel_args()),
+        )
+        paths = np.stack([r[0] for r in results])
+        for member, (_, status) in enumerate(results):
+            if status >= 0:
+                raise SimulationBlowUpError(
+                    f"LangevinROM simulation blew up (NaN/inf or |x| > "
+                    f"{est._bound:g}) at step {status} of member {member}."
+                )
+        return paths
+
+    def score(self, X, y=None):
+        """Negative statistical distance between the model and held-out ``X``.
+
+        The model is simulated from the first state of every held-out
+        trajectory for as many steps (a fixed seed: ``random_state``, or 0 when
+        None, so the score is deterministic). The distance is
+
+        ``KL(pdf_X || pdf_model) + max |ACF_X - ACF_model|``,
+
+        with the marginal densities' Kullback-Leibler divergence
+        (:func:`skrom.metrics.pdf_kl_divergence`, averaged over features) and
+        the largest ACF difference over lags up to a quarter of the
+        trajectory length, at most 500 steps (:func:`skrom.metrics.acf_error`,
+        in [0, 2]). Both are 0 for a perfect model, so the score is at most 0
+        and higher is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_trajectories, n_steps, n_features)
+            Held-out trajectories (at least 8 steps).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        from ..metrics import acf_error, pdf_kl_divergence
+
+        check_is_fitted(self, "drift_matrix_")
+        if np.ndim(X) in (2, 3) and np.shape(X)[-1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {np.shape(X)[-1]} features, but LangevinROM is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        X = check_trajectories(
+            X, min_steps=8, n_features=self.n_features_in_, estimator=self
+        )
+        seed = 0 if self.random_state is None else spawn_seeds(self.random_state, 2)[1]
+        sim = self.sample(X.shape[1], x0=X[:, 0], n_paths=X.shape[0], random_state=seed)
+        max_lag = max(1, min(500, X.shape[1] // 4))
+        distance = pdf_kl_divergence(X, sim) + acf_error(X, sim, max_lag)
+        return -float(distance)
+
+
+def _path_member(rng, index, x0, centres, weights, n_steps, kernel_args):
+    if x0 is None:
+        start = centres[rng.choice(centres.shape[0], p=weights)].copy()
+    else:
+        start = x0[index].copy()
+    out = np.empty((n_steps, start.shape[0]))
+    status = simulate_paths(start, n_steps, *kernel_args, rng, out)
+    return out, int(status)

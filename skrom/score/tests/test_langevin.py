@@ -1,0 +1,174 @@
+"""LangevinROM: invariant densities, diffusion estimate, simulation contract."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skrom._validation import SimulationBlowUpError
+from skrom.datasets import (
+    make_bistable_additive,
+    make_bistable_multiplicative,
+    make_tristable,
+)
+from skrom.metrics import pdf_kl_divergence
+from skrom.score import KGMMScore, LangevinROM
+
+FAST_SCORE = dict(max_epochs=30, max_passes=3, hidden_layers=(16,), prob=0.05)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def _ou(n_traj, n_steps, dt, rate, var, seed):
+    """Exact Ornstein-Uhlenbeck paths dx = -rate x dt + sqrt(2 rate var) dW."""
+    rng = np.random.default_rng(seed)
+    a = np.exp(-rate * dt)
+    x = np.empty((n_traj, n_steps))
+    x[:, 0] = rng.normal(scale=np.sqrt(var), size=n_traj)
+    noise = rng.normal(scale=np.sqrt(var * (1 - a**2)), size=(n_traj, n_steps))
+    for i in range(1, n_steps):
+        x[:, i] = a * x[:, i - 1] + noise[:, i]
+    return x[..., None]
+
+
+@pytest.fixture(scope="module")
+def ou_rom():
+    # variance 4, relaxation rate 0.5: score -x/4, Phi = rate * var = 2
+    X = _ou(10, 20_000, 0.01, 0.5, 4.0, seed=0)
+    score = KGMMScore(sigma=0.1, prob=5e-3, max_epochs=200, random_state=0)
+    return LangevinROM(score_estimator=score, dt=0.01, random_state=0).fit(X), X
+
+
+def test_ou_diffusion_and_density(ou_rom):
+    rom, X = ou_rom
+    assert rom.diffusion_lag_ == 1
+    np.testing.assert_allclose(rom.drift_matrix_, [[2.0]], rtol=0.1)
+    np.testing.assert_allclose(
+        rom.diffusion_matrix_ @ rom.diffusion_matrix_.T, rom.drift_matrix_
+    )
+    x = np.linspace(-3, 3, 7)[:, None]
+    np.testing.assert_allclose(rom.drift(x), -0.5 * x, atol=0.15)
+    sim = rom.sample(20_000, x0=[0.0], n_paths=10, random_state=1)
+    assert sim.shape == (10, 20_000, 1)
+    assert pdf_kl_divergence(X, sim) < 0.01
+    assert np.all(sim[:, 0] == 0.0)
+
+
+def test_unit_and_explicit_diffusion(ou_rom):
+    rom, X = ou_rom
+    unit = clone(rom).set_params(diffusion="unit").fit(X)
+    np.testing.assert_allclose(
+        unit.diffusion_matrix_, np.diag(unit.score_estimator_.scale_)
+    )
+    given = clone(rom).set_params(diffusion=1.5).fit(X)
+    np.testing.assert_allclose(given.drift_matrix_, [[2.25]])
+
+
+def test_sample_reproducible_any_n_jobs_and_round_trips(ou_rom):
+    rom, X = ou_rom
+    ref = rom.sample(500, n_paths=4, random_state=3)
+    np.testing.assert_array_equal(ref, rom.sample(500, n_paths=4, random_state=3))
+    par = clone(rom).set_params(n_jobs=2)
+    par.__setstate__(rom.__getstate__())
+    par.n_jobs = 2
+    np.testing.assert_array_equal(ref, par.sample(500, n_paths=4, random_state=3))
+    again = pickle.loads(pickle.dumps(rom))
+    np.testing.assert_array_equal(ref, again.sample(500, n_paths=4, random_state=3))
+    refit = clone(rom).fit(X)
+    np.testing.assert_array_equal(ref, refit.sample(500, n_paths=4, random_state=3))
+    assert rom.score(X[:2, :4000]) == refit.score(X[:2, :4000]) <= 0.0
+
+
+def test_blow_up_names_step_and_member(ou_rom):
+    rom, _ = ou_rom
+    bad = pickle.loads(pickle.dumps(rom))
+    bad.drift_matrix_ = -50.0 * rom.drift_matrix_  # anti-confining drift
+    with pytest.raises(SimulationBlowUpError, match=r"at step \d+ of member 0"):
+        bad.sample(5000, x0=[3.0], n_paths=2, random_state=0)
+
+
+def test_two_features_use_the_network():
+    rng = np.random.default_rng(0)
+    X = np.concatenate([_ou(4, 10_000, 0.01, 1.0, 1.0, seed=s) for s in (1, 2)], axis=2)
+    X[..., 1] = 0.5 * X[..., 0] + 0.8 * X[..., 1]
+    score = KGMMScore(
+        sigma=0.1, prob=1e-2, max_epochs=150, hidden_layers=(32, 32), random_state=0
+    )
+    rom = LangevinROM(score_estimator=score, random_state=0).fit(X)
+    assert rom.drift_matrix_.shape == (2, 2)
+    sim = rom.sample(3000, n_paths=4, random_state=rng.integers(100))
+    assert sim.shape == (4, 3000, 2)
+    cov = np.cov(sim.reshape(-1, 2).T)
+    np.testing.assert_allclose(cov, np.cov(X.reshape(-1, 2).T), atol=0.25)
+
+
+def test_bistable_additive_small():
+    """Default-run version of the invariant-density check (looser: short data)."""
+    X = make_bistable_additive(10, 20_000, random_state=0)
+    truth = make_bistable_additive(10, 20_000, random_state=1)
+    score = KGMMScore(prob=2e-3, max_epochs=300, random_state=0)
+    rom = LangevinROM(score_estimator=score, random_state=0).fit(X)
+    sim = rom.sample(20_000, n_paths=20, random_state=0)
+    assert pdf_kl_divergence(truth, sim) < 0.02
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "make", [make_bistable_additive, make_bistable_multiplicative, make_tristable]
+)
+def test_invariant_density_l63_systems(make):
+    X = make(40, 40_000, random_state=0)[..., :1]
+    truth = make(40, 40_000, random_state=1)[..., :1]
+    rom = LangevinROM(score_estimator=KGMMScore(random_state=0), random_state=0).fit(X)
+    sim = rom.sample(40_000, n_paths=40, random_state=0)
+    assert pdf_kl_divergence(truth, sim) < 0.01
+
+
+def test_bad_inputs_get_clear_errors(ou_rom):
+    rom, X = ou_rom
+    with pytest.raises(NotFittedError):
+        LangevinROM().sample(10)
+    with pytest.raises(ValueError, match="reshape"):
+        LangevinROM().fit(X[0, :, 0])
+    with pytest.raises(ValueError, match="at least 3"):
+        LangevinROM().fit(X[:, :2])
+    with pytest.raises(ValueError, match="diffusion must be"):
+        LangevinROM(diffusion="large").fit(X)
+    with pytest.raises(ValueError, match="diffusion must be a finite"):
+        LangevinROM(diffusion=np.eye(2), score_estimator=KGMMScore(**FAST_SCORE)).fit(
+            X[:, :500]
+        )
+    with pytest.raises(ValueError, match="dt"):
+        LangevinROM(dt=0.0).fit(X)
+    with pytest.raises(ValueError, match="diffusion_lag"):
+        LangevinROM(diffusion_lag=10**6).fit(X)
+    with pytest.raises(ValueError, match="x0"):
+        rom.sample(10, x0=[0.0, 1.0])
+    with pytest.raises(ValueError, match="features"):
+        rom.score(np.zeros((2, 100, 3)))
+    kept = X.copy()
+    rom.score(X[:1, :1000])
+    np.testing.assert_array_equal(X, kept)
+
+
+@parametrize_with_checks(
+    [
+        LangevinROM(
+            score_estimator=KGMMScore(**{**FAST_SCORE, "max_epochs": 300}),
+            diffusion="unit",
+            random_state=0,
+        )
+    ],
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
