@@ -245,7 +245,7 @@ def _check_box(x0_range, paper_box, n_slow):
 
 def _make_multiscale(system, *, n_trajectories, n_steps, dt, x0, x0_range, fast_init,
                      substeps, random_state, n_jobs, return_bunch, params, names,
-                     slow_indices, n_full, default_x0, paper_box, fast_time,
+                     slow_indices, default_x0, paper_box, fast_time,
                      published, what):
     n_trajectories = check_int(n_trajectories, "n_trajectories", min_value=1)
     n_steps = check_int(n_steps, "n_steps", min_value=1)
@@ -350,7 +350,7 @@ def make_skew_product(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.01, a=1
         "skew_product", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
         x0_range=x0_range, fast_init=fast_init, substeps=substeps,
         random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
-        params=(eps, a, lam), names=("eps", "a", "lam"), slow_indices=(0,), n_full=2,
+        params=(eps, a, lam), names=("eps", "a", "lam"), slow_indices=(0,),
         default_x0=[1.5], paper_box=[[-1.5, 2.0]], fast_time=eps / a,
         published=dict(published_eps=0.01, test_horizon=4.0),
         what="make_skew_product")
@@ -409,7 +409,7 @@ def make_exp_ou(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.001, x0=None,
         "exp_ou", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
         x0_range=x0_range, fast_init=fast_init, substeps=substeps,
         random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
-        params=(eps,), names=("eps",), slow_indices=(0,), n_full=2,
+        params=(eps,), names=("eps",), slow_indices=(0,),
         default_x0=[1.1], paper_box=[[-1.5, 2.0]], fast_time=eps,
         published=dict(published_eps=0.001, test_horizon=4.0),
         what="make_exp_ou")
@@ -463,7 +463,7 @@ def make_triad(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.1, sigma=1.0,
         "triad", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
         x0_range=x0_range, fast_init=fast_init, substeps=substeps,
         random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
-        params=(eps, sigma), names=("eps", "sigma"), slow_indices=(0,), n_full=3,
+        params=(eps, sigma), names=("eps", "sigma"), slow_indices=(0,),
         default_x0=[1.0], paper_box=[[-2.0, 3.0]], fast_time=eps * eps / 2.0,
         published=dict(published_eps=0.1, test_horizon=10.0),
         what="make_triad")
@@ -530,7 +530,7 @@ def make_duan(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.001, sigma1=0.3
         random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
         params=(eps, sigma1, sigma2, sigma3),
         names=("eps", "sigma1", "sigma2", "sigma3"),
-        slow_indices=(0, 1), n_full=3, default_x0=[1.5, 1.0],
+        slow_indices=(0, 1), default_x0=[1.5, 1.0],
         paper_box=[[-1.5, 2.5], [-2.0, 1.5]], fast_time=eps,
         published=dict(published_eps=0.001, test_horizon=8.0),
         what="make_duan")
@@ -593,7 +593,7 @@ def make_multiscale_oscillator(n_trajectories=100, n_steps=101, dt=0.01, *, eps=
         random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
         params=(eps, lam, freq, gamma, sigma),
         names=("eps", "lam", "freq", "gamma", "sigma"),
-        slow_indices=(0, 1), n_full=3, default_x0=[1.0, 1.0],
+        slow_indices=(0, 1), default_x0=[1.0, 1.0],
         paper_box=[[-1.5, 1.5], [-1.5, 1.5]], fast_time=eps,
         published=dict(published_eps=0.001, test_horizon=20.0),
         what="make_multiscale_oscillator")
