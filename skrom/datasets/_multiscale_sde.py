@@ -480,8 +480,9 @@ make_triad.__doc__ = r"""Triad model: one slow mode coupled to two fast OU modes
               + \frac{\sigma}{\varepsilon}\, dW_2.
 
     The quadratic coupling conserves x^2 + y^2 + z^2; the fast modes relax on
-    the time scale eps^2, so x is a diffusion on the O(1) time scale with
-    drift and noise set by the averaging (homogenisation) over (y, z).
+    the time scale eps^2 to N(0, sigma^2/2) x N(0, sigma^2/4), and
+    homogenisation over them gives, as eps -> 0, the OU process
+    dx = -(sigma^2 / 2) x dt + (sigma^2 / sqrt(3)) dW (checked in the tests).
     Published setting (Chen & Xiu 2024, Ex38 config): eps = 0.1, sigma = 1,
     test from x0 = 1 up to T = 10. The authors' data script sets
     eps = sqrt(0.1), while the configuration of the published run says 0.1 (and
