@@ -35,10 +35,17 @@ def _is_sparse(X):
 
 
 def _reject_unsupported(X, who):
+    """Refuse sparse and complex input; turn a numeric object array into float64."""
     if _is_sparse(X):
         raise TypeError(f"{who}: sparse input is not supported; pass a dense array.")
     if np.iscomplexobj(X):
-        raise ValueError(f"{who}: complex data is not supported; pass real values.")
+        raise ValueError(f"{who}: Complex data not supported; pass real values.")
+    if getattr(X, "dtype", None) == object:
+        try:
+            return np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{who}: X has dtype object and is not numeric: {exc}") from exc
+    return X
 
 
 class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
@@ -209,7 +216,12 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         return dt, n_delays, hidden, window
 
     def _validate_series(self, Y, *, name, n_features=None, min_steps=2):
-        _reject_unsupported(Y, type(self).__name__)
+        Y = _reject_unsupported(Y, type(self).__name__)
+        if np.ndim(Y) == 2 and np.shape(Y)[1] == 0:
+            raise ValueError(
+                f"{type(self).__name__}: 0 feature(s) (shape={np.shape(Y)}) while a "
+                "minimum of 1 is required."
+            )
         Y = check_trajectories(Y, min_steps=1, name=name, estimator=self)
         if n_features is not None and Y.shape[2] != n_features:
             raise ValueError(
@@ -322,7 +334,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
                                                                   self.n_delays)
 
     def _check_states(self, X, name):
-        _reject_unsupported(X, type(self).__name__)
+        X = _reject_unsupported(X, type(self).__name__)
         try:
             X = np.array(X, dtype=np.float64, copy=True)
         except (TypeError, ValueError) as exc:
@@ -330,8 +342,8 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         if X.ndim != 2:
             raise ValueError(
                 f"{name} must be 2-D (n_samples, n_delays * n_features) delay vectors "
-                f"(newest first); got shape {X.shape}. Reshape a single delay vector "
-                f"with {name}.reshape(1, -1)."
+                f"(newest first); got shape {X.shape}. Reshape your data: a single "
+                f"delay vector with {name}.reshape(1, -1)."
             )
         if X.shape[1] != self.n_state_:
             raise ValueError(

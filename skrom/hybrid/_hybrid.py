@@ -1,5 +1,7 @@
 """HybridLangevinROM: score-based Langevin drift driven by a neural-ODE forcing."""
 
+import warnings
+
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, clone
@@ -25,6 +27,16 @@ __all__ = ["HybridLangevinROM"]
 
 # (x, delay vector) pairs of the training data kept to start sample() paths from
 _N_BANK = 4096
+
+
+def _as_numeric(X, who):
+    """An object array of numbers becomes float64, as sklearn's ``check_array`` does."""
+    if getattr(X, "dtype", None) == object:
+        try:
+            return np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{who}: X has dtype object and is not numeric: {exc}") from exc
+    return X
 
 
 def _time_derivative(X, dt, method):
@@ -203,7 +215,13 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             from ..score._kgmm import _as_samples
 
             _as_samples(X, self)  # sklearn's messages for sparse/object/empty input
-        X = check_trajectories(X, min_steps=3, estimator=self)
+        X = check_trajectories(_as_numeric(X, type(self).__name__), min_steps=1,
+                               estimator=self)
+        if X.shape[1] < 3:
+            raise ValueError(
+                f"{type(self).__name__}: X has trajectories of {X.shape[1]} sample(s) "
+                "(time steps); at least 3 are needed for the residual's derivative."
+            )
         d = X.shape[2]
         seeds = spawn_seeds(self.random_state, 4)
 
@@ -464,7 +482,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         ``KL(pdf_X || pdf_model) + max |ACF_X - ACF_model|`` over lags up to a
         quarter of the trajectory length (at most 500 steps), as for
         :meth:`skrom.score.LangevinROM.score`: 0 for a perfect model, higher is
-        better.
+        better. A simulation that blows up scores ``-inf`` (with a warning), so
+        that a grid search ranks such a model last instead of stopping.
 
         Parameters
         ----------
@@ -484,15 +503,21 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             from ..score._kgmm import _as_samples
 
             _as_samples(X, self)
-        X = check_trajectories(X, min_steps=8, estimator=self)
+        X = check_trajectories(_as_numeric(X, type(self).__name__), min_steps=8,
+                               estimator=self)
         if X.shape[2] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[2]} features, but {type(self).__name__} is "
                 f"expecting {self.n_features_in_} features as input."
             )
         seed = 0 if self.random_state is None else spawn_seeds(self.random_state, 4)[3]
-        sim = self.sample(X.shape[1], x0=X[:, 0], n_paths=X.shape[0],
-                          random_state=seed)
+        try:
+            sim = self.sample(X.shape[1], x0=X[:, 0], n_paths=X.shape[0],
+                              random_state=seed)
+        except SimulationBlowUpError as exc:
+            # a model that cannot be simulated is the worst possible candidate
+            warnings.warn(f"{exc} Its score is -inf.", RuntimeWarning, stacklevel=2)
+            return -np.inf
         max_lag = max(1, min(500, X.shape[1] // 4))
         return -float(pdf_kl_divergence(X, sim) + acf_error(X, sim, max_lag))
 

@@ -193,7 +193,7 @@ def test_verbose_shows_progress(capsys):
 )
 def test_invalid_parameters(params, err):
     Y = np.sin(np.arange(300) * 0.1)[:, None]
-    est = DelayNODEForcing(window=5, max_epochs=1, dt=0.1, **params)
+    est = DelayNODEForcing(**{"window": 5, "max_epochs": 1, "dt": 0.1, **params})
     with pytest.raises(err):
         est.fit(Y)
 
@@ -209,7 +209,7 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="NaN"):
         est.fit(bad)
     with pytest.raises(ValueError, match="sample"):
-        est.fit(Y[:12])
+        est.fit(Y[:6])
     with pytest.raises(ValueError, match="not fitted|fit"):
         est.predict(np.zeros((1, 3)))
     Y_copy = Y.copy()

@@ -1,0 +1,186 @@
+"""HybridLangevinROM: residual chain, numba rollout, forecasts, sklearn contract."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skrom.datasets import make_bistable_additive
+from skrom.forcing import DelayNODEForcing
+from skrom.hybrid import HybridLangevinROM
+from skrom.hybrid._hybrid_kernels import hybrid_rollout
+from skrom.metrics import pdf_kl_divergence
+from skrom.score import KGMMScore
+
+FAST_SCORE = dict(max_epochs=30, max_passes=3, hidden_layers=(16,), prob=0.05)
+FAST_FORCING = dict(n_delays=2, hidden_layers=(8,), window=3, n_windows=16,
+                    max_epochs=1, batch_size=8)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@parametrize_with_checks(
+    [HybridLangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
+                       forcing=DelayNODEForcing(**FAST_FORCING), dt=1.0,
+                       random_state=0)],
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return (make_bistable_additive(1, 30_000, random_state=0),
+            make_bistable_additive(2, 20_000, random_state=1))
+
+
+@pytest.fixture(scope="module")
+def small_rom(data):
+    X, _ = data
+    torch.set_num_threads(1)
+    rom = HybridLangevinROM(
+        score_estimator=KGMMScore(prob=2e-3, max_epochs=200, random_state=0),
+        forcing=DelayNODEForcing(n_delays=6, hidden_layers=(48, 48), window=12,
+                                 n_windows=512, max_epochs=8, learning_rate=3e-3),
+        random_state=0)
+    return rom.fit(X)
+
+
+# ------------------------------------------------------------- the chain
+def test_residual_is_the_scaled_drift_defect(small_rom, data):
+    X, _ = data
+    rom = small_rom
+    x = X[0, :2000, 0]
+    dxdt = (x[2:] - x[:-2]) / 0.02
+    drift = rom.langevin_.drift(x[1:-1, None])[:, 0]
+    want = (dxdt - drift) / rom.diffusion_matrix_[0, 0]
+    got = rom._residual(X[:, :2000], rom.langevin_, trim=True)[0, :, 0]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    # the forcing model was fitted on that (standardised) residual
+    full = rom._residual(X, rom.langevin_, trim=True)
+    np.testing.assert_allclose(rom.forcing_.mean_, full.mean(axis=(0, 1)))
+    np.testing.assert_allclose(rom.forcing_.scale_, full.std(axis=(0, 1)))
+    assert rom.forcing_.dt == rom.dt
+    # the drift is that of the Gaussian-noise baseline
+    np.testing.assert_allclose(rom.drift_matrix_, rom.langevin_.drift_matrix_)
+
+
+def test_numba_rollout_matches_torch(small_rom):
+    rom = small_rom
+    x0 = rom.initial_states_[:5]
+    z0 = rom.initial_delay_states_[:5]
+    ref = rom._torch_rollout(100, x0, z0)
+    got = np.empty_like(ref)
+    for i in range(5):
+        status = hybrid_rollout(x0[i], z0[i], 100, *rom._kernel_args(), got[i])
+        assert status == -1
+    assert np.max(np.abs(got - ref)) / np.max(np.abs(ref)) < 1e-6
+
+
+def test_statistics_small(small_rom, data):
+    """A quick fit already reproduces the bistable PDF roughly (see the slow test)."""
+    _, X_test = data
+    sim = small_rom.sample(20_000, n_paths=2, random_state=0)
+    assert np.all(np.isfinite(sim))
+    kl = pdf_kl_divergence(X_test, sim)
+    assert kl < 0.1
+    # both wells are visited
+    assert (sim > 0.5).mean() > 0.2 and (sim < -0.5).mean() > 0.2
+
+
+# ------------------------------------------------------------- forecasts
+def test_forecast_warm_start(small_rom, data):
+    _, X_test = data
+    hist = X_test[:, :1000]
+    fc = small_rom.forecast(hist, lead_time=0.3, n_paths=3)
+    assert fc.shape == (2, 3, 31, 1)
+    np.testing.assert_allclose(fc[:, 0, 0], hist[:, -1])
+    # over a few steps the warm-started model follows the data closely
+    truth = X_test[:, 999:1004, 0]
+    err = np.abs(fc[:, 0, :5, 0] - truth).max()
+    assert err < 0.05
+    with pytest.raises(ValueError, match="at least"):
+        small_rom.forecast(hist[:, :5], lead_time=0.3)
+    with pytest.raises(ValueError, match="features"):
+        small_rom.forecast(np.zeros((1, 100, 2)), lead_time=0.3)
+    with pytest.raises(ValueError, match="lead_time"):
+        small_rom.forecast(hist, lead_time=-1.0)
+
+
+# ------------------------------------------------------------- contract
+def test_nested_params_in_grid_search(data):
+    X, _ = data
+    Xs = X[:, :6000].reshape(2, 3000, 1)
+    rom = HybridLangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
+                            forcing=DelayNODEForcing(**FAST_FORCING), random_state=0)
+    assert rom.set_params(forcing__n_delays=3).forcing.n_delays == 3
+    search = GridSearchCV(rom, {"forcing__n_delays": [2, 4]}, cv=2).fit(Xs)
+    assert search.best_params_["forcing__n_delays"] in (2, 4)
+    assert search.best_estimator_.forcing_.n_delays == search.best_params_[
+        "forcing__n_delays"]
+    assert search.best_estimator_.forcing_.n_state_ == search.best_params_[
+        "forcing__n_delays"]
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+def test_defaults_resolved_in_fit_and_unfitted_errors():
+    rom = HybridLangevinROM()
+    assert rom.score_estimator is None and rom.forcing is None
+    with pytest.raises(NotFittedError):
+        rom.sample(10)
+    with pytest.raises(NotFittedError):
+        rom.forecast(np.zeros((50, 1)), lead_time=0.1)
+
+
+def test_reproducible_pickle_and_n_jobs(small_rom, data, tmp_path):
+    X, _ = data
+    a = small_rom.sample(500, n_paths=3, random_state=5)
+    np.testing.assert_array_equal(a, small_rom.sample(500, n_paths=3, random_state=5))
+    par = clone(small_rom).set_params(n_jobs=2)
+    par.__dict__.update({k: v for k, v in small_rom.__dict__.items() if k.endswith("_")})
+    np.testing.assert_array_equal(par.sample(500, n_paths=3, random_state=5), a)
+    loaded = pickle.loads(pickle.dumps(small_rom))
+    np.testing.assert_array_equal(loaded.sample(500, n_paths=3, random_state=5), a)
+    joblib.dump(small_rom, tmp_path / "rom.joblib")
+    loaded = joblib.load(tmp_path / "rom.joblib")
+    np.testing.assert_array_equal(loaded.sample(500, n_paths=3, random_state=5), a)
+    # refitting with the same random_state gives the same model
+    kw = dict(score_estimator=KGMMScore(**FAST_SCORE),
+              forcing=DelayNODEForcing(**FAST_FORCING), random_state=3)
+    r1 = HybridLangevinROM(**kw).fit(X[:, :4000])
+    r2 = HybridLangevinROM(**kw).fit(X[:, :4000])
+    np.testing.assert_array_equal(r1.sample(200, n_paths=2, random_state=0),
+                                  r2.sample(200, n_paths=2, random_state=0))
+
+
+def test_bad_inputs(data):
+    X, _ = data
+    rom = HybridLangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
+                            forcing=DelayNODEForcing(**FAST_FORCING), random_state=0)
+    with pytest.raises(ValueError, match="reshape"):
+        rom.fit(X[0, :, 0])
+    bad = X[:, :3000].copy()
+    bad[0, 7, 0] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        rom.fit(bad)
+    with pytest.raises(ValueError, match="derivative"):
+        clone(rom).set_params(derivative="spline").fit(X[:, :3000])
+    with pytest.raises(TypeError, match="DelayNODEForcing"):
+        clone(rom).set_params(forcing=KGMMScore()).fit(X[:, :3000])
+    before = X.copy()
+    rom.fit(X[:, :3000])
+    np.testing.assert_array_equal(X, before)
+    with pytest.raises(ValueError, match="x0"):
+        rom.sample(10, x0=np.zeros((2, 1)), n_paths=3)
