@@ -1,0 +1,321 @@
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skrom.flows import SFMLFlow
+
+TINY = dict(max_epochs=3, batch_size=256, hidden_layers=(8,), n_transforms=2)
+
+EXPECTED_FAILED = {
+    "check_fit2d_1sample": (
+        "a single state holds no transition: fit needs trajectories of at least "
+        "lag + 1 steps and says so in its error message"
+    ),
+}
+
+
+@parametrize_with_checks(
+    [SFMLFlow(max_epochs=2, batch_size=16, hidden_layers=(4,), n_transforms=1,
+              random_state=0)],
+    expected_failed_checks=lambda e: EXPECTED_FAILED,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# ---------------------------------------------------------------- OU truth
+OU = dict(theta=1.0, mu=0.5, sigma=0.8, dt=0.01)
+
+
+def _ou_moments(x):
+    """Exact mean and variance of x_{n+1} given x_n = x for the OU process."""
+    a = np.exp(-OU["theta"] * OU["dt"])
+    var = OU["sigma"] ** 2 * (1 - a * a) / (2 * OU["theta"])
+    return OU["mu"] + (x - OU["mu"]) * a, var
+
+
+def _simulate_ou(n_traj, n_steps, rng, low=-1.5, high=2.5):
+    """Exact OU paths (no discretisation error) from uniform initial states."""
+    X = np.empty((n_traj, n_steps, 1))
+    X[:, 0, 0] = rng.uniform(low, high, n_traj)
+    for k in range(1, n_steps):
+        mean, var = _ou_moments(X[:, k - 1, 0])
+        X[:, k, 0] = mean + np.sqrt(var) * rng.standard_normal(n_traj)
+    return X
+
+
+def _check_ou_moments(model, states, mean_tol, var_tol, n_draws=200_000):
+    mean_true, var_true = _ou_moments(states)
+    mean_model = model.predict(states[:, None])[:, 0]
+    # one step of the generator from each state gives draws of x_{n+1} | x_n
+    x0 = np.repeat(states[:, None], n_draws, axis=0)
+    draws = model.sample(2, x0=x0, n_paths=x0.shape[0], random_state=3)[:, 1, 0]
+    var_model = draws.reshape(states.size, n_draws).var(axis=1)
+    mean_err = np.abs(mean_model - mean_true) / np.sqrt(var_true)
+    var_err = np.abs(var_model / var_true - 1)
+    assert mean_err.max() < mean_tol, (mean_err, var_err)
+    assert var_err.max() < var_tol, (mean_err, var_err)
+    return mean_err, var_err
+
+
+def _ou_log_likelihood(X):
+    mean, var = _ou_moments(X[:, :-1, 0])
+    return np.mean(-0.5 * np.log(2 * np.pi * var) - (X[:, 1:, 0] - mean) ** 2 / (2 * var))
+
+
+@pytest.fixture(scope="module")
+def ou_model():
+    rng = np.random.default_rng(0)
+    X = _simulate_ou(1500, 101, rng)
+    return SFMLFlow(max_epochs=40, random_state=0).fit(X)
+
+
+def test_ou_one_step_moments_small(ou_model):
+    # a small, fast version of the slow test below: 150,000 pairs, states in
+    # the bulk of the data, mean within 2% of the conditional std and
+    # variance within 5% (the 2% variance tolerance needs the slow test's data)
+    _check_ou_moments(ou_model, np.array([-0.5, 0.0, 0.5, 1.0, 1.5]),
+                      mean_tol=0.02, var_tol=0.05)
+
+
+def test_ou_score_matches_exact_log_likelihood(ou_model):
+    X_test = _simulate_ou(300, 101, np.random.default_rng(7))
+    exact = _ou_log_likelihood(X_test)
+    assert abs(ou_model.score(X_test) - exact) < 0.01
+    # held-out data cannot be explained much better than by the truth
+    assert ou_model.score(X_test) < exact + 0.002
+
+
+@pytest.mark.slow
+def test_ou_one_step_moments():
+    # the paper's data budget: 10,000 bursts of T = 1 (10^6 pairs)
+    X = _simulate_ou(10_000, 101, np.random.default_rng(0))
+    model = SFMLFlow(random_state=0).fit(X)
+    _check_ou_moments(model, np.linspace(-1.0, 2.0, 7), mean_tol=0.02, var_tol=0.02)
+
+
+# ------------------------------------------------------------ contract
+@pytest.fixture(scope="module")
+def walk():
+    rng = np.random.default_rng(1)
+    return np.cumsum(0.1 * rng.standard_normal((40, 25, 2)), axis=1)
+
+
+@pytest.fixture(scope="module")
+def fitted(walk):
+    return SFMLFlow(**TINY, random_state=0).fit(walk)
+
+
+def test_fitted_attributes(fitted, walk):
+    m = fitted
+    assert m.n_features_in_ == 2
+    assert m.n_pairs_ == 40 * 24
+    assert m.state_mean_.shape == m.state_scale_.shape == (2,)
+    assert m.increment_mean_.shape == m.increment_scale_.shape == (2,)
+    assert m.increment_coef_.shape == (2, 2)
+    assert m.time_step_ == pytest.approx(0.01)
+    assert m.n_epochs_ == len(m.history_["epoch"]) <= TINY["max_epochs"]
+    for key in ("train_loss", "val_loss", "val_log_likelihood", "learning_rate"):
+        assert len(m.history_[key]) == m.n_epochs_
+    assert all(p.device.type == "cpu" for p in m.flow_.parameters())
+    assert not m.flow_.training
+
+
+def test_sample_shapes_and_first_point(fitted, walk):
+    S = fitted.sample(7, x0=walk[0, 0], n_paths=3, random_state=1)
+    assert S.shape == (3, 7, 2)
+    np.testing.assert_array_equal(S[:, 0], np.broadcast_to(walk[0, 0], (3, 2)))
+    S2 = fitted.sample(5, x0=walk[:4, 0], n_paths=4, random_state=1)
+    np.testing.assert_array_equal(S2[:, 0], walk[:4, 0])
+    S3 = fitted.sample(2, n_paths=2, random_state=1)
+    np.testing.assert_array_equal(S3[:, 0], np.tile(fitted.state_mean_, (2, 1)))
+    assert fitted.sample(1, x0=walk[0, 0]).shape == (1, 1, 2)
+
+
+def test_sample_is_batched_over_paths(fitted, walk):
+    # path i of a batch does not depend on the other paths' states
+    x0 = walk[:3, 0]
+    S = fitted.sample(4, x0=x0, n_paths=3, random_state=5)
+    z_paths = fitted.sample(4, x0=np.vstack([x0[:1], x0[:1], x0[:1]]), n_paths=3,
+                            random_state=5)
+    np.testing.assert_allclose(S[0], z_paths[0])
+
+
+def test_sample_reproducible_and_seed_dependent(fitted, walk):
+    a = fitted.sample(10, x0=walk[0, 0], n_paths=5, random_state=3)
+    b = fitted.sample(10, x0=walk[0, 0], n_paths=5, random_state=3)
+    c = fitted.sample(10, x0=walk[0, 0], n_paths=5, random_state=4)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_sample_independent_of_n_jobs(walk):
+    m1 = SFMLFlow(**TINY, random_state=0, n_jobs=1).fit(walk)
+    m2 = SFMLFlow(**TINY, random_state=0, n_jobs=2).fit(walk)
+    np.testing.assert_allclose(m1.sample(6, x0=walk[0, 0], n_paths=4, random_state=2),
+                               m2.sample(6, x0=walk[0, 0], n_paths=4, random_state=2),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_fit_reproducible_with_random_state(walk, fitted):
+    again = SFMLFlow(**TINY, random_state=0).fit(walk)
+    assert again.history_["train_loss"] == fitted.history_["train_loss"]
+    np.testing.assert_array_equal(
+        again.sample(5, x0=walk[0, 0], n_paths=3, random_state=1),
+        fitted.sample(5, x0=walk[0, 0], n_paths=3, random_state=1))
+    other = SFMLFlow(**TINY, random_state=1).fit(walk)
+    assert other.history_["train_loss"] != fitted.history_["train_loss"]
+
+
+def test_fit_leaves_torch_rng_alone(walk):
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    SFMLFlow(**TINY, random_state=0).fit(walk)
+    torch.testing.assert_close(torch.rand(3), expected)
+
+
+def test_pickle_joblib_clone_round_trip(fitted, walk, tmp_path):
+    ref = fitted.sample(8, x0=walk[0, 0], n_paths=4, random_state=9)
+    loaded = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(loaded.sample(8, x0=walk[0, 0], n_paths=4,
+                                                random_state=9), ref)
+    joblib.dump(fitted, tmp_path / "m.joblib")
+    loaded = joblib.load(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(loaded.sample(8, x0=walk[0, 0], n_paths=4,
+                                                random_state=9), ref)
+    assert loaded.score(walk) == fitted.score(walk)
+    cloned = clone(fitted)
+    assert cloned.get_params() == fitted.get_params()
+    assert not hasattr(cloned, "flow_")
+
+
+def test_pairs_given_directly_equal_trajectories(walk):
+    # a set of two-step trajectories is a set of pairs
+    pairs = np.stack([walk[:, :-1].reshape(-1, 2), walk[:, 1:].reshape(-1, 2)], axis=1)
+    a = SFMLFlow(**TINY, random_state=0).fit(walk)
+    b = SFMLFlow(**TINY, random_state=0).fit(pairs)
+    assert a.n_pairs_ == b.n_pairs_
+    np.testing.assert_allclose(a.predict(walk[0]), b.predict(walk[0]), rtol=1e-6)
+
+
+def test_random_pairs_per_trajectory(walk):
+    m = SFMLFlow(**TINY, n_pairs_per_trajectory=4, random_state=0).fit(walk)
+    assert m.n_pairs_ == 40 * 4
+    m = SFMLFlow(**TINY, n_pairs_per_trajectory=1000, random_state=0).fit(walk)
+    assert m.n_pairs_ == 40 * 24
+
+
+def test_lag(walk):
+    m = SFMLFlow(**TINY, lag=3, dt=0.5, random_state=0).fit(walk)
+    assert m.n_pairs_ == 40 * 22
+    assert m.time_step_ == pytest.approx(1.5)
+    assert np.isfinite(m.score(walk))
+
+
+def test_predict_shapes(fitted, walk):
+    assert fitted.predict(walk).shape == walk.shape
+    P = fitted.predict(walk[0])
+    assert P.shape == (25, 2)
+    np.testing.assert_array_equal(P, fitted.predict(walk[0]))  # fixed seed
+    np.testing.assert_allclose(P[3], fitted.predict(walk[0, 3:4])[0], rtol=1e-5)
+
+
+def test_score_in_data_units(walk):
+    # standardisation makes fits on X and on c * X the same model, so the
+    # log-likelihoods differ by the log-Jacobian d * log(c)
+    a = SFMLFlow(**TINY, random_state=0).fit(walk)
+    b = SFMLFlow(**TINY, random_state=0).fit(10.0 * walk)
+    assert b.score(10.0 * walk) == pytest.approx(a.score(walk) - 2 * np.log(10.0),
+                                                 abs=1e-3)
+
+
+def test_nsf_flow_and_verbose(walk, capsys):
+    m = SFMLFlow(**TINY, flow="nsf", n_bins=4, verbose=1, random_state=0).fit(walk)
+    assert np.isfinite(m.score(walk))
+    assert np.all(np.isfinite(m.sample(5, x0=walk[0, 0], n_paths=3, random_state=0)))
+
+
+def test_no_validation_split_runs_all_epochs(walk):
+    m = SFMLFlow(**TINY, validation_fraction=0.0, random_state=0).fit(walk)
+    assert m.n_epochs_ == TINY["max_epochs"]
+    assert np.all(np.isnan(m.history_["val_loss"]))
+
+
+# ------------------------------------------------------------------ errors
+def test_unfitted_raises():
+    m = SFMLFlow()
+    with pytest.raises(NotFittedError):
+        m.sample(3)
+    with pytest.raises(NotFittedError):
+        m.predict(np.zeros((3, 1)))
+    with pytest.raises(NotFittedError):
+        m.score(np.zeros((1, 3, 1)))
+
+
+def test_trajectories_shorter_than_lag_plus_one():
+    X = np.zeros((5, 3, 1))
+    with pytest.raises(ValueError, match="3 steps; at least 4"):
+        SFMLFlow(lag=3).fit(X)
+
+
+def test_bad_data_rejected(fitted, walk):
+    bad = walk.copy()
+    bad[2, 3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        SFMLFlow(**TINY).fit(bad)
+    assert np.isnan(bad[2, 3, 1])  # caller's array untouched
+    with pytest.raises(ValueError, match="reshape"):
+        SFMLFlow(**TINY).fit(np.zeros(10))
+    with pytest.raises(ValueError, match="features"):
+        fitted.score(np.zeros((2, 5, 3)))
+    with pytest.raises(ValueError, match="features"):
+        fitted.predict(np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="x0"):
+        fitted.sample(3, x0=np.zeros(3))
+    with pytest.raises(ValueError, match="x0"):
+        fitted.sample(3, x0=[np.nan, 0.0])
+    with pytest.raises(ValueError, match="n_steps"):
+        fitted.sample(0)
+
+
+def test_caller_array_not_mutated(walk):
+    X = walk.copy()
+    m = SFMLFlow(**TINY, random_state=0).fit(X)
+    m.predict(X)
+    m.score(X)
+    np.testing.assert_array_equal(X, walk)
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(flow="realnvp"), "flow"),
+    (dict(n_transforms=0), "n_transforms"),
+    (dict(hidden_layers=()), "hidden_layers"),
+    (dict(hidden_layers=(8, 0)), "hidden_layers"),
+    (dict(lag=0), "lag"),
+    (dict(dt=-0.1), "dt"),
+    (dict(n_pairs_per_trajectory=0), "n_pairs_per_trajectory"),
+    (dict(max_epochs=0), "max_epochs"),
+    (dict(batch_size=0), "batch_size"),
+    (dict(learning_rate=0.0), "learning_rate"),
+    (dict(validation_fraction=1.0), "validation_fraction"),
+    (dict(patience=0), "patience"),
+    (dict(n_jobs=0), "n_jobs"),
+    (dict(device="nonsense"), "device"),
+])
+def test_invalid_hyperparameters(params, match, walk):
+    with pytest.raises(ValueError, match=match):
+        SFMLFlow(**params).fit(walk)
+
+
+def test_invalid_hyperparameter_types(walk):
+    with pytest.raises(TypeError, match="n_transforms"):
+        SFMLFlow(n_transforms=2.5).fit(walk)
+    with pytest.raises(TypeError, match="hidden_layers"):
+        SFMLFlow(hidden_layers=8).fit(walk)
