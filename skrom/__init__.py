@@ -15,4 +15,7 @@ around them :mod:`skrom.datasets` (simulators of the benchmark systems) and
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+from ._persistence import IncompatibleModelError  # noqa: E402
+from ._validation import SimulationBlowUpError  # noqa: E402
+
+__all__ = ["IncompatibleModelError", "SimulationBlowUpError", "__version__"]
