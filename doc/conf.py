@@ -42,6 +42,8 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"__init__\.py",
     "download_all_examples": False,
+    "backreferences_dir": "gen_modules/backreferences",
+    "doc_module": ("skrom",),
     "remove_config_comments": True,
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),

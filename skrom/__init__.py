@@ -16,6 +16,5 @@ around them :mod:`skrom.datasets` (simulators of the benchmark systems) and
 __version__ = "0.1.0.dev0"
 
 from ._persistence import IncompatibleModelError  # noqa: E402
-from ._validation import SimulationBlowUpError  # noqa: E402
 
-__all__ = ["IncompatibleModelError", "SimulationBlowUpError", "__version__"]
+__all__ = ["IncompatibleModelError", "__version__"]
