@@ -1,4 +1,4 @@
-"""HybridLangevinROM rollouts: the numba export against torchdiffeq, same model, same run.
+"""HybridLangevinROM rollouts: numba export vs torchdiffeq, same model, same run.
 
 A hybrid model is fitted on the L63-driven bistable system (``make_bistable_additive``)
 with realistic network sizes for the forcing (an MLP [m, 128, 128, m];
@@ -67,26 +67,30 @@ def main():
         random_state=0).fit(X)
     kernel_args = rom._kernel_args()
     print(f"score MLP {rom.score_pack_.sizes.tolist()}, forcing MLP "
-          f"{rom.forcing_.mlp_pack_.sizes.tolist()}, {args.steps} steps, torch threads 1")
+          f"{rom.forcing_.mlp_pack_.sizes.tolist()}, {args.steps} steps, "
+          "torch threads 1")
     print(f"{'paths':>6} {'torch [s]':>10} {'numba [s]':>10} {'speed-up':>9} "
           f"{'steps/s numba':>14} {'max rel diff':>13}")
     for n_paths in args.paths:
         x0 = rom.initial_states_[:n_paths]
         z0 = rom.initial_delay_states_[:n_paths]
 
-        def run_numba():
+        def run_numba(x0=x0, z0=z0, n_paths=n_paths):
             out = np.empty((n_paths, args.steps, 1))
             for i in range(n_paths):
                 hybrid_rollout(x0[i], z0[i], args.steps, *kernel_args, out[i])
             return out
 
+        def run_torch(x0=x0, z0=z0):
+            return rom._torch_rollout(args.steps, x0, z0)
+
         run_numba()  # compile (cached on disk afterwards)
         t_numba, got = best_of(run_numba, args.repeat)
-        t_torch, ref = best_of(lambda: rom._torch_rollout(args.steps, x0, z0),
-                               max(1, args.repeat - 1))
+        t_torch, ref = best_of(run_torch, max(1, args.repeat - 1))
         diff = np.max(np.abs(got - ref)) / np.max(np.abs(ref))
-        print(f"{n_paths:>6} {t_torch:>10.3f} {t_numba:>10.4f} {t_torch / t_numba:>8.1f}x "
-              f"{n_paths * args.steps / t_numba:>14.3g} {diff:>13.2e}")
+        print(f"{n_paths:>6} {t_torch:>10.3f} {t_numba:>10.4f} "
+              f"{t_torch / t_numba:>8.1f}x {n_paths * args.steps / t_numba:>14.3g} "
+              f"{diff:>13.2e}")
 
 
 if __name__ == "__main__":

@@ -96,11 +96,13 @@ for col, (name, (make, thresholds)) in enumerate(SYSTEMS.items()):
     tau = float(decorrelation_time(X_test, dt=DT)[0])  # inf if the data are too short
     max_lag = int(min(5 * tau / DT, N_TEST // 4))
     grid = np.linspace(X_test.min() - 0.3, X_test.max() + 0.3, 200)
-    axes[0, col].plot(grid, marginal_pdf(X_test, grid=grid)[1], "k", lw=2, label="truth")
+    truth_pdf = marginal_pdf(X_test, grid=grid)[1]
+    axes[0, col].plot(grid, truth_pdf, "k", lw=2, label="truth")
     lags = np.arange(max_lag + 1) * DT
     axes[1, col].plot(lags, autocorrelation(X_test, max_lag), "k", lw=2, label="truth")
     true_res = mean_residence_times(X_test, thresholds, dt=DT)
-    print(f"{name:>15} {'truth':>9} {'':>7} {'':>8} {np.array2string(true_res, precision=1):>22}")
+    res_text = np.array2string(true_res, precision=1)
+    print(f"{name:>15} {'truth':>9} {'':>7} {'':>8} {res_text:>22}")
     for label, sim in runs.items():
         kl = pdf_kl_divergence(X_test, sim)
         err = acf_error(X_test, sim, max_lag)
@@ -142,11 +144,13 @@ def langevin_end(i, t0, n, e):
     return paths[:, -1, 0]
 
 
-skill_h = transition_forecast_skill(X_test, events, lead_steps, hybrid_end, settle=settle)
-skill_l = transition_forecast_skill(X_test, events, lead_steps, langevin_end, settle=settle)
-print(f"\n{len(events)} held-out transitions; skill = fraction ending in the right well")
+skill_h = transition_forecast_skill(X_test, events, lead_steps, hybrid_end,
+                                    settle=settle)
+skill_l = transition_forecast_skill(X_test, events, lead_steps, langevin_end,
+                                    settle=settle)
+print(f"\n{len(events)} held-out transitions; skill = fraction in the right well")
 print(f"{'lead':>6} {'lead/T_L':>9} {'hybrid':>8} {'Langevin':>9}")
-for L, h, g in zip(leads, skill_h, skill_l):
+for L, h, g in zip(leads, skill_h, skill_l, strict=True):
     print(f"{L:6.2f} {L / LYAPUNOV_TIME:9.2f} {h:8.3f} {g:9.3f}")
 
 fig, ax = plt.subplots(figsize=(5, 3.5))

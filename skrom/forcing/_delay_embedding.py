@@ -72,8 +72,9 @@ def delay_embed(Y, lag, n_delays):
 
     Returns
     -------
-    Z : ndarray of shape (n_trajectories, n_steps - (n_delays - 1) * lag, n_delays * n_features)
-        Blocks of ``n_features`` columns, newest first: ``Z[:, t, :n_features]``
+    Z : ndarray of shape (n_trajectories, n_valid, n_delays * n_features)
+        ``n_valid = n_steps - (n_delays - 1) * lag``. Blocks of
+        ``n_features`` columns, newest first: ``Z[:, t, :n_features]``
         is ``Y[:, t + (n_delays - 1) * lag]``.
     """
     span = embedding_span(lag, n_delays)

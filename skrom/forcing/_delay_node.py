@@ -40,11 +40,12 @@ def _reject_unsupported(X, who):
         raise TypeError(f"{who}: sparse input is not supported; pass a dense array.")
     if np.iscomplexobj(X):
         raise ValueError(f"{who}: Complex data not supported; pass real values.")
-    if getattr(X, "dtype", None) == object:
+    if getattr(getattr(X, "dtype", None), "kind", "") == "O":
         try:
             return np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{who}: X has dtype object and is not numeric: {exc}") from exc
+            raise TypeError(
+                f"{who}: X has dtype object and is not numeric: {exc}") from exc
     return X
 
 
@@ -202,7 +203,8 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
             hidden = tuple(check_int(h, "hidden_layers entries") for h in hidden)
         except TypeError as exc:
             raise TypeError(
-                f"hidden_layers must be a tuple of positive ints, got {self.hidden_layers!r}."
+                "hidden_layers must be a tuple of positive ints, got "
+                f"{self.hidden_layers!r}."
             ) from exc
         check_option(self.activation, "activation", set(ACTIVATIONS))
         check_option(self.coupled, "coupled", {True, False})
@@ -241,8 +243,9 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
 
         Parameters
         ----------
-        Y : array-like of shape (n_trajectories, n_steps, n_features) or (n_steps, n_features)
-            Series sampled every ``dt`` (a 2-D array is one trajectory).
+        Y : array-like of shape (n_trajectories, n_steps, n_features)
+            Series sampled every ``dt``; a 2-D array ``(n_steps, n_features)``
+            is one trajectory.
         y : None
             Ignored.
 
@@ -302,7 +305,8 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
                 bar.close()
         if not np.isfinite(history[-1]["loss"]):
             raise ValueError(
-                f"{type(self).__name__}: training diverged (loss {history[-1]['loss']}); "
+                f"{type(self).__name__}: training diverged (loss "
+                f"{history[-1]['loss']}); "
                 "lower learning_rate or window."
             )
         field.eval()
@@ -358,7 +362,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         return X
 
     def _rollout(self, Z0, n_steps, n_keep=None):
-        """Numba RK4 rollout from standardised states: (n, n_steps, n_keep), standardised."""
+        """Numba RK4 rollout of standardised states: ``(n, n_steps, n_keep)``."""
         pack = self.mlp_pack_
         n_keep = self.n_features_in_ if n_keep is None else n_keep
         out = np.empty((Z0.shape[0], n_steps, n_keep))
@@ -423,9 +427,10 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         ----------
         n_steps : int
             Points per path (the first is the start).
-        x0 : array-like of shape (n_delays * n_features,) or (n_paths, n_delays * n_features), default=None
-            Initial delay vectors in data units; None draws ``n_paths`` of the
-            training delay vectors with ``random_state``.
+        x0 : array-like of shape (n_paths, n_delays * n_features), default=None
+            Initial delay vectors in data units (one vector of shape
+            ``(n_delays * n_features,)`` is used for every path); None draws
+            ``n_paths`` of the training delay vectors with ``random_state``.
         n_paths : int, default=1
             Number of paths.
         random_state : None, int, SeedSequence or Generator, default=None
@@ -468,8 +473,8 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
 
         Parameters
         ----------
-        Y : array-like of shape (n_trajectories, n_steps, n_features) or (n_steps, n_features)
-            Held-out series sampled every ``dt``.
+        Y : array-like of shape (n_trajectories, n_steps, n_features)
+            Held-out series sampled every ``dt`` (2-D: one trajectory).
         y : None
             Ignored.
 

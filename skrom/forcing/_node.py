@@ -1,4 +1,4 @@
-"""The neural-ODE vector field on delay vectors, and its training by trajectory matching.
+"""Neural-ODE vector field on delay vectors, and its training by trajectory matching.
 
 The field is ``dz/dt = g_theta(z) / T`` with ``g_theta`` an MLP and ``T`` the
 decorrelation time of the series, so that the network works with O(1) outputs
@@ -26,7 +26,7 @@ __all__ = ["DelayVectorField", "window_weights", "train_trajectory_matching",
 
 
 class DelayVectorField(nn.Module):
-    """``dz/dt`` for a delay vector ``z`` of ``n_delays`` blocks of ``n_block`` values."""
+    """``dz/dt`` for a delay vector of ``n_delays`` blocks of ``n_block`` values."""
 
     def __init__(self, n_block, n_delays, hidden_layers, activation, coupled,
                  time_scale):

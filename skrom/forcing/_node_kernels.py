@@ -54,7 +54,7 @@ def node_rk4_step(z, dt, weights, biases, sizes, act, coupled, n_block,
 
 
 def node_scratch(n_state, sizes):
-    """Work arrays for :func:`node_rk4_step`: ``(k1, k2, k3, k4, tmp, mlp_out, work)``."""
+    """Work arrays for :func:`node_rk4_step`: ``k1, k2, k3, k4, tmp, mlp_out, work``."""
     width = int(np.max(sizes))
     return (np.empty(n_state), np.empty(n_state), np.empty(n_state),
             np.empty(n_state), np.empty(n_state), np.empty(int(sizes[-1])),

@@ -1,4 +1,4 @@
-"""The hybrid Langevin ROM: score drift plus a neural-ODE surrogate of the fast forcing."""
+"""Hybrid Langevin ROM: score drift plus a neural-ODE surrogate of the fast forcing."""
 
 from ._hybrid import HybridLangevinROM
 

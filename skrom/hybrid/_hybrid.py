@@ -31,11 +31,12 @@ _N_BANK = 4096
 
 def _as_numeric(X, who):
     """An object array of numbers becomes float64, as sklearn's ``check_array`` does."""
-    if getattr(X, "dtype", None) == object:
+    if getattr(getattr(X, "dtype", None), "kind", "") == "O":
         try:
             return np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{who}: X has dtype object and is not numeric: {exc}") from exc
+            raise TypeError(
+                f"{who}: X has dtype object and is not numeric: {exc}") from exc
     return X
 
 
@@ -67,7 +68,7 @@ def _time_derivative_to_end(X, dt, method):
 
 
 class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
-    r"""Langevin slow dynamics with a learned score drift, driven by a neural-ODE forcing.
+    r"""Langevin slow dynamics with a score drift, driven by a neural-ODE forcing.
 
     The hybrid reduced-order model of Del Felice & Giorgini (2025) keeps the
     score-based drift of a Langevin model, which fixes the invariant density
@@ -236,7 +237,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             raise TypeError(
                 "HybridLangevinROM needs a score estimator whose network the numba "
                 "rollout can evaluate (a KGMMScore: interpolator_, mean_, scale_, "
-                f"activation); {type(score_est).__name__} lacks {missing or 'activation'}."
+                f"activation); {type(score_est).__name__} lacks "
+                f"{missing or 'activation'}."
             )
         sigma = langevin.diffusion_matrix_
         phi = langevin.drift_matrix_
@@ -360,7 +362,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         return np.stack([r[0] for r in results])
 
     def _warm_start(self, history):
-        """Standardised delay vectors of the residual at every usable step of ``history``."""
+        """Standardised delay vectors of the residual at every usable step."""
         f = self.forcing_
         resid = self._residual(history, self.langevin_, trim=False)
         Z = delay_embed((resid - f.mean_) / f.scale_, f.lag_, f.n_delays)
@@ -378,8 +380,9 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
 
         Parameters
         ----------
-        history : array-like of shape (n_trajectories, n_hist, n_features) or (n_hist, n_features)
-            Observed slow variables, sampled every ``dt``, ending at the
+        history : array-like of shape (n_trajectories, n_hist, n_features)
+            Observed slow variables (2-D: one trajectory), sampled every
+            ``dt``, ending at the
             forecast's start.
         lead_time : float
             Forecast horizon in time units (rounded to whole steps).

@@ -83,7 +83,8 @@ def transition_forecast_skill(X, events, leads, forecast_end, *, settle=30,
     for a, lead in enumerate(leads):
         hits = 0
         for e, (i, tc, new) in enumerate(events):
-            end = np.atleast_1d(forecast_end(int(i), int(tc - lead), int(lead + settle), e))
+            end = np.atleast_1d(
+                forecast_end(int(i), int(tc - lead), int(lead + settle), e))
             vote = np.sum(np.sign(end - midpoint))
             hits += (1 if vote > 0 else -1) == new
         skill[a] = hits / max(len(events), 1)

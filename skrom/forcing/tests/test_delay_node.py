@@ -72,7 +72,8 @@ def test_decorrelation_lag_on_ar1():
         y[i] = a * y[i - 1] + e[i]
     acf = pooled_autocorrelation(y.reshape(1, -1, 1), 20)[:, 0]
     np.testing.assert_allclose(acf[:10], a ** np.arange(10), atol=0.01)
-    assert decorrelation_lag(y.reshape(1, -1, 1)) == int(np.ceil(np.log(0.2) / np.log(a)))
+    want = int(np.ceil(np.log(0.2) / np.log(a)))
+    assert decorrelation_lag(y.reshape(1, -1, 1)) == want
 
 
 def test_auto_delay_is_fraction_of_decorrelation_time(fitted, y2_data):
@@ -133,7 +134,8 @@ def test_numba_rollout_matches_torchdiffeq(y2_data, coupled):
 def test_multifeature_series():
     rng = np.random.default_rng(0)
     t = np.arange(800) * 0.05
-    Y = np.stack([np.sin(t), np.cos(1.3 * t)], axis=1) + 0.01 * rng.normal(size=(800, 2))
+    Y = np.stack([np.sin(t), np.cos(1.3 * t)], axis=1)
+    Y += 0.01 * rng.normal(size=(800, 2))
     est = DelayNODEForcing(n_delays=3, hidden_layers=(16,), window=8, n_windows=32,
                            max_epochs=2, dt=0.05, random_state=0).fit(Y)
     assert est.n_state_ == 6

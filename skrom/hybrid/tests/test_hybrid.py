@@ -11,11 +11,21 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skrom.datasets import make_bistable_additive
+from skrom.datasets import (
+    make_bistable_additive,
+    make_bistable_multiplicative,
+    make_tristable,
+)
 from skrom.forcing import DelayNODEForcing
 from skrom.hybrid import HybridLangevinROM
 from skrom.hybrid._hybrid_kernels import hybrid_rollout
-from skrom.metrics import pdf_kl_divergence
+from skrom.hybrid._transitions import transition_events, transition_forecast_skill
+from skrom.metrics import (
+    acf_error,
+    decorrelation_time,
+    mean_residence_times,
+    pdf_kl_divergence,
+)
 from skrom.score import KGMMScore
 
 FAST_SCORE = dict(max_epochs=30, max_passes=3, hidden_layers=(16,), prob=0.05)
@@ -149,7 +159,8 @@ def test_reproducible_pickle_and_n_jobs(small_rom, data, tmp_path):
     a = small_rom.sample(500, n_paths=3, random_state=5)
     np.testing.assert_array_equal(a, small_rom.sample(500, n_paths=3, random_state=5))
     par = clone(small_rom).set_params(n_jobs=2)
-    par.__dict__.update({k: v for k, v in small_rom.__dict__.items() if k.endswith("_")})
+    par.__dict__.update(
+        {k: v for k, v in small_rom.__dict__.items() if k.endswith("_")})
     np.testing.assert_array_equal(par.sample(500, n_paths=3, random_state=5), a)
     loaded = pickle.loads(pickle.dumps(small_rom))
     np.testing.assert_array_equal(loaded.sample(500, n_paths=3, random_state=5), a)
@@ -184,3 +195,81 @@ def test_bad_inputs(data):
     np.testing.assert_array_equal(X, before)
     with pytest.raises(ValueError, match="x0"):
         rom.sample(10, x0=np.zeros((2, 1)), n_paths=3)
+
+
+def test_transition_forecast_small(small_rom, data):
+    """Even a briefly trained hybrid foresees transitions the Gaussian model cannot."""
+    _, X_test = data
+    rom = small_rom
+    events = transition_events(X_test, (-0.5, 0.5), settle=30, min_history=400)
+    assert len(events) >= 10
+    leads = [10, 20]  # 0.36 and 0.72 Lyapunov times of the driver
+
+    def hybrid_end(i, t0, n, e):
+        fc = rom.forecast(X_test[i, t0 - 300: t0 + 1], lead_time=n * rom.dt)
+        return fc[0, 0, -1, 0]
+
+    def langevin_end(i, t0, n, e):
+        return rom.langevin_.sample(n + 1, x0=X_test[i, t0], n_paths=16,
+                                    random_state=e)[:, -1, 0]
+
+    skill_h = transition_forecast_skill(X_test, events, leads, hybrid_end, settle=30)
+    skill_l = transition_forecast_skill(X_test, events, leads, langevin_end, settle=30)
+    assert np.all(skill_h > skill_l + 0.2), (skill_h, skill_l)
+
+
+# ------------------------------------------------------ slow accuracy runs
+SLOW_FORCING = dict(n_delays=8, hidden_layers=(128, 128), window=8, window_decay=1.0,
+                    n_windows=2048, max_epochs=30, learning_rate=3e-3)
+SYSTEMS = {
+    "additive": (make_bistable_additive, (-0.5, 0.5)),
+    "multiplicative": (make_bistable_multiplicative, (-0.5, 0.5)),
+    "tristable": (make_tristable, [[-1.3, -0.7], [0.7, 1.3]]),
+}
+
+
+def _slow_fit(system):
+    make, thresholds = SYSTEMS[system]
+    X_train = make(1, 100_000, random_state=0)[..., :1]
+    X_test = make(4, 100_000, random_state=1)[..., :1]
+    rom = HybridLangevinROM(score_estimator=KGMMScore(random_state=0),
+                            forcing=DelayNODEForcing(**SLOW_FORCING),
+                            random_state=0).fit(X_train)
+    return rom, X_test, thresholds
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("system", list(SYSTEMS))
+def test_statistics_three_systems(system):
+    """Long hybrid runs reproduce PDF, ACF and residence times (issue 4 targets)."""
+    rom, X_test, thresholds = _slow_fit(system)
+    sim = rom.sample(100_000, n_paths=4, random_state=1)
+    tau = float(decorrelation_time(X_test, dt=0.01)[0])
+    kl = pdf_kl_divergence(X_test, sim)
+    acf = acf_error(X_test, sim, int(5 * tau / 0.01))
+    res_true = mean_residence_times(X_test, thresholds, dt=0.01)
+    res_sim = mean_residence_times(sim, thresholds, dt=0.01)
+    assert kl < 0.02, kl
+    assert acf < 0.1, acf
+    np.testing.assert_allclose(res_sim, res_true, rtol=0.2)
+
+
+@pytest.mark.slow
+def test_transition_forecast_beats_gaussian_baseline():
+    """Skill at the sign of the coming well, held-out transitions, additive system."""
+    rom, X_test, _ = _slow_fit("additive")
+    events = transition_events(X_test, (-0.5, 0.5), settle=30, min_history=400)
+    leads = [5, 10, 15, 20, 23]  # up to 0.83 Lyapunov times (0.28 time units)
+
+    def hybrid_end(i, t0, n, e):
+        fc = rom.forecast(X_test[i, t0 - 300: t0 + 1], lead_time=n * rom.dt)
+        return fc[0, 0, -1, 0]
+
+    def langevin_end(i, t0, n, e):
+        return rom.langevin_.sample(n + 1, x0=X_test[i, t0], n_paths=32,
+                                    random_state=e)[:, -1, 0]
+
+    skill_h = transition_forecast_skill(X_test, events, leads, hybrid_end, settle=30)
+    skill_l = transition_forecast_skill(X_test, events, leads, langevin_end, settle=30)
+    assert np.all(skill_h > skill_l), (skill_h, skill_l)
+    assert np.all(skill_h > 0.6), skill_h
