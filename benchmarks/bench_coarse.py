@@ -1,4 +1,4 @@
-"""CoarseSDE on 1-D Burgers: accuracy against the baselines, training time, prediction speed.
+"""CoarseSDE on 1-D Burgers: accuracy vs the baselines, training time, prediction speed.
 
 One run prints, on held-out trajectories of ``make_burgers_1d`` (nu = 5e-4,
 1000 grid points) at 20 coarse nodes:
@@ -20,7 +20,7 @@ and than the coarse solver, truth inside the 5-95% band most of the time.
 
 Usage::
 
-    python benchmarks/bench_coarse.py                  # full run (tens of minutes on 2 cores)
+    python benchmarks/bench_coarse.py                  # full run (tens of minutes)
     python benchmarks/bench_coarse.py --quick          # a few minutes, rough figures
     python benchmarks/bench_coarse.py --models 5       # only the n_micro=5 model
 """
@@ -37,7 +37,7 @@ from skrom.datasets import make_burgers_1d, simulate_coarse_burgers_1d, solve_bu
 
 
 def relative_error(pred, truth):
-    """Mean over trajectories and times of ||pred - truth|| / ||truth||; and per time."""
+    """Relative error ||pred - truth|| / ||truth||: mean, and mean per time."""
     per_time = np.linalg.norm(pred - truth, axis=-1) / np.linalg.norm(truth, axis=-1)
     return float(per_time.mean()), per_time.mean(axis=0)
 
@@ -54,8 +54,8 @@ def evaluate(model, X0, truth, n_paths, seed=0):
     elapsed = time.perf_counter() - t0
     err, per_time = relative_error(np.stack(means), truth)
     fields_per_s = len(X0) * n_paths * (n_steps - 1) / elapsed
-    return dict(error=err, error_end=float(per_time[-1]), coverage=float(np.mean(inside)),
-                fields_per_s=fields_per_s)
+    return dict(error=err, error_end=float(per_time[-1]),
+                coverage=float(np.mean(inside)), fields_per_s=fields_per_s)
 
 
 def main():
@@ -89,7 +89,8 @@ def main():
     t0 = time.perf_counter()
     coarse = simulate_coarse_burgers_1d(X0, truth.shape[1], n_coarse=20, dt=0.01)
     t_coarse = time.perf_counter() - t0
-    results["coarse_fd"] = dict(error=relative_error(coarse, truth)[0], seconds=t_coarse)
+    results["coarse_fd"] = dict(error=relative_error(coarse, truth)[0],
+                                seconds=t_coarse)
 
     t0 = time.perf_counter()
     solve_burgers_1d(X0, truth.shape[1], dt=0.01)

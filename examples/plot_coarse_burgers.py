@@ -55,7 +55,7 @@ fig, axes = plt.subplots(1, 4, figsize=(16, 3.5), sharey=True)
 lim = np.abs(truth).max()
 plot_space_time(truth, x=data.grid, dt=0.01, vmin=-lim, vmax=lim, title="fine truth",
                 colorbar=False, ax=axes[0])
-for ax, (label, field) in zip(axes[1:], predictions.items()):
+for ax, (label, field) in zip(axes[1:], predictions.items(), strict=True):
     plot_space_time(field, x=data.grid, dt=0.01, vmin=-lim, vmax=lim, title=label,
                     colorbar=False, ax=ax)
 fig.tight_layout()

@@ -28,7 +28,7 @@ _DTYPE = torch.float32
 
 
 def _check_fields(X, estimator, *, min_steps, n_features=None, name="X"):
-    """Trajectory-set validation with scikit-learn's wording for the generic failures."""
+    """Validate a trajectory set, worded as scikit-learn words generic failures."""
     who = type(estimator).__name__
     if sp.issparse(X):
         raise TypeError(f"{who}: sparse input is not supported; pass a dense array "
@@ -199,10 +199,12 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         if stencil % 2 == 0:
             raise ValueError(f"stencil must be odd, got {stencil}.")
         try:
-            hidden = tuple(check_int(h, "hidden_layers entries") for h in self.hidden_layers)
+            hidden = tuple(check_int(h, "hidden_layers entries")
+                           for h in self.hidden_layers)
         except TypeError as exc:
             raise TypeError(
-                f"hidden_layers must be a sequence of positive ints, got {self.hidden_layers!r}."
+                "hidden_layers must be a sequence of positive ints, got "
+                f"{self.hidden_layers!r}."
             ) from exc
         window = check_int(self.window, "window", min_value=3)
         check_int(self.n_quadrature, "n_quadrature")
@@ -267,7 +269,7 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
             epochs = range(self.max_epochs)
             bar = tqdm(epochs, desc="CoarseSDE", disable=self.verbose <= 0)
             for epoch in bar:
-                beta = 1.0 if self.beta_warmup == 0 else min(1.0, (epoch + 1) / self.beta_warmup)
+                beta = min(1.0, (epoch + 1) / max(self.beta_warmup, 1e-12))
                 totals = np.zeros(3)
                 for _ in range(self.batches_per_epoch):
                     traj = torch.as_tensor(rng.integers(0, n_traj, B), device=device)
@@ -277,7 +279,8 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
                     # stratified quadrature times: one uniform draw per sub-interval
                     u = torch.rand(B, Q, dtype=_DTYPE, device=device)
                     tau = (torch.arange(Q, device=device) + u) * ((window - 1) / Q)
-                    eps_obs = torch.randn(B, window, n_latent, dtype=_DTYPE, device=device)
+                    eps_obs = torch.randn(B, window, n_latent, dtype=_DTYPE,
+                                          device=device)
                     eps_quad = torch.randn(B, Q, n_latent, dtype=_DTYPE, device=device)
                     elbo, log_lik, kl = window_elbo(autoencoder, gp, sde, xb, tau,
                                                     eps_obs, eps_quad, beta)
@@ -289,11 +292,11 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
                 totals /= self.batches_per_epoch
                 if not np.all(np.isfinite(totals)):
                     raise FloatingPointError(
-                        f"CoarseSDE: the ELBO became non-finite at epoch {epoch}; lower "
-                        "learning_rate or check the data scale.")
-                self.history_.append(dict(epoch=epoch, elbo=totals[0], log_lik=totals[1],
-                                          kl=totals[2], beta=beta,
-                                          lr=optimizer.param_groups[0]["lr"]))
+                        f"CoarseSDE: the ELBO became non-finite at epoch {epoch}; "
+                        "lower learning_rate or check the data scale.")
+                self.history_.append(dict(
+                    epoch=epoch, elbo=totals[0], log_lik=totals[1], kl=totals[2],
+                    beta=beta, lr=optimizer.param_groups[0]["lr"]))
                 scheduler.step()
                 if self.verbose > 0:
                     bar.set_postfix(elbo=f"{totals[0]:.4g}", kl=f"{totals[2]:.3g}")
@@ -315,7 +318,8 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
 
     def _code_to_output(self, codes):
         out = codes.double().numpy()
-        out[..., : self.n_coarse] = out[..., : self.n_coarse] * self.field_scale_ + self.field_mean_
+        macro = out[..., : self.n_coarse]
+        out[..., : self.n_coarse] = macro * self.field_scale_ + self.field_mean_
         return out
 
     def transform(self, X):
@@ -350,8 +354,10 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         X : ndarray of shape (n_trajectories, n_steps, n_grid) (2-D for 2-D input)
         """
         check_is_fitted(self)
-        Z, two_d = _check_fields(Z, self, min_steps=1, n_features=self.n_latent_, name="Z")
-        Z[..., : self.n_coarse] = (Z[..., : self.n_coarse] - self.field_mean_) / self.field_scale_
+        Z, two_d = _check_fields(Z, self, min_steps=1, n_features=self.n_latent_,
+                                 name="Z")
+        macro = Z[..., : self.n_coarse]
+        Z[..., : self.n_coarse] = (macro - self.field_mean_) / self.field_scale_
         with torch.no_grad():
             mean, _ = self.autoencoder_.decode(torch.as_tensor(Z, dtype=_DTYPE))
         X = mean.double().numpy() * self.field_scale_ + self.field_mean_
@@ -395,9 +401,10 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         with torch.no_grad():
             code = self.autoencoder_.encode(self._normalised(x0))
             std = self.autoencoder_.enc_var.sqrt()
-            z0 = code + std * torch.as_tensor(rng.standard_normal(code.shape), dtype=_DTYPE)
-            Z = _solver.euler_maruyama(self.sde_.drift, self.sde_.diffusion, z0, n_steps,
-                                       self.n_substeps, rng)
+            noise = torch.as_tensor(rng.standard_normal(code.shape), dtype=_DTYPE)
+            z0 = code + std * noise
+            Z = _solver.euler_maruyama(self.sde_.drift, self.sde_.diffusion, z0,
+                                       n_steps, self.n_substeps, rng)
             mean, _ = self.autoencoder_.decode(Z)
         X = mean.double().numpy() * self.field_scale_ + self.field_mean_
         X[:, 0] = x0
@@ -439,7 +446,8 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
                 B = xb.shape[0]
                 tau = ((torch.arange(Q) + 0.5) * ((W - 1) / Q)).expand(B, Q)
                 eps_obs = torch.randn(B, W, self.n_latent_, generator=gen, dtype=_DTYPE)
-                eps_quad = torch.randn(B, Q, self.n_latent_, generator=gen, dtype=_DTYPE)
+                eps_quad = torch.randn(B, Q, self.n_latent_, generator=gen,
+                                       dtype=_DTYPE)
                 elbo, _, _ = window_elbo(self.autoencoder_, self.posterior_, self.sde_,
                                          xb, tau, eps_obs, eps_quad, 1.0)
                 total += elbo.item() * B

@@ -25,7 +25,7 @@ def _inv_softplus(y):
 
 
 class _ResidualCNN(nn.Module):
-    """Strided periodic convolutions, pooled onto the coarse nodes, then a linear map."""
+    """Strided periodic convolutions, pooled onto the coarse nodes, then linear."""
 
     def __init__(self, n_grid, n_coarse, n_out, channels=(8, 16)):
         super().__init__()

@@ -66,7 +66,7 @@ class DeepKernelGP(nn.Module):
         return k @ alpha
 
     def mean_and_derivative(self, alpha, phi_nodes, tau):
-        """Posterior mean and its time derivative at times tau (B, Q): (B, Q, d) each."""
+        """Posterior mean and its time derivative at times tau (B, Q); (B, Q, d)."""
         with torch.enable_grad():
             s = ((tau - self.half) / self.half).detach().requires_grad_(True)
             phi = self._phi(s)

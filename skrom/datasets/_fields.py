@@ -97,7 +97,8 @@ def _kdv_rhs(u, out, delta, dx):
         im2 = i - 2 if i >= 2 else i - 2 + n
         ip1 = i + 1 if i + 1 < n else i + 1 - n
         ip2 = i + 2 if i + 2 < n else i + 2 - n
-        # u u_x in the energy-conserving skew-symmetric form (u u_x = (u^2)_x / 3 + u u_x / 3)
+        # u u_x in the energy-conserving skew-symmetric form
+        # u u_x = (u^2)_x / 3 + u u_x / 3
         adv = (u[ip1] + u[i] + u[im1]) * (u[ip1] - u[im1]) * a / 3.0
         out[i] = -adv - c * (u[ip2] - 2.0 * u[ip1] + 2.0 * u[im1] - u[im2])
 
@@ -394,7 +395,8 @@ def _burgers_member(rng, index, p):
     center = p["center"]
     dist = (x - center + 0.5 * p["length"]) % p["length"] - 0.5 * p["length"]
     u0 = amp * np.exp(-dist**2 / var)
-    U = solve_burgers_1d(u0, p["n_steps"], dt=p["dt"], nu=p["nu"], length=p["length"])[0]
+    U = solve_burgers_1d(u0, p["n_steps"], dt=p["dt"], nu=p["nu"],
+                         length=p["length"])[0]
     noisy = U + p["noise"] * rng.standard_normal(U.shape)
     return np.stack([noisy, U]), np.array([amp, var])
 
@@ -503,7 +505,7 @@ def make_burgers_1d(n_trajectories=10, n_steps=101, *, dt=0.01, n_grid=1000,
 def make_kdv(n_trajectories=10, n_steps=101, *, dt=0.01, n_grid=1000, delta=0.022,
              noise=1e-2, amplitude=(2.0, 0.1), width=(1.0, 0.1), random_state=None,
              n_jobs=None, return_bunch=False):
-    """Korteweg-de Vries wave packets on the periodic interval [0, 10), observed with noise.
+    """Korteweg-de Vries wave packets on the periodic interval [0, 10), with noise.
 
     ``u(x, 0) = a cos(pi x) exp(-(x - 7.5)^2 / s^2)`` with ``a ~ N(amplitude)``,
     ``s ~ N(width)``, evolved by ``u_t + u u_x + delta u_xxx = 0``

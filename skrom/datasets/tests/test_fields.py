@@ -14,7 +14,8 @@ from skrom.datasets import (
 
 
 def test_burgers_shapes_bunch_and_noise():
-    b = make_burgers_1d(3, 21, n_grid=200, noise=1e-3, random_state=0, return_bunch=True)
+    b = make_burgers_1d(3, 21, n_grid=200, noise=1e-3, random_state=0,
+                        return_bunch=True)
     assert b.X.shape == (3, 21, 200)
     assert b.X_clean.shape == (3, 21, 200)
     assert b.grid.shape == (200,) and b.t.shape == (21,)
