@@ -455,9 +455,3 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         # undo the normalisation's Jacobian so the ELBO is of the data as given
         per_snapshot = total / count - self.n_features_in_ * np.log(self.field_scale_)
         return float(per_snapshot)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        tags.requires_fit = True
-        return tags

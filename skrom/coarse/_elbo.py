@@ -14,7 +14,9 @@ integrated. The ELBO of a window of ``W`` snapshots is
     sum_k E_q log p(x_k | z_k)  -  beta * KL,
 
 returned here per snapshot (divided by ``W``), so that it does not depend on
-the window length.
+the window length. The network parameters are point estimates without a
+prior (as in the authors' Burgers experiments), so no parameter-prior term
+appears; neither does the KL of the initial state, which has no prior either.
 """
 
 import math
