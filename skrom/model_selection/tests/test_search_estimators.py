@@ -64,6 +64,20 @@ def _delay_node():
     return model, {"n_delays": [2, 3]}, ou_paths(1, 1200, seed=1)[0]
 
 
+def _langevin():
+    from skrom.datasets import make_bistable_additive
+    from skrom.score import KGMMScore, LangevinROM
+
+    model = LangevinROM(
+        score_estimator=KGMMScore(prob=1e-2, max_epochs=100, random_state=0),
+        random_state=0,
+    )
+    # With sigma=0.05 one fold's model blows up in 1000-step forecasts at
+    # these tiny settings (a model matter, reported; not a plumbing one).
+    grid = {"score_estimator__sigma": [0.1, 0.2]}
+    return model, grid, make_bistable_additive(1, 12000, random_state=0)[0]
+
+
 @pytest.fixture(autouse=True)
 def one_torch_thread():
     """Keep torch on one thread: the suite shares two cores."""
@@ -74,10 +88,20 @@ def one_torch_thread():
     torch.set_num_threads(before)
 
 
-CASES = {"SFMLFlow": _sfml, "CoarseSDE": _coarse, "DelayNODEForcing": _delay_node}
+CASES = {
+    "SFMLFlow": _sfml,
+    "CoarseSDE": _coarse,
+    "DelayNODEForcing": _delay_node,
+    "LangevinROM": _langevin,
+}
+# KGMM training makes the Langevin search take ~15-50 s on 2 shared cores.
+SLOW = {"LangevinROM"}
 
 
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in CASES],
+)
 def test_grid_search_over_segments_with_multi_metric_refit(name):
     try:
         model, grid, run = CASES[name]()
