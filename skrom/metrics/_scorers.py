@@ -245,7 +245,7 @@ def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0
     Notes
     -----
     A model whose simulation blows up raises
-    :class:`~skrom._validation.SimulationBlowUpError` (a ``ValueError``)
+    :class:`~skrom.datasets.SimulationBlowUpError` (a ``ValueError``)
     from ``sample``; the scorer lets it through, so
     ``GridSearchCV(..., error_score=np.nan)`` records NaN for that candidate
     and goes on, while the default ``error_score="raise"`` stops the search.
