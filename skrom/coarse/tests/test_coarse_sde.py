@@ -223,18 +223,23 @@ def _burgers_errors(model, data, n_train, n_paths=16):
 
 
 def test_learning_beats_the_coarse_solver():
-    # a short training run already predicts the held-out fine field better than
-    # the finite-difference scheme run on the same 20-node mesh
-    n_train, n_steps = 6, 61
+    # a short training run already predicts the held-out fine field markedly
+    # better than the finite-difference scheme run on the same 20-node mesh
+    # (fields observed on every other point of the 1000-point grid, for speed;
+    # measured: 7.6-8.7% against 17.9% over seeds 0-2)
+    n_train, n_steps = 8, 101
     data = make_burgers_1d(n_train + 2, n_steps, random_state=1, return_bunch=True)
-    model = CoarseSDE(n_coarse=20, n_micro=5, dt=0.01, max_epochs=15,
-                      batches_per_epoch=10, beta_warmup=5, random_state=0)
-    model.fit(data.X[:n_train])
-    err, _ = _burgers_errors(model, data, n_train, n_paths=8)
-    truth = data.X_clean[n_train:]
-    coarse = simulate_coarse_burgers_1d(data.X[n_train:, 0], n_steps)
+    X, truth = data.X[..., ::2], data.X_clean[n_train:, :, ::2]
+    model = CoarseSDE(n_coarse=20, n_micro=5, dt=0.01, max_epochs=20,
+                      batches_per_epoch=10, beta_warmup=5, learning_rate=1e-2,
+                      random_state=0)
+    model.fit(X[:n_train])
+    errs = [_rel_err(model.sample(n_steps, x0=X[n_train + i, 0], n_paths=8,
+                                  random_state=i).mean(axis=0), truth[i]).mean()
+            for i in range(2)]
+    coarse = simulate_coarse_burgers_1d(X[n_train:, 0], n_steps)
     fd = _rel_err(coarse, truth).mean()
-    assert err < fd, (err, fd)
+    assert np.mean(errs) < 0.6 * fd, (errs, fd)
 
 
 @pytest.mark.slow
