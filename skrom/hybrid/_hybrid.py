@@ -171,7 +171,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     >>> from skrom.score import KGMMScore
     >>> X = make_bistable_additive(1, 3000, random_state=0)
     >>> rom = HybridLangevinROM(
-    ...     score_estimator=KGMMScore(prob=1e-2, max_epochs=50),
+    ...     score_estimator=KGMMScore(prob=1e-2, max_passes=3, max_epochs=30,
+    ...                               hidden_layers=(16,)),
     ...     forcing=DelayNODEForcing(n_delays=4, hidden_layers=(16,), window=5,
     ...                              n_windows=32, max_epochs=2),
     ...     random_state=0).fit(X)
