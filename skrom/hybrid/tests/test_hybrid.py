@@ -3,10 +3,10 @@
 import pickle
 
 import joblib
-from joblib import parallel_config
 import numpy as np
 import pytest
 import torch
+from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
