@@ -290,3 +290,19 @@ def test_transition_forecast_beats_gaussian_baseline():
     stays = [np.sign(hybrid_end(i, t0, 50, 0)) == np.sign(X_test[i, t0, 0])
              for i, t0 in quiet]
     assert np.mean(stays) > 0.9
+
+
+def test_transition_events_on_a_known_path():
+    t = np.arange(600)
+    x = np.where(t < 150, -1.0, 1.0)
+    x[140:160] = np.linspace(-1, 1, 20)          # crosses 0 between 149 and 150
+    x[400:420] = np.linspace(1, -1, 20)          # crosses 0 between 409 and 410
+    x[420:] = -1.0
+    x[300:305] = 0.2                             # a dip that never leaves the well
+    events = transition_events(x[None, :, None], (-0.5, 0.5), settle=30)
+    np.testing.assert_array_equal(events, [[0, 150, 1], [0, 410, -1]])
+    # a forecast that always says "+1" is right for the first one only
+    skill = transition_forecast_skill(x[None, :, None], events, [5, 10],
+                                      lambda i, t0, n, e: 1.0, settle=30)
+    np.testing.assert_allclose(skill, [0.5, 0.5])
+    assert len(transition_events(x[None, :, None], settle=30, min_history=200)) == 1
