@@ -99,7 +99,7 @@ N_PATHS = 2                       # long simulations per model
 N_MEMBERS = 32                    # ensemble members of the Markov models' forecasts
 LEADS = np.array([0.05, 0.1, 0.15, 0.2, 0.25, 0.3])  # time units before the crossing
 SHORT = LEADS < 0.8 * LYAPUNOV_TIME                    # leads below 0.8 Lyapunov times
-SETTLE = 30                       # steps after the crossing at which the well is checked
+SETTLE = 30                       # steps after the crossing when the well is checked
 
 # %%
 # Data: one long training run, cut into contiguous segments for
@@ -194,8 +194,8 @@ for name, model in models.items():
                    acf_error=acf_error(ref, sim, max_lag // k),
                    residence_times=mean_residence_times(sim, THRESHOLDS, dt=DT * k,
                                                         method="rate"))
-    row["residence_error"] = float(np.max(np.abs(row["residence_times"] - true_residence)
-                                          / true_residence))
+    rel = np.abs(row["residence_times"] - true_residence) / true_residence
+    row["residence_error"] = float(np.max(rel))
     table[name] = row
 
 # %%
@@ -256,8 +256,10 @@ for a, lead in enumerate(LEADS):
 # lead time, and the ensemble forecasts of one held-out transition.
 fig, axes = plt.subplots(1, 3, figsize=(15, 4))
 plot_pdf({"truth": X_test, **runs}, ax=axes[0])
-plot_acf({"truth": X_test, **{n: r for n, r in runs.items() if stride_of(models[n]) == 1}},
-         max_lag, dt=DT, ax=axes[1])
+plot_acf({"truth": X_test}, max_lag, dt=DT, ax=axes[1])
+for name, sim in runs.items():  # each model at its own time step
+    k = stride_of(models[name])
+    plot_acf({name: sim}, max_lag // k, dt=DT * k, ax=axes[1])
 plot_forecast_skill(LEADS, {n: row["skill"] for n, row in table.items()},
                     lyapunov_time=LYAPUNOV_TIME, ylabel="transition forecast skill",
                     ax=axes[2])
