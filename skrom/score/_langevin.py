@@ -180,7 +180,7 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
     >>> for i in range(1, x.size):  # Ornstein-Uhlenbeck, variance 1
     ...     x[i] = x[i - 1] * np.exp(-0.01) + np.sqrt(1 - np.exp(-0.02)) * rng.normal()
     >>> rom = LangevinROM(score_estimator=KGMMScore(sigma=0.1, prob=1e-2,
-    ...                                             max_epochs=100, random_state=0),
+    ...                                             random_state=0),
     ...                   dt=0.01, random_state=0).fit(x.reshape(1, -1, 1))
     >>> print(round(rom.drift_matrix_[0, 0], 1))  # exact: 1.0
     1.0

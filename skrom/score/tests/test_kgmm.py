@@ -115,18 +115,18 @@ def test_original_units_and_kmeans_option():
     X = np.random.default_rng(1).normal(10.0, 3.0, size=(20_000, 1))
     for clustering in ("bisecting", "kmeans"):
         est = KGMMScore(
-            sigma=0.1, prob=5e-3, max_epochs=300, clustering=clustering, random_state=0
+            sigma=0.1, prob=5e-3, clustering=clustering, random_state=0
         ).fit(X)
         x = np.linspace(5.0, 15.0, 21)[:, None]
-        np.testing.assert_allclose(est.predict(x), -(x - 10.0) / 9.0, atol=0.04)
-        np.testing.assert_allclose(est.predict_divergence(x), -1.0 / 9.0, atol=0.03)
+        assert _rel(est.predict(x), -(x - 10.0) / 9.0) < 0.1
+        assert _rel(est.predict_divergence(x), np.full(21, -1.0 / 9.0)) < 0.3
         assert np.all(np.abs(est.cluster_centers_ - 10.0) < 20.0)
     assert est.n_clusters_ == 200
 
 
 def test_trajectory_set_flattened_and_sample():
     X = _double_well(40_000, seed=3).reshape(4, 10_000, 1)
-    est = KGMMScore(prob=5e-3, max_epochs=300, random_state=0).fit(X)
+    est = KGMMScore(prob=5e-3, random_state=0).fit(X)
     assert est.n_features_in_ == 1
     assert est.predict(X[:2]).shape == (20_000, 1)
     draws = est.sample(4000, random_state=0)
@@ -169,8 +169,8 @@ def test_clone_pickle_joblib_round_trip(tmp_path):
 def test_score_prefers_the_accurate_model():
     X = _double_well(40_000, seed=5)
     held_out = _double_well(20_000, seed=6)
-    good = KGMMScore(prob=5e-3, max_epochs=400, random_state=0).fit(X)
-    blurred = KGMMScore(sigma=0.6, prob=5e-3, max_epochs=400, random_state=0).fit(X)
+    good = KGMMScore(prob=5e-3, random_state=0).fit(X)
+    blurred = KGMMScore(sigma=0.6, prob=5e-3, random_state=0).fit(X)
     assert good.score(held_out) > blurred.score(held_out)
     assert good.score(held_out) == good.score(held_out)
 
