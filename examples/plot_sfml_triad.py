@@ -47,7 +47,7 @@ NAMES = ["x"]
 # The map steps ``LAG * DT`` = 0.2 time units, long against the fast time
 # scale, so that the observed variables are close to Markovian.
 X_train = simulate(N_BURSTS, 101, DT, eps=EPS, x0_range="paper", random_state=0)
-model = SFMLFlow(lag=LAG, dt=DT, n_pairs_per_trajectory=None,
+model = SFMLFlow(lag=LAG, dt=DT, n_pairs_per_trajectory=20,
                  max_epochs=EPOCHS, random_state=0).fit(X_train)
 print(f"fitted in {model.n_epochs_} epochs on {model.n_pairs_} pairs")
 

@@ -137,16 +137,16 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     n_pairs_per_trajectory : int or None, default=None
         ``None`` uses every consecutive pair; an int draws that many random
         pairs per trajectory.
-    max_epochs : int, default=200
-        Upper bound on passes over the training pairs.
-    batch_size : int, default=8192
+    max_epochs : int, default=60
+        Passes over the training pairs; the learning-rate schedule spans them.
+    batch_size : int, default=4096
         Pairs per optimiser step.
     learning_rate : float, default=3e-3
         Initial Adam learning rate.
     validation_fraction : float, default=0.1
         Fraction of the pairs held out for early stopping (a random split of
         pairs). ``0`` trains for ``max_epochs`` on all pairs.
-    patience : int, default=15
+    patience : int, default=20
         Epochs without validation improvement before training stops.
     device : str or torch.device, default="cpu"
         Where training runs. The fitted flow is moved back to the CPU, and
@@ -214,8 +214,8 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
 
     def __init__(self, *, flow="maf", n_transforms=5, hidden_layers=(20, 20),
                  n_bins=8, lag=1, dt=0.01, n_pairs_per_trajectory=None,
-                 max_epochs=200, batch_size=8192, learning_rate=3e-3,
-                 validation_fraction=0.1, patience=15, device="cpu",
+                 max_epochs=60, batch_size=4096, learning_rate=3e-3,
+                 validation_fraction=0.1, patience=20, device="cpu",
                  random_state=None, n_jobs=None, verbose=0):
         self.flow = flow
         self.n_transforms = n_transforms
