@@ -120,7 +120,7 @@ def fit_weighted_mlp(
                 eta_min=learning_rate / 100.0,
             )
             generator = torch.Generator().manual_seed(int(torch.initial_seed() % 2**63))
-            for epoch in range(max_epochs):
+            for _ in range(max_epochs):
                 if full:
                     batches = [slice(None)]
                 else:

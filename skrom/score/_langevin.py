@@ -16,7 +16,7 @@ from .._validation import (
     check_trajectories,
 )
 from ._kgmm import KGMMScore
-from ._langevin_kernels import simulate_paths
+from ._langevin_kernels import simulate_paths, simulate_scalar_path
 
 __all__ = ["LangevinROM", "estimate_diffusion"]
 
@@ -434,5 +434,9 @@ def _path_member(rng, index, x0, centres, weights, n_steps, kernel_args):
     else:
         start = x0[index].copy()
     out = np.empty((n_steps, start.shape[0]))
-    status = simulate_paths(start, n_steps, *kernel_args, rng, out)
+    if start.shape[0] == 1 and kernel_args[-2].shape[0] > 1:
+        # one feature with a score table: the scalar kernel
+        status = simulate_scalar_path(float(start[0]), n_steps, *kernel_args, rng, out)
+    else:
+        status = simulate_paths(start, n_steps, *kernel_args, rng, out)
     return out, int(status)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._mlp_kernels import mlp_forward
 
-__all__ = ["simulate_paths", "simulate_endpoints"]
+__all__ = ["simulate_paths", "simulate_scalar_path", "simulate_endpoints"]
 
 
 @numba.njit(cache=True, inline="always")
@@ -105,6 +105,71 @@ def _run(
             if not (abs(v) <= bound):
                 bad = True
         if bad:
+            return r
+    return -1
+
+
+@numba.njit(cache=True)
+def simulate_scalar_path(
+    x0,
+    n_records,
+    substeps,
+    h,
+    phi,
+    noise,
+    mean,
+    scale,
+    weights,
+    biases,
+    sizes,
+    act,
+    t_lo,
+    t_step,
+    t_val,
+    t_der,
+    bound,
+    rng,
+    out,
+):
+    """:func:`simulate_paths` for one feature with a score table.
+
+    Scalar locals instead of :func:`_run`'s loops over features, which cost
+    several times the step itself (about 25 ns a step against 90). ``x0`` is
+    a float; returns -1 or the record index at which the path blew up.
+    """
+    y = np.empty(1)
+    s = np.empty(1)
+    work = np.empty(2 * np.max(sizes))
+    amp = math.sqrt(2.0 * h)
+    m = mean[0]
+    sc = scale[0]
+    drift = phi[0, 0] * h / sc
+    kick = amp * noise[0, 0]
+    n_grid = t_val.shape[0]
+    x = x0
+    out[0, 0] = x
+    for r in range(1, n_records):
+        for _ in range(substeps):
+            yv = (x - m) / sc
+            t = (yv - t_lo) / t_step
+            if t >= 0.0 and t < n_grid - 1:
+                i = int(t)
+                u = t - i
+                u2 = u * u
+                u3 = u2 * u
+                sv = (
+                    (2.0 * u3 - 3.0 * u2 + 1.0) * t_val[i]
+                    + (u3 - 2.0 * u2 + u) * t_step * t_der[i]
+                    + (3.0 * u2 - 2.0 * u3) * t_val[i + 1]
+                    + (u3 - u2) * t_step * t_der[i + 1]
+                )
+            else:
+                y[0] = yv
+                mlp_forward(y, weights, biases, sizes, act, s, work)
+                sv = s[0]
+            x += drift * sv + kick * rng.standard_normal()
+        out[r, 0] = x
+        if not (abs(x) <= bound):
             return r
     return -1
 
