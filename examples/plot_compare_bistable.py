@@ -36,10 +36,10 @@ after a barrier crossing, started a given lead time before it (in Lyapunov
 times of the driver, ``1 / (4 * 0.906) = 0.28`` time units), and cost.
 
 The result is kept in ``table`` (a dict keyed by model name) and printed.
-``SKROM_DOC_QUICK=1`` runs small settings (about a minute on two cores: the
-forcing network trains for a few epochs only, which is enough for short
-forecasts but not for long-run statistics, see the discussion at the end);
-without it the settings are larger and the script takes several minutes.
+``SKROM_DOC_QUICK=1`` runs small settings (under a minute of one CPU core,
+12 held-out transitions only, so the skill estimates are rough); without it
+the data and models are larger and the script takes about 3 minutes of one
+core. See the discussion at the end for what the numbers say.
 """
 
 import os
@@ -90,9 +90,9 @@ else:
     N_TEST, N_TEST_STEPS, N_SIM = 4, 50_000, 100_000
     SCORE = dict(prob=2e-3, random_state=0)
     SIGMAS = [0.05, 0.1]
-    FORCING = dict(hidden_layers=(64, 64), window=20, n_windows=512, max_epochs=15,
+    FORCING = dict(hidden_layers=(32, 32), window=10, n_windows=512, max_epochs=6,
                    learning_rate=3e-3)
-    N_DELAYS = [6, 8]
+    N_DELAYS = [4, 6]
     FLOW = dict(lag=5, hidden_layers=(32, 32), max_epochs=50)
     N_TRANSFORMS = [3, 5]
 N_PATHS = 2                       # long simulations per model
@@ -299,18 +299,37 @@ if right:
 # %%
 # Discussion
 #
+# What the full settings gave when this example was written (4 held-out runs
+# of 500 time units, 84 transitions; one CPU thread, about 3 minutes):
+#
+# ========  ======  =======  ===================  ============  =====  =====
+# model     PDF KL  ACF err  residence times      skill < 0.8   fit s  sim s
+# ========  ======  =======  ===================  ============  =====  =====
+# truth                      24.8, 22.7
+# Langevin  0.013   0.15     34.1, 33.7           0.08          17     0.3
+# hybrid    8.9     0.62     4.1, (never left)    0.35          10     3.2
+# SFMLFlow  0.055   0.30     50.7, 78.6           0.06          31     25
+# ========  ======  =======  ===================  ============  =====  =====
+#
+# with transition skill 0.57 (hybrid) against 0.14 (Langevin) and 0.10
+# (flow) at 0.05 time units ahead, and the hybrid ahead at every lead up to
+# 0.8 Lyapunov times (0.37 and 0.31 against 0.06 and 0.08 at 0.15 and 0.2).
+#
 # The Markov models (Gaussian-noise Langevin, flow map) see only the current
 # state, so a forecast started before the crossing mostly stays in the old
-# well: their transition skill is near the fraction of crossings that are
-# already under way at the start. The hybrid's forcing, warm-started from the
-# observed history, remembers the driver's phase and foresees the crossings
-# at lead times up to a large fraction of the Lyapunov time: this is the
-# advantage that motivates it, and it already holds for a briefly trained
-# forcing network. Its long runs are another matter: a forcing network trained
-# for a few epochs drifts off the driver's attractor over long horizons
-# (towards a fixed point, or out of bounds, which ``sample`` reports as a
-# :class:`~skrom._validation.SimulationBlowUpError`), so the hybrid's PDF,
-# ACF and residence times need the larger training of the full settings (and
-# of the paper) before they match the truth as well as the Langevin model's.
-# The Langevin model is also by far the cheapest to fit and to run; the flow
-# pays for a torch pass per step when simulating.
+# well: their skill is about the fraction of crossings already under way at
+# the start. The hybrid's forcing, warm-started from the observed history,
+# remembers the driver's phase and foresees some of the crossings: the
+# advantage that motivates it, already there for a briefly trained forcing
+# network, though it fades within the Lyapunov time here rather than lasting
+# up to it as in the paper. Its long runs are another matter: a forcing
+# network trained for a few epochs drifts off the driver's attractor over long
+# horizons (to a fixed point, so that the run stays in one well or beyond it,
+# or out of bounds, which ``sample`` reports as a
+# :class:`~skrom._validation.SimulationBlowUpError` and the search scores as
+# NaN), so its PDF, ACF and residence times are far from the truth; matching
+# them needs the much longer training of the paper. The Langevin model gets
+# the density best and is by far the cheapest to fit and to run (its
+# residence times are too long by a third: the tails of the learned drift
+# over the barrier); the flow map, also close in density, pays for a torch
+# pass per step when simulating and misses the residence times more.
