@@ -66,8 +66,8 @@ N_SIM = 5_000 if QUICK else 100_000
 FORCING = (dict(n_delays=4, hidden_layers=(32,), window=10, n_windows=256, max_epochs=4,
                 learning_rate=3e-3)
            if QUICK else
-           dict(n_delays=8, hidden_layers=(64, 64), window=20, n_windows=512,
-                max_epochs=25, learning_rate=3e-3))
+           dict(n_delays=8, hidden_layers=(64, 64), window=8, window_decay=1.0,
+                n_windows=1024, max_epochs=15, learning_rate=3e-3))
 SCORE = dict(prob=1e-2, max_epochs=100) if QUICK else dict()
 LYAPUNOV_TIME = 1.0 / (4 * 0.906)
 

@@ -67,6 +67,13 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     newest block is learned, :math:`\dot z_1 = g_\theta(z)/T`, and
     :math:`\dot z_i = z_{i-1}/T` for :math:`i \ge 2`.
 
+    So that no rollout can run away where the network extrapolates, the
+    network sees :math:`q(z) = R \tanh(z/R)` and the field gets the term
+    :math:`-(z - q(z))/T`, with :math:`R` 1.5 times the largest standardised
+    value in the training data: inside the data's range :math:`q(z) \approx z`
+    and the term nearly vanishes, outside it the inputs stay bounded and the
+    state is pulled back. Both are part of the field during training too.
+
     Training is trajectory matching (Del Felice & Giorgini 2025): random
     windows of ``window`` steps are integrated from their first delay vector
     by fixed-step RK4 (``torchdiffeq.odeint``, one step per sampling interval
@@ -132,6 +139,8 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         The lag in sampling steps.
     n_state_ : int
         Length of a delay vector, ``n_delays * n_features_in_``.
+    confinement_radius_ : float
+        :math:`R`, in standardised units.
     module_ : torch.nn.Module
         The fitted vector field (on the CPU).
     mlp_pack_ : MLPPack
@@ -293,9 +302,11 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         seed = as_seed_sequence(self.random_state)
         torch_ss, data_ss, bank_ss = seed.spawn(3)
         rng = np.random.default_rng(data_ss)
+        # beyond this the field squashes its input and pulls the state back
+        radius = 1.5 * float(np.max(np.abs(Z)))
         with torch_seed(torch_ss):
             field = DelayVectorField(d, n_delays, hidden, self.activation,
-                                     bool(self.coupled), decorrelation_time)
+                                     bool(self.coupled), decorrelation_time, radius)
         progress, bar = None, None
         if self.verbose:
             from tqdm.auto import tqdm
@@ -337,6 +348,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         self.lag_ = lag
         self.delay_ = lag * dt
         self.n_state_ = d * n_delays
+        self.confinement_radius_ = radius
         self.module_ = field
         self.mlp_pack_ = pack_mlp(field.mlp, activation=self.activation)
         self.initial_states_ = np.ascontiguousarray(flat[keep])
@@ -380,7 +392,8 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         out = np.empty((Z0.shape[0], n_steps, n_keep))
         node_rollout(np.ascontiguousarray(Z0), n_steps, float(self.dt), pack.weights,
                      pack.biases, pack.sizes, pack.activation, bool(self.coupled),
-                     self.n_features_in_, 1.0 / self.decorrelation_time_, out)
+                     self.n_features_in_, 1.0 / self.decorrelation_time_,
+                     self.confinement_radius_, out)
         check_finite_result(out, what=f"{type(self).__name__} rollout")
         return out
 

@@ -1,10 +1,16 @@
 """Neural-ODE vector field on delay vectors, and its training by trajectory matching.
 
-The field is ``dz/dt = g_theta(z) / T`` with ``g_theta`` an MLP and ``T`` the
-decorrelation time of the series, so that the network works with O(1) outputs
-whatever the time units of the data. In the coupled variant only the newest
-block is learned, ``dz_1/dt = g_theta(z) / T``, and every older block follows
-the one before it, ``dz_i/dt = z_{i-1} / T`` (Del Felice & Giorgini 2025).
+The field is ``dz/dt = (g_theta(q(z)) - (z - q(z))) / T`` with ``g_theta`` an
+MLP, ``T`` the decorrelation time of the series (so that the network works
+with O(1) outputs whatever the time units of the data) and
+``q(z) = R tanh(z / R)`` a squashing of the input beyond the training range
+(``R`` is 1.5 times the largest standardised value seen in training): inside
+that range ``q(z) ~ z`` and the field is the network's, outside it the network
+sees bounded inputs and the linear term ``-(z - q(z))/T`` pulls the state back,
+so no rollout can run away however the network extrapolates. In the coupled
+variant only the newest block is learned, ``g_1 = g_theta(q(z))``, and every
+older block follows the one before it, ``g_i = z_{i-1}`` (Del Felice &
+Giorgini 2025).
 
 Training follows the authors: short windows of the embedded series are cut at
 random places, each is integrated from its first delay vector with a fixed-step
@@ -29,21 +35,22 @@ class DelayVectorField(nn.Module):
     """``dz/dt`` for a delay vector of ``n_delays`` blocks of ``n_block`` values."""
 
     def __init__(self, n_block, n_delays, hidden_layers, activation, coupled,
-                 time_scale):
+                 time_scale, radius):
         super().__init__()
         self.n_block = int(n_block)
         self.n_state = int(n_block) * int(n_delays)
         self.coupled = bool(coupled)
         self.time_scale = float(time_scale)
+        self.radius = float(radius)
         n_out = self.n_block if self.coupled else self.n_state
         self.mlp = make_mlp(self.n_state, hidden_layers, n_out, activation=activation)
 
     def forward(self, t, z):
-        g = self.mlp(z) / self.time_scale
-        if not self.coupled:
-            return g
-        return torch.cat([g, z[..., : self.n_state - self.n_block] / self.time_scale],
-                         dim=-1)
+        squashed = self.radius * torch.tanh(z / self.radius)
+        g = self.mlp(squashed)
+        if self.coupled:
+            g = torch.cat([g, z[..., : self.n_state - self.n_block]], dim=-1)
+        return (g - (z - squashed)) / self.time_scale
 
 
 def window_weights(window, decay):

@@ -7,6 +7,8 @@ time is stepped with the same fixed-step RK4 (Kutta's 3/8 rule) that
 rounding. Nothing is allocated inside the time loop.
 """
 
+import math
+
 import numba
 import numpy as np
 
@@ -57,54 +59,58 @@ def node_mlp_forward(x, weights, biases, sizes, act, out, work):
 
 @numba.njit(cache=True)
 def node_field(z, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               out, mlp_out, work):
-    """Write ``dz/dt`` at ``z`` into ``out``."""
-    node_mlp_forward(z, weights, biases, sizes, act, mlp_out, work)
+               radius, out, squashed, mlp_out, work):
+    """Write ``dz/dt`` at ``z`` into ``out`` (see :mod:`skrom.forcing._node`)."""
+    n = z.shape[0]
+    for i in range(n):
+        squashed[i] = radius * math.tanh(z[i] / radius)
+    node_mlp_forward(squashed, weights, biases, sizes, act, mlp_out, work)
     if coupled:
         for i in range(n_block):
-            out[i] = mlp_out[i] * inv_time_scale
-        for i in range(n_block, z.shape[0]):
-            out[i] = z[i - n_block] * inv_time_scale
+            out[i] = (mlp_out[i] - (z[i] - squashed[i])) * inv_time_scale
+        for i in range(n_block, n):
+            out[i] = (z[i - n_block] - (z[i] - squashed[i])) * inv_time_scale
     else:
-        for i in range(z.shape[0]):
-            out[i] = mlp_out[i] * inv_time_scale
+        for i in range(n):
+            out[i] = (mlp_out[i] - (z[i] - squashed[i])) * inv_time_scale
 
 
 @numba.njit(cache=True)
 def node_rk4_step(z, dt, weights, biases, sizes, act, coupled, n_block,
-                  inv_time_scale, k1, k2, k3, k4, tmp, mlp_out, work):
+                  inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
+                  work):
     """Advance ``z`` in place by one RK4 (3/8 rule) step of length ``dt``."""
     n = z.shape[0]
     third = 1.0 / 3.0
     node_field(z, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               k1, mlp_out, work)
+               radius, k1, squashed, mlp_out, work)
     for i in range(n):
         tmp[i] = z[i] + dt * k1[i] * third
     node_field(tmp, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               k2, mlp_out, work)
+               radius, k2, squashed, mlp_out, work)
     for i in range(n):
         tmp[i] = z[i] + dt * (k2[i] - k1[i] * third)
     node_field(tmp, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               k3, mlp_out, work)
+               radius, k3, squashed, mlp_out, work)
     for i in range(n):
         tmp[i] = z[i] + dt * (k1[i] - k2[i] + k3[i])
     node_field(tmp, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               k4, mlp_out, work)
+               radius, k4, squashed, mlp_out, work)
     for i in range(n):
         z[i] = z[i] + (k1[i] + 3.0 * (k2[i] + k3[i]) + k4[i]) * dt * 0.125
 
 
 def node_scratch(n_state, sizes):
-    """Work arrays for :func:`node_rk4_step`: ``k1, k2, k3, k4, tmp, mlp_out, work``."""
+    """Scratch for :func:`node_rk4_step`: ``k1..k4, tmp, squashed, mlp_out, work``."""
     width = int(np.max(sizes))
     return (np.empty(n_state), np.empty(n_state), np.empty(n_state),
-            np.empty(n_state), np.empty(n_state), np.empty(int(sizes[-1])),
-            np.empty(2 * width))
+            np.empty(n_state), np.empty(n_state), np.empty(n_state),
+            np.empty(int(sizes[-1])), np.empty(2 * width))
 
 
 @numba.njit(cache=True)
 def node_rollout(Z0, n_steps, dt, weights, biases, sizes, act, coupled, n_block,
-                 inv_time_scale, out):
+                 inv_time_scale, radius, out):
     """Roll every row of ``Z0`` forward ``n_steps - 1`` RK4 steps.
 
     ``out`` has shape ``(n_paths, n_steps, n_keep)`` and receives the first
@@ -124,6 +130,7 @@ def node_rollout(Z0, n_steps, dt, weights, biases, sizes, act, coupled, n_block,
     k3 = np.empty(n_state)
     k4 = np.empty(n_state)
     tmp = np.empty(n_state)
+    squashed = np.empty(n_state)
     mlp_out = np.empty(sizes[sizes.shape[0] - 1])
     work = np.empty(2 * width)
     for p in range(n_paths):
@@ -138,7 +145,8 @@ def node_rollout(Z0, n_steps, dt, weights, biases, sizes, act, coupled, n_block,
                     out[p, t, i] = np.nan
                 continue
             node_rk4_step(z, dt, weights, biases, sizes, act, coupled, n_block,
-                          inv_time_scale, k1, k2, k3, k4, tmp, mlp_out, work)
+                          inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed,
+                          mlp_out, work)
             for i in range(n_keep):
                 out[p, t, i] = z[i]
             for i in range(n_state):

@@ -307,7 +307,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
                 np.ascontiguousarray(self.diffusion_matrix_), f.mean_, f.scale_,
                 s.mean_, s.scale_, sp.weights, sp.biases, sp.sizes, sp.activation,
                 npk.weights, npk.biases, npk.sizes, npk.activation, bool(f.coupled),
-                1.0 / f.decorrelation_time_, self.bound_)
+                1.0 / f.decorrelation_time_, f.confinement_radius_, self.bound_)
 
     def _raise_blow_up(self, statuses, what):
         for member, status in enumerate(statuses):

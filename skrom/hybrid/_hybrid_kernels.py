@@ -23,7 +23,7 @@ __all__ = ["hybrid_rollout"]
 @numba.njit(cache=True)
 def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_scale,
                    s_weights, s_biases, s_sizes, s_act, n_weights, n_biases, n_sizes,
-                   n_act, coupled, inv_time_scale, bound, out):
+                   n_act, coupled, inv_time_scale, radius, bound, out):
     """Integrate one path; ``out[t]`` receives ``x`` at step ``t`` (``out[0] = x0``).
 
     Returns -1, or the first step at which ``x`` or ``z`` was not finite or
@@ -52,6 +52,7 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
     k3 = np.empty(n_state)
     k4 = np.empty(n_state)
     tmp = np.empty(n_state)
+    squashed = np.empty(n_state)
     mlp_out = np.empty(n_sizes[n_sizes.shape[0] - 1])
     for k in range(d):
         out[0, k] = x[k]
@@ -68,7 +69,8 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
                 acc += phi[i, j] * g[j] + sigma[i, j] * f[j]
             x[i] += dt * acc
         node_rk4_step(z, dt, n_weights, n_biases, n_sizes, n_act, coupled, d,
-                      inv_time_scale, k1, k2, k3, k4, tmp, mlp_out, n_work)
+                      inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
+                      n_work)
         bad = False
         for k in range(d):
             out[t, k] = x[k]
