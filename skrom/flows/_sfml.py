@@ -27,9 +27,9 @@ from ._training import train_conditional_flow
 
 __all__ = ["SFMLFlow"]
 
-# The flow runs in float32: on a CPU it trains about twice as fast as float64,
-# and the targets are standardised increments of order one, so single
-# precision loses nothing that matters. Paths are accumulated in float64.
+# The flow runs in float32 (cheaper than float64 on a CPU); its targets are
+# standardised increments of order one, so single precision loses nothing
+# that matters. Paths are accumulated in float64.
 _DTYPE = torch.float32
 # ``predict`` averages this many draws per state: half of them standard
 # normal, half their negatives (antithetic pairs), from a fixed seed. For an
@@ -85,8 +85,8 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     divided by its per-feature standard deviation :math:`s`. At small time
     steps the increment is a small, nearly Gaussian perturbation of the
     state, so the flow's task becomes a near-identity map of order-one
-    numbers, which trains much faster (for an Ornstein-Uhlenbeck process it
-    is exactly the identity). It is the same model class: the map is affine in
+    numbers (for an Ornstein-Uhlenbeck process it is exactly the identity),
+    which is far easier to train than the map to the next state itself. It is the same model class: the map is affine in
     :math:`x_{n+\ell}`, and its log-Jacobian :math:`-\sum_i \log s_i` is
     included in every reported log-likelihood, so :meth:`score` is in the
     data's own units.
