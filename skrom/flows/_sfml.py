@@ -86,8 +86,8 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     steps the increment is a small, nearly Gaussian perturbation of the
     state, so the flow's task becomes a near-identity map of order-one
     numbers (for an Ornstein-Uhlenbeck process it is exactly the identity),
-    which is far easier to train than the map to the next state itself. It is the same model class: the map is affine in
-    :math:`x_{n+\ell}`, and its log-Jacobian :math:`-\sum_i \log s_i` is
+    which is far easier to train than the map to the next state itself. It
+    is the same model class: the map is affine in :math:`x_{n+\ell}`, and its log-Jacobian :math:`-\sum_i \log s_i` is
     included in every reported log-likelihood, so :meth:`score` is in the
     data's own units.
 
