@@ -87,9 +87,9 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     state, so the flow's task becomes a near-identity map of order-one
     numbers (for an Ornstein-Uhlenbeck process it is exactly the identity),
     which is far easier to train than the map to the next state itself. It
-    is the same model class: the map is affine in :math:`x_{n+\ell}`, and its log-Jacobian :math:`-\sum_i \log s_i` is
-    included in every reported log-likelihood, so :meth:`score` is in the
-    data's own units.
+    is the same model class: the map is affine in :math:`x_{n+\ell}`, and
+    its log-Jacobian :math:`-\sum_i \log s_i` is included in every reported
+    log-likelihood, so :meth:`score` is in the data's own units.
 
     **Pairs.** :meth:`fit` takes a trajectory set and cuts the pairs
     :math:`(x_n, x_{n+\ell})` itself: all consecutive pairs by default, or
