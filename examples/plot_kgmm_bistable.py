@@ -25,7 +25,10 @@ trajectories and whose criterion is :meth:`~skrom.score.KGMMScore.score`, the
 held-out score-matching objective (higher is better).
 
 The reference score is the log-derivative of a kernel density estimate of an
-independent run ten times longer than the training data. We also draw from the
+independent run ten times longer than the training data. The held-out
+criterion favours the smallest ``sigma`` here: the density of ``x`` has sharp
+edges (``x`` is bounded because the forcing is), which a larger ``sigma``
+blurs. We also draw from the
 learned density by Langevin dynamics (:meth:`~skrom.score.KGMMScore.sample`)
 and compare the histogram with the data.
 
@@ -75,15 +78,21 @@ kgmm = search.best_estimator_
 
 # %%
 # Learned score against the reference: the log-derivative of a KDE of the
-# long independent run, on the bulk of the density.
+# long independent run. Because the forcing ``y2`` is bounded, so is ``x``:
+# its density falls to zero at sharp edges near ``x = +-1.3``, where the
+# score is huge and the KDE reference itself is smeared by its bandwidth. We
+# therefore compare over the interior, where the density exceeds 20% of its
+# peak, and plot where it exceeds 5%.
 grid, density = marginal_pdf(reference, bins=400)
 reference_score = np.gradient(np.log(density), grid)
-bulk = density > 0.01 * density.max()
+interior = density > 0.2 * density.max()
+bulk = density > 0.05 * density.max()
 learned = kgmm.predict(grid[:, None])[:, 0]
 rel_error = np.sqrt(
-    np.sum((learned - reference_score)[bulk] ** 2) / np.sum(reference_score[bulk] ** 2)
+    np.sum((learned - reference_score)[interior] ** 2)
+    / np.sum(reference_score[interior] ** 2)
 )
-print(f"relative L2 error of the learned score over the bulk: {rel_error:.3f}")
+print(f"relative L2 error of the learned score over the interior: {rel_error:.3f}")
 
 # %%
 # Samples from the learned density (overdamped Langevin chains started at the
