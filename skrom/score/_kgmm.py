@@ -451,7 +451,9 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         self.interpolator_ = module
         self.history_ = history
         self._pack = pack_mlp(module, self.activation)
-        self._table = self._score_table(Y)
+        # the network is trusted only where there are clusters (see _std_score)
+        self._box = (centres.min(axis=0), centres.max(axis=0))
+        self._table = self._score_table(Y) + self._box
         # a chain beyond this is treated as blown up: 100 data spreads past the data
         self._bound = float(np.max(np.abs(samples)) + 100.0 * np.max(self.scale_))
         return self
@@ -466,6 +468,25 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         values = mlp_predict(self.interpolator_, grid)[:, 0]
         slopes = mlp_diagonal_jacobian(self.interpolator_, grid)[:, 0]
         return (lo, (hi - lo) / (_TABLE_SIZE - 1), values, slopes)
+
+    def _std_score(self, Y):
+        """Score in standardised units, confined beyond the cluster centres.
+
+        Inside the box spanned by the cluster centres this is the network.
+        Outside it the network would extrapolate with no data behind it (a
+        wrong sign there lets Langevin chains escape to infinity, as seen on
+        short real records), so the score is continued as
+        ``s(clip(y)) - (y - clip(y))``: the value at the box edge plus the
+        score of a unit-Gaussian tail. It is continuous, and every chain is
+        confined.
+        """
+        Yc = np.clip(Y, *self._box)
+        return mlp_predict(self.interpolator_, Yc) - (Y - Yc)
+
+    def _std_score_diagonal_jacobian(self, Y):
+        Yc = np.clip(Y, *self._box)
+        jac = mlp_diagonal_jacobian(self.interpolator_, Yc)
+        return np.where(Y == Yc, jac, -1.0)
 
     # ------------------------------------------------------------- predict
     def _samples_for_predict(self, X):
@@ -494,7 +515,7 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         """
         samples = self._samples_for_predict(X)
         Y = (samples - self.mean_) / self.scale_
-        return mlp_predict(self.interpolator_, Y) / self.scale_
+        return self._std_score(Y) / self.scale_
 
     def predict_divergence(self, X):
         """Divergence of the learned score (Laplacian of log p) at ``X``.
@@ -511,9 +532,7 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         """
         samples = self._samples_for_predict(X)
         Y = (samples - self.mean_) / self.scale_
-        return (mlp_diagonal_jacobian(self.interpolator_, Y) / self.scale_**2).sum(
-            axis=1
-        )
+        return (self._std_score_diagonal_jacobian(Y) / self.scale_**2).sum(axis=1)
 
     def score(self, X, y=None):
         """Negative score-matching loss of the learned score on held-out ``X``.
@@ -542,10 +561,8 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         """
         samples = self._samples_for_predict(X)
         Y = (samples - self.mean_) / self.scale_
-        s = mlp_predict(self.interpolator_, Y) / self.scale_
-        div = (mlp_diagonal_jacobian(self.interpolator_, Y) / self.scale_**2).sum(
-            axis=1
-        )
+        s = self._std_score(Y) / self.scale_
+        div = (self._std_score_diagonal_jacobian(Y) / self.scale_**2).sum(axis=1)
         return float(-np.mean(0.5 * np.sum(s**2, axis=1) + div))
 
     # -------------------------------------------------------------- sample
@@ -653,6 +670,8 @@ def _sample_member(
     t_step,
     t_val,
     t_der,
+    box_lo,
+    box_hi,
     bound,
 ):
     a = index * _CHAINS_PER_MEMBER
@@ -675,6 +694,8 @@ def _sample_member(
         t_step,
         t_val,
         t_der,
+        box_lo,
+        box_hi,
         bound,
         rng,
         out,

@@ -13,6 +13,12 @@ interpolant of the MLP's values and derivatives on a uniform grid (exact to
 O(h^4), so indistinguishable from the MLP at the grid sizes used) that turns a
 ~10k-flop network evaluation into a few flops; outside the grid the MLP is
 evaluated.
+
+Beyond the box of the cluster centres (``box_lo``, ``box_hi``, standardised
+units) the network would extrapolate with no data behind it, and a wrong sign
+there lets chains escape. The score is continued there as
+``s(clip(y)) - (y - clip(y))``: the network at the box edge plus the score of
+a unit Gaussian tail, so every chain is confined.
 """
 
 import math
@@ -63,6 +69,8 @@ def _run(
     t_step,
     t_val,
     t_der,
+    box_lo,
+    box_hi,
     bound,
     rng,
     out,
@@ -84,12 +92,14 @@ def _run(
     for r in range(1, n_records):
         for _ in range(substeps):
             for k in range(d):
-                y[k] = (x[k] - mean[k]) / scale[k]
+                y[k] = min(max((x[k] - mean[k]) / scale[k], box_lo[k]), box_hi[k])
             _std_score(
                 y, s, weights, biases, sizes, act, t_lo, t_step, t_val, t_der, work
             )
             for k in range(d):
-                g[k] = s[k] / scale[k]
+                # beyond the clusters: a unit-Gaussian tail (see KGMMScore)
+                excess = (x[k] - mean[k]) / scale[k] - y[k]
+                g[k] = (s[k] - excess) / scale[k]
                 xi[k] = rng.standard_normal()
             for i in range(d):
                 acc_d = 0.0
@@ -127,6 +137,8 @@ def simulate_scalar_path(
     t_step,
     t_val,
     t_der,
+    box_lo,
+    box_hi,
     bound,
     rng,
     out,
@@ -145,13 +157,16 @@ def simulate_scalar_path(
     sc = scale[0]
     drift = phi[0, 0] * h / sc
     kick = amp * noise[0, 0]
+    blo = box_lo[0]
+    bhi = box_hi[0]
     n_grid = t_val.shape[0]
     x = x0
     out[0, 0] = x
     for r in range(1, n_records):
         for _ in range(substeps):
             yv = (x - m) / sc
-            t = (yv - t_lo) / t_step
+            yc = min(max(yv, blo), bhi)
+            t = (yc - t_lo) / t_step
             if t >= 0.0 and t < n_grid - 1:
                 i = int(t)
                 u = t - i
@@ -164,9 +179,11 @@ def simulate_scalar_path(
                     + (u3 - u2) * t_step * t_der[i + 1]
                 )
             else:
-                y[0] = yv
+                y[0] = yc
                 mlp_forward(y, weights, biases, sizes, act, s, work)
                 sv = s[0]
+            # beyond the clusters: a unit-Gaussian tail (see KGMMScore)
+            sv -= yv - yc
             x += drift * sv + kick * rng.standard_normal()
         out[r, 0] = x
         if not (abs(x) <= bound):
@@ -192,6 +209,8 @@ def simulate_paths(
     t_step,
     t_val,
     t_der,
+    box_lo,
+    box_hi,
     bound,
     rng,
     out,
@@ -226,6 +245,8 @@ def simulate_paths(
         t_step,
         t_val,
         t_der,
+        box_lo,
+        box_hi,
         bound,
         rng,
         out,
@@ -254,6 +275,8 @@ def simulate_endpoints(
     t_step,
     t_val,
     t_der,
+    box_lo,
+    box_hi,
     bound,
     rng,
     out,
@@ -292,6 +315,8 @@ def simulate_endpoints(
             t_step,
             t_val,
             t_der,
+            box_lo,
+            box_hi,
             bound,
             rng,
             rec,

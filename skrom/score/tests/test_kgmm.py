@@ -213,3 +213,21 @@ def test_bad_inputs_get_clear_errors():
 @parametrize_with_checks([KGMMScore(**FAST, random_state=0)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_score_is_confined_beyond_the_clusters():
+    # few samples: the network has nothing to go on far from the data, so the
+    # score there must be the restoring Gaussian tail, whatever it extrapolates
+    x = np.random.default_rng(0).gamma(2.0, 1.0, size=(600, 1))
+    est = KGMMScore(sigma=0.1, prob=0.02, max_epochs=100, random_state=0).fit(x)
+    far = np.array([[x.max() + 30 * x.std()], [x.min() - 30 * x.std()]])
+    s = est.predict(far)[:, 0]
+    assert s[0] < 0 < s[1]
+    # slope of the tail: that of a unit Gaussian in standardised units
+    div = est.predict_divergence(far)
+    np.testing.assert_allclose(div, -1.0 / est.scale_[0] ** 2)
+    # chains started far outside come back to the data
+    out = est.sample(200, x0=np.full(1, x.max() + 20 * x.std()), random_state=1,
+                     n_steps=3000, dt=0.01)
+    assert np.all(np.isfinite(out))
+    assert np.median(out) < x.max()
