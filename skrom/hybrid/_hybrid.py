@@ -306,8 +306,20 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         return (float(self.dt), np.ascontiguousarray(self.drift_matrix_),
                 np.ascontiguousarray(self.diffusion_matrix_), f.mean_, f.scale_,
                 s.mean_, s.scale_, sp.weights, sp.biases, sp.sizes, sp.activation,
+                *self._score_box(),
                 npk.weights, npk.biases, npk.sizes, npk.activation, bool(f.coupled),
                 1.0 / f.decorrelation_time_, f.confinement_radius_, self.bound_)
+
+    def _score_box(self):
+        # KGMMScore trusts its network only inside the box of its cluster
+        # centres and continues the score as a Gaussian tail beyond it; other
+        # score estimators are used as they are
+        s = self.score_estimator_
+        box = getattr(s, "_box", None)
+        if box is None:
+            inf = np.full(self.n_features_in_, np.inf)
+            return -inf, inf
+        return box
 
     def _raise_blow_up(self, statuses, what):
         for member, status in enumerate(statuses):
@@ -463,6 +475,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         sig_t = torch.as_tensor(self.diffusion_matrix_.T)
         s_mean, s_scale = torch.as_tensor(s.mean_), torch.as_tensor(s.scale_)
         y_mean, y_scale = torch.as_tensor(f.mean_), torch.as_tensor(f.scale_)
+        box = tuple(torch.as_tensor(np.asarray(b, float)) for b in self._score_box())
         with torch.no_grad():
             z = torch_rollout(f.module_, torch.as_tensor(np.asarray(z0, float)),
                               n_steps, dt)
@@ -471,7 +484,9 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             out = torch.empty((n_steps,) + tuple(x.shape), dtype=torch.float64)
             out[0] = x
             for t in range(1, n_steps):
-                g = s.interpolator_((x - s_mean) / s_scale) / s_scale
+                y = (x - s_mean) / s_scale
+                yc = torch.clamp(y, *box)
+                g = (s.interpolator_(yc) - (y - yc)) / s_scale
                 x = x + dt * (g @ phi_t + forcing[t - 1] @ sig_t)
                 out[t] = x
         return np.ascontiguousarray(out.numpy().transpose(1, 0, 2))

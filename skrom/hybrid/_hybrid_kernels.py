@@ -2,7 +2,9 @@
 
 One step of length ``dt`` (original units of the data)::
 
-    g  = s_std((x - s_mean) / s_scale) / s_scale          # learned score
+    y  = (x - s_mean) / s_scale
+    g  = (s_std(clip(y)) - (y - clip(y))) / s_scale        # learned score, confined
+                                                           # beyond its clusters
     f  = y_mean + y_scale * z[:d]                          # forcing, data units
     x <- x + dt * (Phi g + Sigma f)
     z <- RK4 step of the delay-vector neural ODE
@@ -22,7 +24,8 @@ __all__ = ["hybrid_rollout"]
 
 @numba.njit(cache=True)
 def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_scale,
-                   s_weights, s_biases, s_sizes, s_act, n_weights, n_biases, n_sizes,
+                   s_weights, s_biases, s_sizes, s_act, s_box_lo, s_box_hi,
+                   n_weights, n_biases, n_sizes,
                    n_act, coupled, inv_time_scale, radius, bound, out):
     """Integrate one path; ``out[t]`` receives ``x`` at step ``t`` (``out[0] = x0``).
 
@@ -58,10 +61,11 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
         out[0, k] = x[k]
     for t in range(1, n_steps):
         for k in range(d):
-            ys[k] = (x[k] - s_mean[k]) / s_scale[k]
+            ys[k] = min(max((x[k] - s_mean[k]) / s_scale[k], s_box_lo[k]), s_box_hi[k])
         mlp_forward(ys, s_weights, s_biases, s_sizes, s_act, s, s_work)
         for k in range(d):
-            g[k] = s[k] / s_scale[k]
+            # the score estimator's confined tail beyond its clusters (KGMMScore)
+            g[k] = (s[k] - ((x[k] - s_mean[k]) / s_scale[k] - ys[k])) / s_scale[k]
             f[k] = y_mean[k] + y_scale[k] * z[k]
         for i in range(d):
             acc = 0.0
