@@ -251,9 +251,9 @@ def _slow_fit(system):
     "Not reached at CPU training budgets: the NODE forcing's own long-run "
     "dynamics are too weak at low frequencies (its integrated ACF times its "
     "variance is 1/3 of the residual's), so the hybrid under-transitions. "
-    "Measured with SLOW_FORCING: additive KL 0.62, ACF error 0.36, residence "
-    "times 56/222 vs 21.6/17.5; multiplicative KL 1.87, no transitions; "
-    "tristable KL 0.97, no transitions. "
+    "Measured with SLOW_FORCING: additive KL 1.52, ACF error 0.22, residence "
+    "times 12/386 vs 21.6/17.5; multiplicative KL 2.43, no transitions; "
+    "tristable KL 0.96, no transitions. "
     "Remove this marker when a better-trained forcing passes."))
 @pytest.mark.parametrize("system", list(SYSTEMS))
 def test_statistics_three_systems(system):
