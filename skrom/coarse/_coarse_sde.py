@@ -137,9 +137,9 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         Mean of the training fields (fields are normalised internally).
     field_scale_ : float
         Standard deviation of the training fields.
-    init_field_ : ndarray of shape (n_features_in_,)
+    init_field_ : ndarray of shape (n_features_in,)
         Mean initial field of the training trajectories; ``sample``'s default ``x0``.
-    diffusion_ : ndarray of shape (n_latent_,)
+    diffusion_ : ndarray of shape (n_latent,)
         Diffusion per unit physical time, in normalised latent units.
     history_ : list of dict
         Per epoch: ``elbo``, ``log_lik``, ``kl`` (per snapshot), ``beta``, ``lr``.

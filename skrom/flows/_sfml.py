@@ -166,14 +166,14 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         The fitted conditional flow (float32, on the CPU, in eval mode).
     n_features_in_ : int
         Number of observed features.
-    state_mean_, state_scale_ : ndarray of shape (n_features_in_,)
+    state_mean_, state_scale_ : ndarray of shape (n_features_in,)
         Standardisation of the conditioning state, :math:`\mu_x, s_x`.
-    increment_coef_ : ndarray of shape (n_features_in_, n_features_in_)
+    increment_coef_ : ndarray of shape (n_features_in, n_features_in)
         Slope :math:`B` of the affine fit of the increment on the
         standardised state.
-    increment_mean_ : ndarray of shape (n_features_in_,)
+    increment_mean_ : ndarray of shape (n_features_in,)
         Intercept :math:`b` of that fit.
-    increment_scale_ : ndarray of shape (n_features_in_,)
+    increment_scale_ : ndarray of shape (n_features_in,)
         Standard deviation :math:`s` of the residual increment.
     time_step_ : float
         Time advanced by one step of the map, ``lag * dt``.

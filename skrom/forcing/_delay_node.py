@@ -145,7 +145,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         The fitted vector field (on the CPU).
     mlp_pack_ : MLPPack
         The MLP's weights as plain arrays, for the numba kernels.
-    initial_states_ : ndarray of shape (n_bank, n_state_)
+    initial_states_ : ndarray of shape (n_bank, n_state)
         Standardised delay vectors of the training data that :meth:`sample`
         starts from when no ``x0`` is given.
     history_ : list of dict
@@ -402,14 +402,14 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_state_)
+        X : array-like of shape (n_samples, n_state)
             Initial delay vectors in data units.
         n_steps : int
             Points per path, the first being the start.
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, n_steps, n_state_)
+        Z : ndarray of shape (n_samples, n_steps, n_state)
             Full delay-vector paths in standardised units.
         """
         from ._node import torch_rollout

@@ -190,14 +190,14 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         Mean of the training samples.
     scale_ : ndarray of shape (n_features,)
         Standard deviation of the training samples (1 where it is 0).
-    cluster_centers_ : ndarray of shape (n_clusters_, n_features)
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
         Mean perturbed sample of each cell, in the original units of ``X``.
-    cluster_scores_ : ndarray of shape (n_clusters_, n_features)
+    cluster_scores_ : ndarray of shape (n_clusters, n_features)
         Score estimate of each cell, in the original units (1 / units of X).
-    cluster_divergence_ : ndarray of shape (n_clusters_,)
+    cluster_divergence_ : ndarray of shape (n_clusters,)
         Divergence estimate of each cell, in the original units
         (1 / units of X squared). Noisy: it rests on a second moment.
-    cluster_counts_ : ndarray of shape (n_clusters_,)
+    cluster_counts_ : ndarray of shape (n_clusters,)
         Perturbed samples averaged in each cell, summed over all passes.
     n_clusters_ : int
         Number of (non-empty) cells.
