@@ -27,7 +27,6 @@ numpydoc_attributes_as_param_list = True
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 html_theme = "pydata_sphinx_theme"
-html_static_path = ["_static"]
 html_title = f"skrom {release}"
 
 intersphinx_mapping = {}  # no network at build time
