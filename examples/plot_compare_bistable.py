@@ -264,7 +264,7 @@ for name, sim in runs.items():  # each model at its own time step
     k = stride_of(models[name])
     plot_acf({name: sim}, max_lag // k, dt=DT * k, ax=axes[1])
 # same colour per model in every panel (C0 is the truth's)
-axes[2].set_prop_cycle(color=[f"C{i + 1}" for i in range(len(table))])
+axes[2].set_prop_cycle(color=plt.rcParams["axes.prop_cycle"].by_key()["color"][1:])
 plot_forecast_skill(LEADS, {n: row["skill"] for n, row in table.items()},
                     lyapunov_time=LYAPUNOV_TIME, ylabel="transition forecast skill",
                     ax=axes[2])
