@@ -32,21 +32,26 @@ __all__ = ["simulate_paths", "simulate_scalar_path", "simulate_endpoints"]
 
 
 @numba.njit(cache=True, inline="always")
+def _hermite(t_val, t_der, t_step, i, u):
+    # cubic Hermite interpolant on cell i at fraction u of the cell
+    u2 = u * u
+    u3 = u2 * u
+    return (
+        (2.0 * u3 - 3.0 * u2 + 1.0) * t_val[i]
+        + (u3 - 2.0 * u2 + u) * t_step * t_der[i]
+        + (3.0 * u2 - 2.0 * u3) * t_val[i + 1]
+        + (u3 - u2) * t_step * t_der[i + 1]
+    )
+
+
+@numba.njit(cache=True, inline="always")
 def _std_score(y, s, weights, biases, sizes, act, t_lo, t_step, t_val, t_der, work):
     n_grid = t_val.shape[0]
     if n_grid > 1:
         t = (y[0] - t_lo) / t_step
         if t >= 0.0 and t < n_grid - 1:
             i = int(t)
-            u = t - i
-            u2 = u * u
-            u3 = u2 * u
-            s[0] = (
-                (2.0 * u3 - 3.0 * u2 + 1.0) * t_val[i]
-                + (u3 - 2.0 * u2 + u) * t_step * t_der[i]
-                + (3.0 * u2 - 2.0 * u3) * t_val[i + 1]
-                + (u3 - u2) * t_step * t_der[i + 1]
-            )
+            s[0] = _hermite(t_val, t_der, t_step, i, t - i)
             return
     mlp_forward(y, weights, biases, sizes, act, s, work)
 
@@ -169,15 +174,7 @@ def simulate_scalar_path(
             t = (yc - t_lo) / t_step
             if t >= 0.0 and t < n_grid - 1:
                 i = int(t)
-                u = t - i
-                u2 = u * u
-                u3 = u2 * u
-                sv = (
-                    (2.0 * u3 - 3.0 * u2 + 1.0) * t_val[i]
-                    + (u3 - 2.0 * u2 + u) * t_step * t_der[i]
-                    + (3.0 * u2 - 2.0 * u3) * t_val[i + 1]
-                    + (u3 - u2) * t_step * t_der[i + 1]
-                )
+                sv = _hermite(t_val, t_der, t_step, i, t - i)
             else:
                 y[0] = yc
                 mlp_forward(y, weights, biases, sizes, act, s, work)
