@@ -7,9 +7,11 @@ estimator can mutate what it was given.
 import numbers
 
 import numpy as np
+from scipy.sparse import issparse
 
 __all__ = [
     "check_trajectories",
+    "check_real_array",
     "check_positive_float",
     "check_int",
     "check_option",
@@ -25,9 +27,56 @@ class SimulationBlowUpError(FloatingPointError, ValueError):
     """
 
 
+def _who(estimator):
+    return f"{type(estimator).__name__}: " if estimator is not None else ""
+
+
+def check_real_array(X, *, name="X", estimator=None):
+    """Return ``X`` as a float64 copy, refusing sparse, complex and non-numeric data.
+
+    An object array of numbers is converted, as scikit-learn's ``check_array``
+    converts it. The messages keep the phrases that scikit-learn's estimator
+    checks look for ("sparse", "Complex data not supported", numpy's own
+    "argument must be a string or a real number").
+
+    Parameters
+    ----------
+    X : array-like
+        Any shape.
+    name : str, default="X"
+        Name used in error messages.
+    estimator : object, optional
+        Named in error messages.
+
+    Returns
+    -------
+    X : ndarray of float64, a copy
+    """
+    who = _who(estimator)
+    if issparse(X):
+        raise TypeError(
+            f"{who}{name} is a sparse matrix; sparse input is not supported. Pass a "
+            f"dense array ({name}.toarray())."
+        )
+    # checked before the cast, which would silently drop the imaginary part
+    if np.iscomplexobj(X):
+        raise ValueError(f"{who}Complex data not supported in {name}; pass real values.")
+    try:
+        return np.array(X, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{who}{name} must be a numeric array-like, got {type(X).__name__}: {exc}"
+        ) from exc
+
+
 def check_trajectories(X, *, min_steps=2, name="X", n_features=None,
-                       allow_nan=False, estimator=None):
+                       allow_nan=False, estimator=None, needed_for=None):
     """Validate a trajectory set and return it as a float64 3-D copy.
+
+    The one validator of every estimator's data: besides the shape it refuses
+    sparse, complex and non-numeric input (see :func:`check_real_array`), and
+    its messages for empty data and a wrong feature count are worded as
+    scikit-learn words them, so estimators pass ``check_estimator``.
 
     Parameters
     ----------
@@ -38,52 +87,70 @@ def check_trajectories(X, *, min_steps=2, name="X", n_features=None,
     name : str, default="X"
         Name used in error messages.
     n_features : int or None
-        If given, the number of features the array must have.
+        If given, the number of features the array must have (the number the
+        fitted estimator saw).
     allow_nan : bool, default=False
         Whether NaN/inf are accepted.
     estimator : object, optional
         Named in error messages.
+    needed_for : str, optional
+        What the ``min_steps`` steps are needed for, completing the message
+        "at least {min_steps} are needed for ...".
 
     Returns
     -------
     X : ndarray of shape (n_trajectories, n_steps, n_features)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrom._validation import check_trajectories
+    >>> check_trajectories(np.zeros((5, 2))).shape
+    (1, 5, 2)
+    >>> check_trajectories(np.zeros((5, 2)), n_features=3)
+    Traceback (most recent call last):
+        ...
+    ValueError: X has 2 features, but 3 features are expected as input.
     """
-    who = f"{type(estimator).__name__}: " if estimator is not None else ""
-    if hasattr(X, "dtype") and X.dtype == object:
-        raise TypeError(f"{who}{name} has dtype object; pass a numeric array.")
-    try:
-        arr = np.array(X, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{who}{name} must be a numeric array-like, got {type(X).__name__}: {exc}"
-        ) from exc
+    who = _who(estimator)
+    arr = check_real_array(X, name=name, estimator=estimator)
     if arr.ndim == 1:
         raise ValueError(
-            f"{who}{name} is 1-D with shape {arr.shape}. A trajectory set has shape "
-            "(n_trajectories, n_steps, n_features); reshape one scalar series with "
-            f"{name}.reshape(1, -1, 1), or a single trajectory with {name}.reshape(-1, 1)."
+            f"{who}{name} is 1-D with shape {arr.shape}. Reshape your data: a "
+            "trajectory set has shape (n_trajectories, n_steps, n_features); use "
+            f"{name}.reshape(1, -1, 1) (or {name}.reshape(-1, 1)) for one scalar "
+            f"series, or {name}.reshape(1, -1) for one state of n_features values."
         )
-    if arr.ndim == 2:
-        arr = arr[None, :, :]
-    if arr.ndim != 3:
+    if arr.ndim not in (2, 3):
         raise ValueError(
             f"{who}{name} must be 2-D (n_steps, n_features) or 3-D "
             f"(n_trajectories, n_steps, n_features); got {arr.ndim}-D with shape {arr.shape}."
         )
-    if arr.shape[0] < 1 or arr.shape[2] < 1:
+    if arr.shape[-1] == 0:
+        # scikit-learn's wording, with the shape as given
         raise ValueError(
-            f"{who}{name} has shape {arr.shape}: it needs at least one trajectory "
-            "and one feature."
+            f"{who}{name} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 "
+            "is required."
         )
-    if arr.shape[1] < min_steps:
+    if arr.ndim == 2:
+        arr = arr[None, :, :]
+    if arr.shape[0] == 0:
         raise ValueError(
-            f"{who}{name} has trajectories of {arr.shape[1]} steps; at least "
-            f"{min_steps} are needed."
+            f"{who}{name} has 0 trajectories (shape={arr.shape}) while a minimum of 1 "
+            "is required."
         )
     if n_features is not None and arr.shape[2] != n_features:
+        # scikit-learn's wording, which its estimator checks match
+        expected = (f"{type(estimator).__name__} is expecting {n_features} features"
+                    if estimator is not None else f"{n_features} features are expected")
+        raise ValueError(f"{name} has {arr.shape[2]} features, but {expected} as input.")
+    if arr.shape[1] < min_steps:
+        reason = f" for {needed_for}" if needed_for else ""
+        # "n_samples": a 2-D array's rows are its time steps, in sklearn's terms
         raise ValueError(
-            f"{who}{name} has {arr.shape[2]} features, but {n_features} were expected "
-            "(the number seen in fit)."
+            f"{who}{name} has trajectories of {arr.shape[1]} steps; at least "
+            f"{min_steps} are needed{reason} (n_samples = {arr.shape[1]} per "
+            "trajectory)."
         )
     if not allow_nan and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]

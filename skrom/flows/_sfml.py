@@ -6,9 +6,7 @@ import numpy as np
 import torch
 import zuko
 from joblib import effective_n_jobs
-from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
@@ -302,7 +300,7 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         """
         hidden = self._check_params()
         device = resolve_device(self.device)
-        X = _check_X(X, self, min_steps=self.lag + 1)
+        X = check_trajectories(X, min_steps=self.lag + 1, estimator=self)
         n_features = X.shape[2]
         with torch_seed(self.random_state) as seed, _torch_threads(self.n_jobs):
             rng = np.random.default_rng(seed)
@@ -331,7 +329,8 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
 
     # -------------------------------------------------------------- helpers
     def _check_fitted_input(self, X, min_steps):
-        return _check_X(X, self, min_steps, n_features=self.n_features_in_)
+        return check_trajectories(X, min_steps=min_steps,
+                                  n_features=self.n_features_in_, estimator=self)
 
     def _baseline(self, cond):
         return cond @ self.increment_coef_ + self.increment_mean_
@@ -477,30 +476,6 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         X = self._check_fitted_input(X, min_steps=self.lag + 1)
         x_now, x_next = extract_pairs(X, self.lag)
         return float(np.mean(self._log_likelihood(x_now, x_next)))
-
-
-def _check_X(X, estimator, min_steps, n_features=None):
-    """Trajectory-set validation, with scikit-learn's wording for generic failures."""
-    if issparse(X):
-        raise TypeError("SFMLFlow: sparse input is not supported; pass a dense "
-                        "array (X.toarray()).")
-    if np.ndim(X) == 1:
-        raise ValueError(
-            f"SFMLFlow: X is 1-D with shape {np.shape(X)}. Reshape your data: a "
-            "trajectory set has shape (n_trajectories, n_steps, n_features); use "
-            "X.reshape(1, -1, 1) for one scalar series, or X.reshape(-1, 1) for "
-            "one trajectory."
-        )
-    if np.ndim(X) in (2, 3):
-        # sklearn's own messages for object, complex and empty inputs
-        X = check_array(X, dtype=np.float64, allow_nd=True,
-                        ensure_all_finite=False, input_name="X")
-    if n_features is not None and X.ndim in (2, 3) and X.shape[-1] != n_features:
-        raise ValueError(
-            f"X has {X.shape[-1]} features, but SFMLFlow is expecting "
-            f"{n_features} features as input (the number seen in fit)."
-        )
-    return check_trajectories(X, min_steps=min_steps, estimator=estimator)
 
 
 def _linear_baseline(cond, increment):
