@@ -58,15 +58,16 @@ def check_real_array(X, *, name="X", estimator=None):
             f"{who}{name} is a sparse matrix; sparse input is not supported. Pass a "
             f"dense array ({name}.toarray())."
         )
-    # checked before the cast, which would silently drop the imaginary part
-    if np.iscomplexobj(X):
-        raise ValueError(f"{who}Complex data not supported in {name}; pass real values.")
     try:
-        return np.array(X, dtype=np.float64, copy=True)
+        arr = np.asarray(X)  # no copy yet where X is an array already
+        # checked before the cast, which would silently drop the imaginary part
+        if not np.iscomplexobj(arr):
+            return arr.astype(np.float64, copy=True)
     except (TypeError, ValueError) as exc:
         raise TypeError(
             f"{who}{name} must be a numeric array-like, got {type(X).__name__}: {exc}"
         ) from exc
+    raise ValueError(f"{who}Complex data not supported in {name}; pass real values.")
 
 
 def check_trajectories(X, *, min_steps=2, name="X", n_features=None,
@@ -124,7 +125,8 @@ def check_trajectories(X, *, min_steps=2, name="X", n_features=None,
     if arr.ndim not in (2, 3):
         raise ValueError(
             f"{who}{name} must be 2-D (n_steps, n_features) or 3-D "
-            f"(n_trajectories, n_steps, n_features); got {arr.ndim}-D with shape {arr.shape}."
+            f"(n_trajectories, n_steps, n_features); got {arr.ndim}-D with shape "
+            f"{arr.shape}."
         )
     if arr.shape[-1] == 0:
         # scikit-learn's wording, with the shape as given
@@ -143,7 +145,9 @@ def check_trajectories(X, *, min_steps=2, name="X", n_features=None,
         # scikit-learn's wording, which its estimator checks match
         expected = (f"{type(estimator).__name__} is expecting {n_features} features"
                     if estimator is not None else f"{n_features} features are expected")
-        raise ValueError(f"{name} has {arr.shape[2]} features, but {expected} as input.")
+        raise ValueError(
+            f"{name} has {arr.shape[2]} features, but {expected} as input."
+        )
     if arr.shape[1] < min_steps:
         reason = f" for {needed_for}" if needed_for else ""
         # "n_samples": a 2-D array's rows are its time steps, in sklearn's terms

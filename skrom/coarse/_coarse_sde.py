@@ -1,7 +1,6 @@
 """CoarseSDE: a stochastic model on a coarse mesh with auxiliary micro states."""
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
@@ -25,35 +24,6 @@ from ._prior import LocalDriftSDE
 __all__ = ["CoarseSDE"]
 
 _DTYPE = torch.float32
-
-
-def _check_fields(X, estimator, *, min_steps, n_features=None, name="X"):
-    """Validate a trajectory set, worded as scikit-learn words generic failures."""
-    who = type(estimator).__name__
-    if sp.issparse(X):
-        raise TypeError(f"{who}: sparse input is not supported; pass a dense array "
-                        f"({name}.toarray()).")
-    X = np.asarray(X)
-    if np.iscomplexobj(X):
-        raise ValueError(f"{who}: Complex data not supported in {name}.")
-    if X.dtype == object:
-        # numeric objects are converted; anything else fails with numpy's message
-        X = X.astype(np.float64)
-    if X.ndim == 1:
-        raise ValueError(
-            f"{who}: {name} is 1-D with shape {X.shape}. Reshape your data: fields are "
-            f"(n_trajectories, n_steps, n_grid), one trajectory {name}.reshape(1, -1) "
-            "for a single snapshot or (n_steps, n_grid) for one trajectory.")
-    if X.ndim in (2, 3) and X.shape[-1] == 0:
-        raise ValueError(
-            f"{who}: 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
-    if n_features is not None and X.ndim in (2, 3) and X.shape[-1] != n_features:
-        raise ValueError(
-            f"{name} has {X.shape[-1]} features, but {who} is expecting {n_features} "
-            "features as input.")
-    X3 = check_trajectories(X, min_steps=min_steps, n_features=n_features, name=name,
-                            estimator=estimator)
-    return X3, X.ndim == 2
 
 
 class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
@@ -234,7 +204,7 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         """
         n_coarse, n_micro, stencil, hidden, window = self._check_params()
         device = resolve_device(self.device)
-        X, _ = _check_fields(X, self, min_steps=window)
+        X = check_trajectories(X, min_steps=window, estimator=self)
         n_traj, n_steps, n_grid = X.shape
         if n_coarse > n_grid:
             raise ValueError(
@@ -337,10 +307,12 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
             is the micro state.
         """
         check_is_fitted(self)
-        X, two_d = _check_fields(X, self, min_steps=1, n_features=self.n_features_in_)
+        X3 = check_trajectories(X, min_steps=1, n_features=self.n_features_in_,
+                                estimator=self)
         with torch.no_grad():
-            Z = self._code_to_output(self.autoencoder_.encode(self._normalised(X)))
-        return Z[0] if two_d else Z
+            Z = self._code_to_output(self.autoencoder_.encode(self._normalised(X3)))
+        # np.asarray, not np.ndim: an array-like need not take numpy's functions
+        return Z[0] if np.asarray(X).ndim == 2 else Z
 
     def inverse_transform(self, Z):
         """Decode coarse + micro states (as returned by :meth:`transform`) to fields.
@@ -354,14 +326,14 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         X : ndarray of shape (n_trajectories, n_steps, n_grid) (2-D for 2-D input)
         """
         check_is_fitted(self)
-        Z, two_d = _check_fields(Z, self, min_steps=1, n_features=self.n_latent_,
-                                 name="Z")
-        macro = Z[..., : self.n_coarse]
-        Z[..., : self.n_coarse] = (macro - self.field_mean_) / self.field_scale_
+        Z3 = check_trajectories(Z, min_steps=1, n_features=self.n_latent_, name="Z",
+                                estimator=self)
+        macro = Z3[..., : self.n_coarse]
+        Z3[..., : self.n_coarse] = (macro - self.field_mean_) / self.field_scale_
         with torch.no_grad():
-            mean, _ = self.autoencoder_.decode(torch.as_tensor(Z, dtype=_DTYPE))
+            mean, _ = self.autoencoder_.decode(torch.as_tensor(Z3, dtype=_DTYPE))
         X = mean.double().numpy() * self.field_scale_ + self.field_mean_
-        return X[0] if two_d else X
+        return X[0] if np.asarray(Z).ndim == 2 else X
 
     def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
         """Predict fine fields by integrating the learned SDE from an initial field.
@@ -430,7 +402,8 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         W = self.window
-        X, _ = _check_fields(X, self, min_steps=W, n_features=self.n_features_in_)
+        X = check_trajectories(X, min_steps=W, n_features=self.n_features_in_,
+                               estimator=self)
         n_steps = X.shape[1]
         starts = list(range(0, n_steps - W + 1, W - 1))
         if starts[-1] != n_steps - W:

@@ -16,6 +16,7 @@ from .._validation import (
     check_int,
     check_option,
     check_positive_float,
+    check_real_array,
     check_trajectories,
 )
 from ._delay_embedding import decorrelation_lag, delay_embed, embedding_span
@@ -28,25 +29,6 @@ __all__ = ["DelayNODEForcing"]
 _N_BANK = 4096
 # forecasts started per held-out series in score()
 _N_SCORE_STARTS = 512
-
-
-def _is_sparse(X):
-    return hasattr(X, "toarray") and hasattr(X, "nnz")
-
-
-def _reject_unsupported(X, who):
-    """Refuse sparse and complex input; turn a numeric object array into float64."""
-    if _is_sparse(X):
-        raise TypeError(f"{who}: sparse input is not supported; pass a dense array.")
-    if np.iscomplexobj(X):
-        raise ValueError(f"{who}: Complex data not supported; pass real values.")
-    if getattr(getattr(X, "dtype", None), "kind", "") == "O":
-        try:
-            return np.asarray(X, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"{who}: X has dtype object and is not numeric: {exc}") from exc
-    return X
 
 
 class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
@@ -239,25 +221,10 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         return dt, n_delays, hidden, window
 
     def _validate_series(self, Y, *, name, n_features=None, min_steps=2):
-        Y = _reject_unsupported(Y, type(self).__name__)
-        if np.ndim(Y) == 2 and np.shape(Y)[1] == 0:
-            raise ValueError(
-                f"{type(self).__name__}: 0 feature(s) (shape={np.shape(Y)}) while a "
-                "minimum of 1 is required."
-            )
-        Y = check_trajectories(Y, min_steps=1, name=name, estimator=self)
-        if n_features is not None and Y.shape[2] != n_features:
-            raise ValueError(
-                f"X has {Y.shape[2]} features, but {type(self).__name__} is expecting "
-                f"{n_features} features as input (the number seen in fit)."
-            )
-        if Y.shape[1] < min_steps:
-            raise ValueError(
-                f"{type(self).__name__}: {name} has trajectories of {Y.shape[1]} "
-                f"sample(s) (time steps); at least {min_steps} are needed for "
-                f"n_delays={self.n_delays}, the lag and window={self.window}."
-            )
-        return Y
+        return check_trajectories(
+            Y, min_steps=min_steps, name=name, n_features=n_features, estimator=self,
+            needed_for=f"n_delays={self.n_delays}, the lag and window={self.window}",
+        )
 
     def fit(self, Y, y=None):
         """Fit the neural ODE to the delay-embedded series ``Y``.
@@ -362,11 +329,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
                                                                   self.n_delays)
 
     def _check_states(self, X, name):
-        X = _reject_unsupported(X, type(self).__name__)
-        try:
-            X = np.array(X, dtype=np.float64, copy=True)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must be a numeric array-like: {exc}") from exc
+        X = check_real_array(X, name=name, estimator=self)
         if X.ndim != 2:
             raise ValueError(
                 f"{name} must be 2-D (n_samples, n_delays * n_features) delay vectors "
@@ -375,9 +338,9 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
             )
         if X.shape[1] != self.n_state_:
             raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                f"{self.n_state_} features as input (delay vectors of n_delays="
-                f"{self.n_delays} blocks of {self.n_features_in_} values)."
+                f"{name} has {X.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {self.n_state_} features as input (delay vectors of "
+                f"n_delays={self.n_delays} blocks of {self.n_features_in_} values)."
             )
         if X.shape[0] < 1:
             raise ValueError(f"{name} holds no delay vectors (0 samples).")
@@ -511,7 +474,8 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         check_is_fitted(self)
         horizon = self.window
         span = embedding_span(self.lag_, self.n_delays)
-        Y = self._validate_series(Y, name="Y", n_features=self.n_features_in_,
+        # named X, as scikit-learn names what score is given
+        Y = self._validate_series(Y, name="X", n_features=self.n_features_in_,
                                   min_steps=span + horizon + 1)
         Ys = (Y - self.mean_) / self.scale_
         Z = delay_embed(Ys, self.lag_, self.n_delays)

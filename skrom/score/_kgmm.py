@@ -5,10 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numba
 import numpy as np
 from joblib import effective_n_jobs
-from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_array
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._ensemble import run_ensemble
 from .._mlp_kernels import ACTIVATION_CODES, pack_mlp
@@ -90,15 +88,6 @@ def _accumulate(
 
 def _as_samples(X, estimator, n_features=None, name="X"):
     """Validate ``X`` and flatten trajectories into samples (n_samples, n_features)."""
-    if issparse(X) or np.ndim(X) == 2:
-        # sklearn's own messages for sparse, object, complex and empty inputs
-        X = check_array(
-            X,
-            accept_sparse=False,
-            dtype=np.float64,
-            ensure_all_finite=False,
-            ensure_min_samples=1,
-        )
     arr = check_trajectories(
         X, min_steps=1, name=name, n_features=n_features, estimator=estimator
     )
@@ -491,14 +480,7 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
     # ------------------------------------------------------------- predict
     def _samples_for_predict(self, X):
         check_is_fitted(self, "interpolator_")
-        if (
-            hasattr(X, "ndim")
-            and X.ndim == 3
-            or (not hasattr(X, "ndim") and np.ndim(X) == 3)
-        ):
-            return _as_samples(X, self, n_features=self.n_features_in_)
-        X = validate_data(self, X, reset=False, dtype=np.float64, copy=True)
-        return np.asarray(X, dtype=np.float64)
+        return _as_samples(X, self, n_features=self.n_features_in_)
 
     def predict(self, X):
         """Score ``grad log p`` at the samples ``X``, in the original units.
