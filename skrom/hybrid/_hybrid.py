@@ -29,17 +29,6 @@ __all__ = ["HybridLangevinROM"]
 _N_BANK = 4096
 
 
-def _as_numeric(X, who):
-    """An object array of numbers becomes float64, as sklearn's ``check_array`` does."""
-    if getattr(getattr(X, "dtype", None), "kind", "") == "O":
-        try:
-            return np.asarray(X, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"{who}: X has dtype object and is not numeric: {exc}") from exc
-    return X
-
-
 def _time_derivative(X, dt, method):
     """``dx/dt`` and the slice of ``X`` it belongs to.
 
@@ -213,17 +202,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         dt = check_positive_float(self.dt, "dt")
         check_option(self.derivative, "derivative", ("central", "forward"))
         check_int(self.verbose, "verbose", min_value=0)
-        if np.ndim(X) == 2:
-            from ..score._kgmm import _as_samples
-
-            _as_samples(X, self)  # sklearn's messages for sparse/object/empty input
-        X = check_trajectories(_as_numeric(X, type(self).__name__), min_steps=1,
-                               estimator=self)
-        if X.shape[1] < 3:
-            raise ValueError(
-                f"{type(self).__name__}: X has trajectories of {X.shape[1]} sample(s) "
-                "(time steps); at least 3 are needed for the residual's derivative."
-            )
+        X = check_trajectories(X, min_steps=3, estimator=self,
+                               needed_for="the residual's derivative")
         d = X.shape[2]
         seeds = spawn_seeds(self.random_state, 4)
 
@@ -416,12 +396,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         span = embedding_span(f.lag_, f.n_delays)
         min_steps = span + n_paths + 1
         H = check_trajectories(history, min_steps=1, name="history",
-                               estimator=self)
-        if H.shape[2] != self.n_features_in_:
-            raise ValueError(
-                f"history has {H.shape[2]} features, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input."
-            )
+                               n_features=self.n_features_in_, estimator=self)
         if H.shape[1] < min_steps:
             raise ValueError(
                 f"history has trajectories of {H.shape[1]} steps; a delay vector "
@@ -518,17 +493,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         from ..metrics import acf_error, pdf_kl_divergence
 
         check_is_fitted(self, "forcing_")
-        if np.ndim(X) == 2:
-            from ..score._kgmm import _as_samples
-
-            _as_samples(X, self)
-        X = check_trajectories(_as_numeric(X, type(self).__name__), min_steps=8,
+        X = check_trajectories(X, min_steps=8, n_features=self.n_features_in_,
                                estimator=self)
-        if X.shape[2] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[2]} features, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input."
-            )
         seed = 0 if self.random_state is None else spawn_seeds(self.random_state, 4)[3]
         try:
             sim = self.sample(X.shape[1], x0=X[:, 0], n_paths=X.shape[0],

@@ -1,9 +1,7 @@
 """LangevinROM: a Langevin model whose drift is a learned score."""
 
 import numpy as np
-from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from .._ensemble import run_ensemble
@@ -238,16 +236,6 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
                 "diffusion must be 'estimated', 'unit' or an array, got "
                 f"{self.diffusion!r}."
             )
-        if issparse(X) or np.ndim(X) == 2:
-            # sklearn's messages for sparse, object, complex and empty input
-            X = check_array(
-                X, accept_sparse=False, dtype=np.float64, ensure_all_finite=False
-            )
-        if np.ndim(X) >= 2 and np.shape(X)[-2] < 3:
-            raise ValueError(
-                f"LangevinROM needs trajectories of at least 3 steps; got "
-                f"n_samples = {np.shape(X)[-2]} per trajectory."
-            )
         X = check_trajectories(X, min_steps=3, estimator=self)
         n_traj, n_steps, d = X.shape
         if lag is not None and lag >= n_steps:
@@ -413,11 +401,6 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         from ..metrics import acf_error, pdf_kl_divergence
 
         check_is_fitted(self, "drift_matrix_")
-        if np.ndim(X) in (2, 3) and np.shape(X)[-1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {np.shape(X)[-1]} features, but LangevinROM is expecting "
-                f"{self.n_features_in_} features as input."
-            )
         X = check_trajectories(
             X, min_steps=8, n_features=self.n_features_in_, estimator=self
         )

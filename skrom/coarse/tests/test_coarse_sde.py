@@ -17,22 +17,13 @@ from skrom.datasets import make_burgers_1d, simulate_coarse_burgers_1d
 TINY = dict(n_coarse=4, n_micro=2, stencil=3, hidden_layers=(8,), window=4,
             n_quadrature=4, max_epochs=2, batches_per_epoch=2, batch_size=4)
 
-EXPECTED_FAILED = {
-    "check_fit2d_1sample": (
-        "a single snapshot holds no dynamics: fit needs at least `window` "
-        "snapshots and says so in its error message"
-    ),
-}
-
-
 def _checks_instance():
     return CoarseSDE(n_coarse=1, n_micro=1, stencil=1, hidden_layers=(4,), window=3,
                      n_quadrature=2, max_epochs=1, batches_per_epoch=1, batch_size=2,
                      random_state=0)
 
 
-@parametrize_with_checks([_checks_instance()],
-                         expected_failed_checks=lambda e: EXPECTED_FAILED)
+@parametrize_with_checks([_checks_instance()])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
