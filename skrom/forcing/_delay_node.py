@@ -47,7 +47,14 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     and :math:`T` the decorrelation time of :math:`y` (a fixed time unit that
     keeps the network's outputs O(1)). In the *coupled* variant only the
     newest block is learned, :math:`\dot z_1 = g_\theta(z)/T`, and
-    :math:`\dot z_i = z_{i-1}/T` for :math:`i \ge 2`.
+    :math:`\dot z_i = z_{i-1}/T` for :math:`i \ge 2`. With ``symmetric``
+    the network is replaced by its odd part,
+    :math:`(g_\theta(z) - g_\theta(-z))/2`, so that the field commutes with
+    :math:`z \to -z`: for a forcing whose statistics are symmetric under
+    :math:`y \to -y` (the Lorenz-63 :math:`x` and :math:`y` components that
+    drive the benchmark systems are) the free-running model then cannot
+    drift towards one sign, which a briefly trained unconstrained network
+    often does and which biases the slow variable it drives.
 
     So that no rollout can run away where the network extrapolates, the
     network sees :math:`q(z) = R \tanh(z/R)` and the field gets the term
@@ -84,6 +91,9 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         "gelu", "softplus".
     coupled : bool, default=False
         Learn only :math:`\dot z_1` and chain the older blocks (cheaper).
+    symmetric : bool, default=False
+        Make the field odd, for a series whose statistics are symmetric under
+        ``y -> -y``; the series is then scaled about zero, not its mean.
     window : int, default=60
         Steps of each training window.
     window_decay : float, default=3.0
@@ -110,9 +120,9 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     n_features_in_ : int
         Features of the series, :math:`d`.
     mean_ : ndarray of shape (n_features,)
-        Mean removed before embedding.
+        Mean removed before embedding (zero when ``symmetric``).
     scale_ : ndarray of shape (n_features,)
-        Standard deviation divided out before embedding.
+        Root-mean-square deviation from ``mean_``, divided out before embedding.
     decorrelation_time_ : float
         Time at which the autocorrelation first falls below 0.2 (also :math:`T`).
     delay_ : float
@@ -172,6 +182,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
 
     def __init__(self, *, delay=None, delay_fraction=0.25, n_delays=10,
                  hidden_layers=(256, 256), activation="swish", coupled=False,
+                 symmetric=False,
                  window=60, window_decay=3.0, n_windows=1024, dt=0.01,
                  max_epochs=100, batch_size=64, learning_rate=1e-3, device="cpu",
                  random_state=None, verbose=0):
@@ -181,6 +192,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         self.hidden_layers = hidden_layers
         self.activation = activation
         self.coupled = coupled
+        self.symmetric = symmetric
         self.window = window
         self.window_decay = window_decay
         self.n_windows = n_windows
@@ -211,6 +223,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
             ) from exc
         check_option(self.activation, "activation", set(ACTIVATIONS))
         check_option(self.coupled, "coupled", {True, False})
+        check_option(self.symmetric, "symmetric", {True, False})
         window = check_int(self.window, "window")
         check_positive_float(self.window_decay, "window_decay", allow_zero=True)
         check_int(self.n_windows, "n_windows")
@@ -245,8 +258,9 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         device = resolve_device(self.device)
         Y = self._validate_series(Y, name="Y", min_steps=window + 2)
         d = Y.shape[2]
-        mean = Y.mean(axis=(0, 1))
-        scale = Y.std(axis=(0, 1))
+        # a symmetric forcing is odd about zero, not about the sample mean
+        mean = np.zeros(Y.shape[2]) if self.symmetric else Y.mean(axis=(0, 1))
+        scale = np.sqrt(np.mean((Y - mean) ** 2, axis=(0, 1)))
         scale[scale <= 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
         Ys = (Y - mean) / scale
 
@@ -273,7 +287,8 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         radius = 1.5 * float(np.max(np.abs(Z)))
         with torch_seed(torch_ss):
             field = DelayVectorField(d, n_delays, hidden, self.activation,
-                                     bool(self.coupled), decorrelation_time, radius)
+                                     bool(self.coupled), decorrelation_time, radius,
+                                     bool(self.symmetric))
         progress, bar = None, None
         if self.verbose:
             from tqdm.auto import tqdm
@@ -355,7 +370,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         out = np.empty((Z0.shape[0], n_steps, n_keep))
         node_rollout(np.ascontiguousarray(Z0), n_steps, float(self.dt), pack.weights,
                      pack.biases, pack.sizes, pack.activation, bool(self.coupled),
-                     self.n_features_in_, 1.0 / self.decorrelation_time_,
+                     bool(self.symmetric), self.n_features_in_, 1.0 / self.decorrelation_time_,
                      self.confinement_radius_, out)
         check_finite_result(out, what=f"{type(self).__name__} rollout")
         return out

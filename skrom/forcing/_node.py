@@ -35,11 +35,12 @@ class DelayVectorField(nn.Module):
     """``dz/dt`` for a delay vector of ``n_delays`` blocks of ``n_block`` values."""
 
     def __init__(self, n_block, n_delays, hidden_layers, activation, coupled,
-                 time_scale, radius):
+                 time_scale, radius, symmetric=False):
         super().__init__()
         self.n_block = int(n_block)
         self.n_state = int(n_block) * int(n_delays)
         self.coupled = bool(coupled)
+        self.symmetric = bool(symmetric)
         self.time_scale = float(time_scale)
         self.radius = float(radius)
         n_out = self.n_block if self.coupled else self.n_state
@@ -48,6 +49,8 @@ class DelayVectorField(nn.Module):
     def forward(self, t, z):
         squashed = self.radius * torch.tanh(z / self.radius)
         g = self.mlp(squashed)
+        if self.symmetric:
+            g = 0.5 * (g - self.mlp(-squashed))
         if self.coupled:
             g = torch.cat([g, z[..., : self.n_state - self.n_block]], dim=-1)
         return (g - (z - squashed)) / self.time_scale

@@ -58,44 +58,55 @@ def node_mlp_forward(x, weights, biases, sizes, act, out, work):
 
 
 @numba.njit(cache=True)
-def node_field(z, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               radius, out, squashed, mlp_out, work):
+def node_field(z, weights, biases, sizes, act, coupled, symmetric, n_block,
+               inv_time_scale, radius, out, squashed, mlp_out, work):
     """Write ``dz/dt`` at ``z`` into ``out`` (see :mod:`skrom.forcing._node`)."""
     n = z.shape[0]
+    n_out = n_block if coupled else n
     for i in range(n):
         squashed[i] = radius * math.tanh(z[i] / radius)
     node_mlp_forward(squashed, weights, biases, sizes, act, mlp_out, work)
-    if coupled:
-        for i in range(n_block):
-            out[i] = (mlp_out[i] - (z[i] - squashed[i])) * inv_time_scale
-        for i in range(n_block, n):
-            out[i] = (z[i - n_block] - (z[i] - squashed[i])) * inv_time_scale
-    else:
+    if symmetric:
+        # odd part (g(q) - g(-q)) / 2, accumulated in out to need no buffer
+        for i in range(n_out):
+            out[i] = 0.5 * mlp_out[i]
         for i in range(n):
-            out[i] = (mlp_out[i] - (z[i] - squashed[i])) * inv_time_scale
+            squashed[i] = -squashed[i]
+        node_mlp_forward(squashed, weights, biases, sizes, act, mlp_out, work)
+        for i in range(n):
+            squashed[i] = -squashed[i]
+        for i in range(n_out):
+            out[i] -= 0.5 * mlp_out[i]
+    else:
+        for i in range(n_out):
+            out[i] = mlp_out[i]
+    for i in range(n_out):
+        out[i] = (out[i] - (z[i] - squashed[i])) * inv_time_scale
+    for i in range(n_out, n):
+        out[i] = (z[i - n_block] - (z[i] - squashed[i])) * inv_time_scale
 
 
 @numba.njit(cache=True)
-def node_rk4_step(z, dt, weights, biases, sizes, act, coupled, n_block,
+def node_rk4_step(z, dt, weights, biases, sizes, act, coupled, symmetric, n_block,
                   inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
                   work):
     """Advance ``z`` in place by one RK4 (3/8 rule) step of length ``dt``."""
     n = z.shape[0]
     third = 1.0 / 3.0
-    node_field(z, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               radius, k1, squashed, mlp_out, work)
+    node_field(z, weights, biases, sizes, act, coupled, symmetric, n_block,
+               inv_time_scale, radius, k1, squashed, mlp_out, work)
     for i in range(n):
         tmp[i] = z[i] + dt * k1[i] * third
-    node_field(tmp, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               radius, k2, squashed, mlp_out, work)
+    node_field(tmp, weights, biases, sizes, act, coupled, symmetric, n_block,
+               inv_time_scale, radius, k2, squashed, mlp_out, work)
     for i in range(n):
         tmp[i] = z[i] + dt * (k2[i] - k1[i] * third)
-    node_field(tmp, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               radius, k3, squashed, mlp_out, work)
+    node_field(tmp, weights, biases, sizes, act, coupled, symmetric, n_block,
+               inv_time_scale, radius, k3, squashed, mlp_out, work)
     for i in range(n):
         tmp[i] = z[i] + dt * (k1[i] - k2[i] + k3[i])
-    node_field(tmp, weights, biases, sizes, act, coupled, n_block, inv_time_scale,
-               radius, k4, squashed, mlp_out, work)
+    node_field(tmp, weights, biases, sizes, act, coupled, symmetric, n_block,
+               inv_time_scale, radius, k4, squashed, mlp_out, work)
     for i in range(n):
         z[i] = z[i] + (k1[i] + 3.0 * (k2[i] + k3[i]) + k4[i]) * dt * 0.125
 
@@ -109,8 +120,8 @@ def node_scratch(n_state, sizes):
 
 
 @numba.njit(cache=True)
-def node_rollout(Z0, n_steps, dt, weights, biases, sizes, act, coupled, n_block,
-                 inv_time_scale, radius, out):
+def node_rollout(Z0, n_steps, dt, weights, biases, sizes, act, coupled, symmetric,
+                 n_block, inv_time_scale, radius, out):
     """Roll every row of ``Z0`` forward ``n_steps - 1`` RK4 steps.
 
     ``out`` has shape ``(n_paths, n_steps, n_keep)`` and receives the first
@@ -144,8 +155,8 @@ def node_rollout(Z0, n_steps, dt, weights, biases, sizes, act, coupled, n_block,
                 for i in range(n_keep):
                     out[p, t, i] = np.nan
                 continue
-            node_rk4_step(z, dt, weights, biases, sizes, act, coupled, n_block,
-                          inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed,
+            node_rk4_step(z, dt, weights, biases, sizes, act, coupled, symmetric,
+                          n_block, inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed,
                           mlp_out, work)
             for i in range(n_keep):
                 out[p, t, i] = z[i]

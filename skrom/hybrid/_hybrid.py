@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._ensemble import run_ensemble
 from .._mlp_kernels import pack_mlp
 from .._persistence import VersionedStateMixin
-from .._random import as_seed_sequence, int_seed, spawn_seeds
+from .._random import as_seed_sequence, int_seed, member_generators, spawn_seeds
 from .._validation import (
     SimulationBlowUpError,
     check_int,
@@ -27,6 +27,16 @@ __all__ = ["HybridLangevinROM"]
 
 # (x, delay vector) pairs of the training data kept to start sample() paths from
 _N_BANK = 4096
+# free runs of the fitted forcing that measure its mean and effective diffusion:
+# paths, blocks per path, and block length in decorrelation times of the
+# residual (a block must be long against every memory of the forcing so that
+# block integrals are nearly independent)
+_CAL_PATHS = 8
+_CAL_BLOCKS = 25
+_CAL_BLOCK_TIMES = 200
+# below this fraction of the Langevin model's diffusion the free run is taken
+# to have settled on a fixed point or a cycle: no gain can repair that
+_GAIN_MIN_RATIO = 1e-2
 
 
 def _time_derivative(X, dt, method):
@@ -56,6 +66,70 @@ def _time_derivative_to_end(X, dt, method):
     return dxdt
 
 
+def free_run_statistics(forcing, rng):
+    r"""Mean and effective diffusion of a fitted forcing's own long-run dynamics.
+
+    ``_CAL_PATHS`` paths of the neural ODE are run freely from delay vectors
+    of the training data (drawn with ``rng``) and cut into blocks of
+    ``_CAL_BLOCK_TIMES`` decorrelation times. The effective diffusion is the
+    batch-means estimate
+
+    .. math:: D = \frac{\operatorname{Var}\bigl(\int_{\text{block}} (z_1 - m)\,dt\bigr)}{2 L},
+
+    the intensity of the white noise that the forcing amounts to on time
+    scales long against its memory (half its spectral density at zero
+    frequency), which is what a slow variable driven by it feels.
+
+    Returns
+    -------
+    mean, diffusion : ndarray of shape (n_features,)
+        In the forcing's standardised units.
+    """
+    dt = float(forcing.dt)
+    dec = max(1, int(round(forcing.decorrelation_time_ / dt)))
+    block = max(100, _CAL_BLOCK_TIMES * dec)
+    burn = 20 * dec
+    bank = forcing.initial_states_
+    starts = bank[rng.choice(bank.shape[0], size=min(_CAL_PATHS, bank.shape[0]),
+                             replace=False)]
+    z = forcing._rollout(starts, burn + _CAL_BLOCKS * block)[:, burn:]
+    mean = z.mean(axis=(0, 1))
+    n, _, d = z.shape
+    sums = (z - mean).reshape(n, _CAL_BLOCKS, block, d).sum(axis=2) * dt
+    return mean, np.mean(sums ** 2, axis=(0, 1)) / (2.0 * block * dt)
+
+
+def _calibrate(how, y_mean, y_scale, free_mean, free_diff):
+    """Forcing ``f = mean + scale * z_1`` and white-noise amplitude, per feature.
+
+    ``free_mean`` and ``free_diff`` are the free run's mean and effective
+    diffusion in standardised units (:func:`free_run_statistics`); the
+    Langevin model needs an effective diffusion of 1 in units of the residual.
+    """
+    relative = y_scale ** 2 * free_diff
+    noise = np.zeros_like(y_scale)
+    if how == "none":
+        return y_mean.copy(), y_scale.copy(), noise
+    if how == "gain" and not np.all(relative >= _GAIN_MIN_RATIO):
+        warnings.warn(
+            "HybridLangevinROM: the fitted forcing's free run has almost no power "
+            f"at low frequencies (effective diffusion {relative} of the Langevin "
+            "model's): it settles on a fixed point or a regular cycle, which no "
+            "gain can repair, so it is used uncalibrated and long runs will not "
+            "have the data's statistics. Train the forcing longer (max_epochs, "
+            "n_windows) or use forcing_calibration='noise'.",
+            RuntimeWarning, stacklevel=3)
+        return y_mean.copy(), y_scale.copy(), noise
+    if how == "gain":
+        scale = 1.0 / np.sqrt(free_diff)
+    else:
+        # keep the forcing's amplitude (its forecasts) unless it is too strong;
+        # white noise supplies the diffusion it lacks
+        scale = y_scale * np.minimum(1.0, 1.0 / np.sqrt(np.maximum(relative, 1e-300)))
+        noise = np.sqrt(2.0 * np.maximum(0.0, 1.0 - scale ** 2 * free_diff))
+    return -scale * free_mean, scale, noise
+
+
 class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     r"""Langevin slow dynamics with a score drift, driven by a neural-ODE forcing.
 
@@ -68,8 +142,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
 
     .. math::
 
-        \dot x = \Phi\, s(x) + \Sigma\, \hat y(t), \qquad
-        \hat y = \mu_y + \sigma_y \odot z_1, \qquad \dot z = g_\theta(z) / T.
+        \dot x = \Phi\, s(x) + \Sigma\, f(t), \qquad
+        f = a \odot (z_1 - m), \qquad \dot z = g_\theta(z) / T.
 
     ``fit`` runs the whole chain on a trajectory set:
 
@@ -83,14 +157,45 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
        from finite differences of the data (``derivative``);
     3. the forcing model (``forcing``, a
        :class:`~skrom.forcing.DelayNODEForcing` by default), standardising
-       :math:`\hat y` and fitting a neural ODE on its delay vectors :math:`z`.
+       :math:`\hat y` and fitting a neural ODE on its delay vectors :math:`z`;
+    4. calibration of the forcing (``forcing_calibration``): the neural ODE
+       is run freely and its mean :math:`m` and effective diffusion
+       :math:`D` (half its spectral density at zero frequency, in units of
+       the Langevin model's) are measured. The forcing is centred,
+       :math:`f = a \odot (z_1 - m)`, and what it lacks of the Langevin
+       model's diffusion is added as white noise, so that on the slow time
+       scale :math:`\Sigma f` acts exactly as the Langevin model's
+       :math:`\Sigma\sqrt 2\,dW`:
+
+       .. math::
+
+           \dot x = \Phi\, s(x) + \Sigma f(t) + \Sigma \sqrt{2 (1 - D a^2 / \sigma_y^2)}\;\xi(t),
+
+       with the residual's scale :math:`a = \sigma_y` ("noise", the
+       default; if :math:`D > 1`, :math:`a = \sigma_y / \sqrt D` and no noise),
+       or :math:`a = \sigma_y / \sqrt D` and no noise ("gain"), or neither
+       ("none": the paper's :math:`f = \hat y`).
+
+    The calibration is not in the paper, which trains the forcing for much
+    longer on a GPU. At the training budgets of a CPU the fitted neural ODE
+    forecasts the residual well over a Lyapunov time, but its own long-run
+    dynamics are off: too regular (nearly periodic, or with lobes that it
+    does not leave), with a small mean, so that it drives the slow variable
+    with too little and biased noise; the slow variable then rarely crosses
+    its barriers, and its invariant density and residence times are wrong
+    (``forcing_diffusion_`` reports :math:`D`). The invariant density of the
+    Langevin drift depends on the noise only through its effective
+    diffusion, so topping that up restores the statistics, while the
+    forcing's short-term memory, which the forecasts rely on, is kept at its
+    amplitude.
 
     Rollouts (:meth:`sample`, :meth:`forecast`) are numba kernels that evaluate
     both networks from their exported weights: :math:`x` advances by the
     explicit Euler step
-    :math:`x \leftarrow x + \Delta t\,(\Phi s(x) + \Sigma \hat y)` -- the same
-    relation that defines the residual, so the data satisfy it exactly -- and
-    :math:`z` by the neural ODE's RK4 step.
+    :math:`x \leftarrow x + \Delta t\,(\Phi s(x) + \Sigma f)` -- the
+    relation that defines the residual (with ``derivative="forward"`` and no
+    calibration the data satisfy it exactly) -- and :math:`z` by the neural
+    ODE's RK4 step.
 
     Known clock features of a non-autonomous system (e.g. the phase columns
     of :func:`skrom.datasets.make_tristable`) are not dynamic here: fit on
@@ -113,6 +218,12 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         How :math:`\Sigma` is chosen, as in :class:`~skrom.score.LangevinROM`.
     derivative : {"central", "forward"}, default="central"
         Finite difference for :math:`\dot x` in the residual.
+    forcing_calibration : {"noise", "gain", "none"}, default="noise"
+        How the forcing's long-run strength is matched to the Langevin
+        model's (step 4 above): "noise" centres it and adds the missing
+        diffusion as white noise; "gain" centres and rescales it (meaningful
+        only for a well-mixing forcing); "none" uses the residual's mean and
+        standard deviation as they are.
     random_state : None, int, SeedSequence or Generator, default=None
         Seeds the unseeded sub-estimators and :meth:`score`'s simulation.
     n_jobs : int or None, default=None
@@ -136,6 +247,15 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         Steps between the start of the data and its first delay vector.
     n_features_in_ : int
         Number of (dynamic) features.
+    forcing_mean_ : ndarray of shape (n_features,)
+    forcing_scale_ : ndarray of shape (n_features,)
+        The forcing is ``forcing_mean_ + forcing_scale_ * z_1`` (in units of
+        :math:`\Sigma^{-1}`, as the residual).
+    forcing_noise_ : ndarray of shape (n_features,)
+        Amplitude of the white-noise part (0 where none is added).
+    forcing_diffusion_ : ndarray of shape (n_features,)
+        Effective diffusion of the *uncalibrated* forcing's free run, relative
+        to the Langevin model's (1: consistent; below 1, too weak).
     initial_states_ : ndarray of shape (n_bank, n_features)
         States :math:`x` of the training data that :meth:`sample` starts from.
     initial_delay_states_ : ndarray of shape (n_bank, n_delays * n_features)
@@ -172,13 +292,15 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     """
 
     def __init__(self, *, score_estimator=None, forcing=None, dt=0.01,
-                 diffusion="estimated", derivative="central", random_state=None,
-                 n_jobs=None, verbose=0):
+                 diffusion="estimated", derivative="central",
+                 forcing_calibration="noise", random_state=None, n_jobs=None,
+                 verbose=0):
         self.score_estimator = score_estimator
         self.forcing = forcing
         self.dt = dt
         self.diffusion = diffusion
         self.derivative = derivative
+        self.forcing_calibration = forcing_calibration
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -201,11 +323,14 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         """
         dt = check_positive_float(self.dt, "dt")
         check_option(self.derivative, "derivative", ("central", "forward"))
+        check_option(self.forcing_calibration, "forcing_calibration",
+                     ("noise", "gain", "none"))
         check_int(self.verbose, "verbose", min_value=0)
         X = check_trajectories(X, min_steps=3, estimator=self,
                                needed_for="the residual's derivative")
         d = X.shape[2]
-        seeds = spawn_seeds(self.random_state, 4)
+        # child 3 seeds score(); children keep their index whatever the count
+        seeds = spawn_seeds(self.random_state, 5)
 
         langevin = LangevinROM(score_estimator=self.score_estimator, dt=dt,
                                diffusion=self.diffusion,
@@ -238,6 +363,15 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             forcing.set_params(verbose=self.verbose)
         forcing.fit(resid)
 
+        free_mean, free_diff = free_run_statistics(forcing,
+                                                   np.random.default_rng(seeds[4]))
+        # effective diffusion of the uncalibrated forcing mean_ + scale_ * z,
+        # in units of the Langevin model's (1: the two agree)
+        relative_diff = forcing.scale_ ** 2 * free_diff
+        forcing_mean, forcing_scale, noise = _calibrate(
+            self.forcing_calibration, forcing.mean_, forcing.scale_, free_mean,
+            free_diff)
+
         # pairs (x_n, z_n): residual index r belongs to data index r + offset
         offset = 1 if self.derivative == "central" else 0
         span = embedding_span(forcing.lag_, forcing.n_delays)
@@ -256,6 +390,10 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         self.drift_matrix_ = phi
         self.diffusion_matrix_ = sigma
         self.residual_lag_ = offset + span
+        self.forcing_mean_ = forcing_mean
+        self.forcing_scale_ = forcing_scale
+        self.forcing_noise_ = noise
+        self.forcing_diffusion_ = relative_diff
         self.n_features_in_ = d
         self.initial_states_ = np.ascontiguousarray(flat_x[keep])
         self.initial_delay_states_ = np.ascontiguousarray(flat_z[keep])
@@ -284,11 +422,14 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         s, f = self.score_estimator_, self.forcing_
         sp, npk = self.score_pack_, f.mlp_pack_
         return (float(self.dt), np.ascontiguousarray(self.drift_matrix_),
-                np.ascontiguousarray(self.diffusion_matrix_), f.mean_, f.scale_,
+                np.ascontiguousarray(self.diffusion_matrix_), self.forcing_mean_,
+                self.forcing_scale_,
                 s.mean_, s.scale_, sp.weights, sp.biases, sp.sizes, sp.activation,
                 *self._score_box(),
                 npk.weights, npk.biases, npk.sizes, npk.activation, bool(f.coupled),
-                1.0 / f.decorrelation_time_, f.confinement_radius_, self.bound_)
+                bool(f.symmetric),
+                1.0 / f.decorrelation_time_, f.confinement_radius_, self.bound_,
+                self.forcing_noise_)
 
     def _score_box(self):
         # KGMMScore trusts its network only inside the box of its cluster
@@ -361,7 +502,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         Z = delay_embed((resid - f.mean_) / f.scale_, f.lag_, f.n_delays)
         return Z  # Z[:, k] belongs to history step k + span
 
-    def forecast(self, history, lead_time, n_paths=1):
+    def forecast(self, history, lead_time, n_paths=1, random_state=None):
         """Forecast from observed history, warm-starting the forcing from the data.
 
         The residual forcing of ``history`` is computed as in :meth:`fit` (the
@@ -381,6 +522,10 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             Forecast horizon in time units (rounded to whole steps).
         n_paths : int, default=1
             Members of the lagged ensemble.
+        random_state : None, int, SeedSequence or Generator, default=None
+            Seeds the white-noise part of the forcing (``forcing_noise_``;
+            without it the forecast is deterministic): member ``k`` of
+            history ``i`` uses child ``i * n_paths + k`` of one SeedSequence.
 
         Returns
         -------
@@ -406,13 +551,14 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         Z = self._warm_start(H)
         n_hist = H.shape[1]
         args = self._kernel_args()
+        rngs = member_generators(random_state, H.shape[0] * n_paths)
         out = np.empty((H.shape[0], n_paths, n_lead + 1, self.n_features_in_))
         for i in range(H.shape[0]):
             for k in range(n_paths):
                 idx = n_hist - 1 - k
                 path = np.empty((n_lead + 1 + k, self.n_features_in_))
                 status = hybrid_rollout(H[i, idx], Z[i, idx - span], n_lead + 1 + k,
-                                        *args[:-1], args[-1], path)
+                                        *args, rngs[i * n_paths + k], path)
                 if status >= 0:
                     raise SimulationBlowUpError(
                         f"HybridLangevinROM forecast blew up (NaN/inf or |x| > "
@@ -424,6 +570,9 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
 
     def _torch_rollout(self, n_steps, x0, z0):
         """The same rollout through torch (reference for the numba kernel).
+
+        Without the white-noise part (``forcing_noise_``): compare with the
+        numba kernel run with a zero ``noise`` argument.
 
         The delay vector ``z`` is integrated by ``torchdiffeq.odeint``
         (fixed-step RK4, one step per ``dt``) and ``x`` by the explicit Euler
@@ -449,7 +598,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         phi_t = torch.as_tensor(self.drift_matrix_.T)
         sig_t = torch.as_tensor(self.diffusion_matrix_.T)
         s_mean, s_scale = torch.as_tensor(s.mean_), torch.as_tensor(s.scale_)
-        y_mean, y_scale = torch.as_tensor(f.mean_), torch.as_tensor(f.scale_)
+        y_mean = torch.as_tensor(self.forcing_mean_)
+        y_scale = torch.as_tensor(self.forcing_scale_)
         box = tuple(torch.as_tensor(np.asarray(b, float)) for b in self._score_box())
         with torch.no_grad():
             z = torch_rollout(f.module_, torch.as_tensor(np.asarray(z0, float)),
@@ -511,5 +661,5 @@ def _sample_member(rng, index, x0, bank_x, bank_z, n_steps, kernel_args):
     j = rng.integers(bank_z.shape[0])
     start = bank_x[j].copy() if x0 is None else x0[index].copy()
     out = np.empty((n_steps, start.shape[0]))
-    status = hybrid_rollout(start, bank_z[j].copy(), n_steps, *kernel_args, out)
+    status = hybrid_rollout(start, bank_z[j].copy(), n_steps, *kernel_args, rng, out)
     return out, int(status)

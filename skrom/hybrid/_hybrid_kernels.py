@@ -6,8 +6,12 @@ One step of length ``dt`` (original units of the data)::
     g  = (s_std(clip(y)) - (y - clip(y))) / s_scale        # learned score, confined
                                                            # beyond its clusters
     f  = y_mean + y_scale * z[:d]                          # forcing, data units
-    x <- x + dt * (Phi g + Sigma f)
+    x <- x + dt * (Phi g + Sigma f) + Sigma (noise * sqrt(dt) xi),  xi ~ N(0, I)
     z <- RK4 step of the delay-vector neural ODE
+
+``noise`` is the white-noise complement of the forcing's effective diffusion
+(see :class:`skrom.hybrid.HybridLangevinROM`); where it is all zero no random
+number is drawn and the step is deterministic.
 
 Both networks are evaluated from packed arrays by
 :func:`skrom._mlp_kernels.mlp_forward`; nothing is allocated in the loop.
@@ -26,7 +30,8 @@ __all__ = ["hybrid_rollout"]
 def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_scale,
                    s_weights, s_biases, s_sizes, s_act, s_box_lo, s_box_hi,
                    n_weights, n_biases, n_sizes,
-                   n_act, coupled, inv_time_scale, radius, bound, out):
+                   n_act, coupled, symmetric, inv_time_scale, radius, bound, noise,
+                   rng, out):
     """Integrate one path; ``out[t]`` receives ``x`` at step ``t`` (``out[0] = x0``).
 
     Returns -1, or the first step at which ``x`` or ``z`` was not finite or
@@ -57,6 +62,12 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
     tmp = np.empty(n_state)
     squashed = np.empty(n_state)
     mlp_out = np.empty(n_sizes[n_sizes.shape[0] - 1])
+    xi = np.zeros(d)
+    stochastic = False
+    for k in range(d):
+        if noise[k] != 0.0:
+            stochastic = True
+    sqrt_dt = np.sqrt(dt)
     for k in range(d):
         out[0, k] = x[k]
     for t in range(1, n_steps):
@@ -67,13 +78,18 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
             # the score estimator's confined tail beyond its clusters (KGMMScore)
             g[k] = (s[k] - ((x[k] - s_mean[k]) / s_scale[k] - ys[k])) / s_scale[k]
             f[k] = y_mean[k] + y_scale[k] * z[k]
+        if stochastic:
+            for k in range(d):
+                xi[k] = noise[k] * sqrt_dt * rng.standard_normal()
         for i in range(d):
             acc = 0.0
+            kick = 0.0
             for j in range(d):
                 acc += phi[i, j] * g[j] + sigma[i, j] * f[j]
-            x[i] += dt * acc
-        node_rk4_step(z, dt, n_weights, n_biases, n_sizes, n_act, coupled, d,
-                      inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
+                kick += sigma[i, j] * xi[j]
+            x[i] += dt * acc + kick
+        node_rk4_step(z, dt, n_weights, n_biases, n_sizes, n_act, coupled, symmetric,
+                      d, inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
                       n_work)
         bad = False
         for k in range(d):

@@ -128,11 +128,13 @@ def test_long_run_statistics_of_l63_forcing(y2_data):
 
 
 # ----------------------------------------------------------- numba export
-@pytest.mark.parametrize("coupled", [False, True])
-def test_numba_rollout_matches_torchdiffeq(y2_data, coupled):
+@pytest.mark.parametrize("coupled, symmetric", [(False, False), (True, False),
+                                                (False, True), (True, True)])
+def test_numba_rollout_matches_torchdiffeq(y2_data, coupled, symmetric):
     Y, _ = y2_data
     est = DelayNODEForcing(n_delays=5, hidden_layers=(32, 32), window=10,
-                           n_windows=64, max_epochs=2, coupled=coupled, dt=0.01,
+                           n_windows=64, max_epochs=2, coupled=coupled,
+                           symmetric=symmetric, dt=0.01,
                            random_state=3).fit(Y[:, :3000])
     X0 = delay_embed(Y[:, 1000:1400], est.lag_, est.n_delays)[0, ::40]
     ref = est._torch_rollout(X0, 101)
@@ -194,6 +196,21 @@ def test_verbose_shows_progress(capsys):
                      max_epochs=2, dt=0.1, random_state=0, verbose=1).fit(Y)
     assert "DelayNODEForcing" in capsys.readouterr().err
 
+def test_symmetric_field_is_odd(y2_data):
+    """With ``symmetric`` the model commutes with y -> -y, scaled about zero."""
+    Y, _ = y2_data
+    est = DelayNODEForcing(n_delays=4, hidden_layers=(16,), window=8, n_windows=64,
+                           max_epochs=2, symmetric=True, dt=0.01,
+                           random_state=0).fit(Y[:, :3000] + 0.5)
+    np.testing.assert_array_equal(est.mean_, 0.0)
+    np.testing.assert_allclose(est.scale_, np.sqrt(np.mean((Y[:, :3000] + 0.5) ** 2)))
+    X0 = delay_embed(Y[:, 1000:1400] + 0.5, est.lag_, est.n_delays)[0, ::50]
+    np.testing.assert_allclose(est.predict(-X0, n_steps=200),
+                               -est.predict(X0, n_steps=200), rtol=1e-12, atol=1e-12)
+    plain = clone(est).set_params(symmetric=False).fit(Y[:, :3000] + 0.5)
+    assert not np.allclose(plain.predict(-X0, n_steps=200),
+                           -plain.predict(X0, n_steps=200), atol=1e-3)
+
 
 @pytest.mark.parametrize(
     "params, err",
@@ -207,6 +224,7 @@ def test_verbose_shows_progress(capsys):
         ({"learning_rate": np.nan}, ValueError),
         ({"max_epochs": 1.5}, TypeError),
         ({"coupled": "yes"}, ValueError),
+        ({"symmetric": "no"}, ValueError),
         ({"device": "nonsense"}, ValueError),
     ],
 )

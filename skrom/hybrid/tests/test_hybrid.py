@@ -1,5 +1,6 @@
 """HybridLangevinROM: residual chain, numba rollout, forecasts, sklearn contract."""
 
+import copy
 import pickle
 
 import joblib
@@ -98,8 +99,10 @@ def test_numba_rollout_matches_torch(small_rom):
     z0 = rom.initial_delay_states_[:5]
     ref = rom._torch_rollout(100, x0, z0)
     got = np.empty_like(ref)
+    args = rom._kernel_args()[:-1] + (np.zeros(rom.n_features_in_),)  # no white noise
     for i in range(5):
-        status = hybrid_rollout(x0[i], z0[i], 100, *rom._kernel_args(), got[i])
+        status = hybrid_rollout(x0[i], z0[i], 100, *args, np.random.default_rng(0),
+                                got[i])
         assert status == -1
     assert np.max(np.abs(got - ref)) / np.max(np.abs(ref)) < 1e-6
 
@@ -120,10 +123,18 @@ def test_long_run_stays_in_data_range(small_rom, data):
 def test_forecast_warm_start(small_rom, data):
     _, X_test = data
     hist = X_test[:, :1000]
-    fc = small_rom.forecast(hist, lead_time=0.3, n_paths=3)
+    fc = small_rom.forecast(hist, lead_time=0.3, n_paths=3, random_state=0)
     assert fc.shape == (X_test.shape[0], 3, 31, 1)
     np.testing.assert_allclose(fc[:, 0, 0], hist[:, -1])
-    # over a few steps the warm-started model follows the data closely
+    np.testing.assert_array_equal(
+        fc, small_rom.forecast(hist, lead_time=0.3, n_paths=3, random_state=0))
+    assert not np.array_equal(
+        fc, small_rom.forecast(hist, lead_time=0.3, n_paths=3, random_state=1))
+    # over a few steps the warm-started forcing alone (no white-noise part)
+    # follows the data closely
+    deterministic = copy.deepcopy(small_rom)
+    deterministic.forcing_noise_ = np.zeros_like(small_rom.forcing_noise_)
+    fc = deterministic.forecast(hist, lead_time=0.3, n_paths=3)
     truth = X_test[:, 999:1004, 0]
     err = np.abs(fc[:, 0, :5, 0] - truth).max()
     assert err < 0.05
@@ -133,6 +144,82 @@ def test_forecast_warm_start(small_rom, data):
         small_rom.forecast(np.zeros((1, 100, 2)), lead_time=0.3)
     with pytest.raises(ValueError, match="lead_time"):
         small_rom.forecast(hist, lead_time=-1.0)
+
+
+# ---------------------------------------------------------- calibration
+class _OUForcing:
+    """Stand-in for a fitted forcing whose free run is a known AR(1) process."""
+
+    dt = 0.01
+    decorrelation_time_ = 0.05
+
+    def __init__(self, phi, mean):
+        self.phi, self.mean = phi, mean
+        self.initial_states_ = np.zeros((16, 1))
+
+    def _rollout(self, starts, n_steps):
+        rng = np.random.default_rng(7)
+        z = np.empty((starts.shape[0], n_steps, 1))
+        z[:, 0] = rng.standard_normal((starts.shape[0], 1))
+        kick = np.sqrt(1 - self.phi ** 2)
+        for t in range(1, n_steps):
+            z[:, t] = self.phi * z[:, t - 1] + kick * rng.standard_normal((len(z), 1))
+        return z + self.mean
+
+
+def test_free_run_statistics_known_process():
+    """Batch-means effective diffusion of an AR(1) path: var dt (1+phi)/(2(1-phi))."""
+    from skrom.hybrid._hybrid import free_run_statistics
+
+    phi = np.exp(-0.01 / 0.02)
+    mean, diff = free_run_statistics(_OUForcing(phi, 0.3), np.random.default_rng(0))
+    exact = 0.01 * (1 + phi) / (2 * (1 - phi))
+    # 8 paths x 25 blocks: the variance of 200 block sums, 10% standard error
+    np.testing.assert_allclose(diff, exact, rtol=0.3)
+    np.testing.assert_allclose(mean, 0.3, atol=0.02)
+
+
+@pytest.mark.parametrize("relative", [0.05, 0.6, 1.0, 2.5])
+def test_calibrated_forcing_has_the_langevin_diffusion(relative):
+    """Every calibration but "none" gives f an effective diffusion of exactly 1."""
+    from skrom.hybrid._hybrid import _calibrate
+
+    y_mean, y_scale = np.array([0.1]), np.array([3.0])
+    free_mean, free_diff = np.array([0.2]), np.array([relative]) / 9.0
+    for how in ("noise", "gain"):
+        mean, scale, noise = _calibrate(how, y_mean, y_scale, free_mean, free_diff)
+        np.testing.assert_allclose(scale ** 2 * free_diff + noise ** 2 / 2, 1.0)
+        np.testing.assert_allclose(mean + scale * free_mean, 0.0, atol=1e-15)
+        assert noise[0] >= 0
+    mean, scale, noise = _calibrate("noise", y_mean, y_scale, free_mean, free_diff)
+    # the forcing keeps its amplitude unless it is too strong
+    np.testing.assert_allclose(scale, y_scale * min(1.0, relative ** -0.5))
+    mean, scale, noise = _calibrate("none", y_mean, y_scale, free_mean, free_diff)
+    np.testing.assert_array_equal([mean, scale, noise], [y_mean, y_scale, [0.0]])
+
+
+def test_hybrid_forcing_seen_by_x_has_unit_diffusion(small_rom):
+    """End to end: the drift defect of a hybrid run has the Langevin diffusion."""
+    rom = small_rom
+    assert rom.forcing_calibration == "noise"
+    sim = rom.sample(40_000, n_paths=4, random_state=0)
+    drift = rom.langevin_.drift(sim[:, :-1].reshape(-1, 1)).reshape(4, -1, 1)
+    f = ((sim[:, 1:] - sim[:, :-1]) / rom.dt - drift) / rom.diffusion_matrix_[0, 0]
+    block = 2000
+    sums = f[:, :(f.shape[1] // block) * block, 0].reshape(-1, block).sum(1) * rom.dt
+    diff = np.mean(sums ** 2) / (2 * block * rom.dt)
+    # 76 block sums: 16% standard error
+    assert 0.6 < diff < 1.5, diff
+    assert abs(f.mean()) < 0.1
+
+
+def test_calibration_option(small_rom, data):
+    X, _ = data
+    none = clone(small_rom).set_params(forcing_calibration="none").fit(X[:, :5000])
+    np.testing.assert_array_equal(none.forcing_noise_, 0.0)
+    np.testing.assert_array_equal(none.forcing_scale_, none.forcing_.scale_)
+    with pytest.raises(ValueError, match="forcing_calibration"):
+        clone(small_rom).set_params(forcing_calibration="white").fit(X[:, :5000])
 
 
 # ------------------------------------------------------------- contract
