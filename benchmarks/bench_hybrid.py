@@ -67,7 +67,8 @@ def main():
                                  learning_rate=3e-3),
         random_state=0).fit(X)
     # the torch reference has no white-noise part: compare with it switched off
-    kernel_args = rom._kernel_args()[:-1] + (np.zeros(rom.n_features_in_),)
+    kernel_args = list(rom._kernel_args())
+    kernel_args[-2] = np.zeros(rom.n_features_in_)
     rng = np.random.default_rng(0)
     print(f"score MLP {rom.score_pack_.sizes.tolist()}, forcing MLP "
           f"{rom.forcing_.mlp_pack_.sizes.tolist()}, {args.steps} steps, "

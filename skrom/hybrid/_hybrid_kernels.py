@@ -5,12 +5,14 @@ One step of length ``dt`` (original units of the data)::
     y  = (x - s_mean) / s_scale
     g  = (s_std(clip(y)) - (y - clip(y))) / s_scale        # learned score, confined
                                                            # beyond its clusters
-    f  = y_mean + y_scale * z[:d]                          # forcing, data units
+    f  = y_mean + y_scale * (z[:d] - r)                    # forcing, data units
+    r <- r + high_pass * (z[:d] - r)                       # its slow part, r(0) = 0
     x <- x + dt * (Phi g + Sigma f) + Sigma (noise * sqrt(dt) xi),  xi ~ N(0, I)
     z <- RK4 step of the delay-vector neural ODE
 
-``noise`` is the white-noise complement of the forcing's effective diffusion
-(see :class:`skrom.hybrid.HybridLangevinROM`); where it is all zero no random
+``high_pass = dt / T`` removes the forcing's variations slower than ``T``
+and ``noise`` is white noise that stands in for them (see
+:class:`skrom.hybrid.HybridLangevinROM`); with ``noise`` all zero no random
 number is drawn and the step is deterministic.
 
 Both networks are evaluated from packed arrays by
@@ -31,7 +33,7 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
                    s_weights, s_biases, s_sizes, s_act, s_box_lo, s_box_hi,
                    n_weights, n_biases, n_sizes,
                    n_act, coupled, symmetric, inv_time_scale, radius, bound, noise,
-                   rng, out):
+                   high_pass, rng, out):
     """Integrate one path; ``out[t]`` receives ``x`` at step ``t`` (``out[0] = x0``).
 
     Returns -1, or the first step at which ``x`` or ``z`` was not finite or
@@ -63,6 +65,7 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
     squashed = np.empty(n_state)
     mlp_out = np.empty(n_sizes[n_sizes.shape[0] - 1])
     xi = np.zeros(d)
+    slow = np.zeros(d)  # running mean of z[:d], removed when high_pass > 0
     stochastic = False
     for k in range(d):
         if noise[k] != 0.0:
@@ -77,7 +80,8 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
         for k in range(d):
             # the score estimator's confined tail beyond its clusters (KGMMScore)
             g[k] = (s[k] - ((x[k] - s_mean[k]) / s_scale[k] - ys[k])) / s_scale[k]
-            f[k] = y_mean[k] + y_scale[k] * z[k]
+            f[k] = y_mean[k] + y_scale[k] * (z[k] - slow[k])
+            slow[k] += high_pass * (z[k] - slow[k])
         if stochastic:
             for k in range(d):
                 xi[k] = noise[k] * sqrt_dt * rng.standard_normal()

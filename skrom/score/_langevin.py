@@ -15,11 +15,14 @@ from .._validation import (
 )
 from ._kgmm import KGMMScore
 from ._langevin_kernels import simulate_paths, simulate_scalar_path
+from ._time_change import match_time_scale
 
 __all__ = ["LangevinROM", "estimate_diffusion"]
 
 # Lags (in steps) tried when the diffusion lag is chosen from the data.
 _AUTO_LAGS = (1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200)
+# simulated copies of the data's length used by diffusion="acf"
+_SIM_COPIES = 8
 
 
 def _lagged_covariance(X, lag):
@@ -128,8 +131,11 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         from this model's ``random_state``.
     dt : float, default=0.01
         Sampling interval of the data and of :meth:`sample`'s output.
-    diffusion : {"estimated", "unit"} or array-like, default="estimated"
+    diffusion : {"estimated", "acf", "unit"} or array-like, default="estimated"
         ``"estimated"``: from the data (see :func:`estimate_diffusion`);
+        ``"acf"``: that estimate times the scalar that makes the model's
+        decorrelation time (ACF integral) equal the data's, found by
+        simulating the model (see Notes);
         ``"unit"``: unit diffusion in standardised coordinates
         (``Sigma = diag(scale_)``); an array: ``Sigma`` itself, of shape
         (n_features, n_features) (or a scalar for one feature), in original
@@ -155,6 +161,9 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         ``Sigma``, in units of X / sqrt(time).
     drift_matrix_ : ndarray of shape (n_features, n_features)
         ``Phi = Sigma Sigma^T``, in units of X^2 / time.
+    time_change_ : float
+        Factor applied to the estimated ``Phi`` by ``diffusion="acf"`` (1
+        otherwise).
     diffusion_lag_ : int or None
         The lag (steps) used to estimate ``Sigma``; None if not estimated.
     n_features_in_ : int
@@ -163,6 +172,19 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
     See Also
     --------
     KGMMScore : The default score estimator.
+
+    Notes
+    -----
+    For data driven by a fast *deterministic* (chaotic) process rather than
+    white noise, the short-time estimate of ``Sigma`` sees the forcing while
+    it is still correlated and underestimates its long-run strength: on the
+    Lorenz-63-driven double well the effective diffusion of the true forcing
+    is about twice the estimate, so the model decorrelates and hops between
+    wells about half as often as the data. Since ``Phi -> k Phi`` is a change
+    of time that leaves the invariant density alone, ``diffusion="acf"``
+    fixes this by choosing ``k`` so that the model's ACF integral equals the
+    data's (the model is simulated from the data's initial states for as
+    long as the data, three fixed-point passes).
 
     References
     ----------
@@ -230,10 +252,11 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         )
         if isinstance(self.diffusion, str) and self.diffusion not in (
             "estimated",
+            "acf",
             "unit",
         ):
             raise ValueError(
-                "diffusion must be 'estimated', 'unit' or an array, got "
+                "diffusion must be 'estimated', 'acf', 'unit' or an array, got "
                 f"{self.diffusion!r}."
             )
         X = check_trajectories(X, min_steps=3, estimator=self)
@@ -248,7 +271,8 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             if self.score_estimator is None
             else clone(self.score_estimator)
         )
-        seeds = spawn_seeds(self.random_state, 2)
+        # children keep their index whatever the count: 1 seeds score()
+        seeds = spawn_seeds(self.random_state, 3)
         params = est.get_params()
         if "random_state" in params and params["random_state"] is None:
             est.set_params(random_state=int_seed(seeds[0]))
@@ -274,7 +298,29 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             raise ValueError("diffusion matrix Sigma must be non-singular.")
         self.diffusion_matrix_ = sigma
         self.drift_matrix_ = phi
+        self.time_change_ = 1.0
+        if isinstance(self.diffusion, str) and self.diffusion == "acf":
+            self._match_decorrelation_time(X, seeds[2])
         return self
+
+    def _match_decorrelation_time(self, X, seed):
+        """Scale ``Phi`` (a change of time) so the model decorrelates as ``X`` does."""
+        sigma, phi = self.diffusion_matrix_, self.drift_matrix_
+        n_steps = X.shape[1]
+
+        # the model's ACF integral is estimated from 8 times the data (cheap
+        # here), so that its sampling error is mostly the data's
+        x0 = np.tile(X[:, 0], (_SIM_COPIES, 1))
+
+        def simulate(k):
+            self.diffusion_matrix_ = np.sqrt(k) * sigma
+            self.drift_matrix_ = k * phi
+            return self.sample(n_steps, x0=x0, n_paths=x0.shape[0], random_state=seed)
+
+        kappa = match_time_scale(simulate, X, float(self.dt), who="LangevinROM")
+        self.diffusion_matrix_ = np.sqrt(kappa) * sigma
+        self.drift_matrix_ = kappa * phi
+        self.time_change_ = kappa
 
     # ------------------------------------------------------------------
     def drift(self, X):

@@ -185,3 +185,45 @@ def test_bad_inputs_get_clear_errors(ou_rom):
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+# ------------------------------------------------ diffusion="acf" (time change)
+def _ou_paths(theta, n_paths, n_steps, dt, rng):
+    """Exact samples of dx = -theta x dt + sqrt(2 theta) dW (unit variance)."""
+    phi = np.exp(-theta * dt)
+    x = np.empty((n_paths, n_steps, 1))
+    x[:, 0] = rng.standard_normal((n_paths, 1))
+    kick = np.sqrt(1 - phi ** 2)
+    for t in range(1, n_steps):
+        x[:, t] = phi * x[:, t - 1] + kick * rng.standard_normal((n_paths, 1))
+    return x
+
+
+def test_match_time_scale_recovers_a_known_factor():
+    from skrom.score._time_change import match_time_scale
+
+    rng = np.random.default_rng(0)
+    X = _ou_paths(2.0, 4, 20_000, 0.01, rng)
+
+    def simulate(k):  # decorrelation time 1 / (0.5 k): the answer is k = 4
+        return _ou_paths(0.5 * k, 8, 20_000, 0.01, np.random.default_rng(1))
+
+    # ACF integrals of 800 and 1600 decorrelation times: a few % error
+    assert match_time_scale(simulate, X, 0.01, who="test") == pytest.approx(4.0, rel=0.1)
+
+
+def test_acf_diffusion_is_a_change_of_time():
+    rng = np.random.default_rng(0)
+    X = _ou_paths(1.0, 2, 30_000, 0.01, rng)
+    est = LangevinROM(score_estimator=KGMMScore(prob=1e-2, max_epochs=100, random_state=0),
+                      random_state=0)
+    plain = est.fit(X)
+    acf = clone(est).set_params(diffusion="acf").fit(X)
+    assert plain.time_change_ == 1.0
+    np.testing.assert_allclose(acf.drift_matrix_, acf.time_change_ * plain.drift_matrix_)
+    np.testing.assert_allclose(acf.diffusion_matrix_,
+                               np.sqrt(acf.time_change_) * plain.diffusion_matrix_)
+    # data from a diffusion: the short-time estimate was right already
+    assert acf.time_change_ == pytest.approx(1.0, abs=0.2)
+    with pytest.raises(ValueError, match="diffusion"):
+        clone(est).set_params(diffusion="acff").fit(X)
