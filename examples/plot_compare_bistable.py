@@ -144,7 +144,8 @@ def tune(name, estimator, grid):
 searches = {}
 searches["Langevin"] = tune(
     "Langevin",
-    LangevinROM(score_estimator=KGMMScore(**SCORE), dt=DT, random_state=0),
+    LangevinROM(score_estimator=KGMMScore(**SCORE), dt=DT, diffusion="acf",
+                random_state=0),
     {"score_estimator__sigma": SIGMAS})
 best_score = clone(searches["Langevin"].best_estimator_.score_estimator)
 searches["hybrid"] = tune(

@@ -29,8 +29,8 @@ __all__ = ["HybridLangevinROM"]
 _N_BANK = 4096
 # default forcing_memory: this many training windows of the forcing
 _MEMORY_WINDOWS = 10
-# simulated copies of the data's length used by diffusion="acf"
-_SIM_COPIES = 4
+# diffusion="acf" simulates copies of the data until they hold this many steps
+_SIM_STEPS = 400_000
 
 
 def _time_derivative(X, dt, method):
@@ -370,7 +370,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
 
         sigma, phi = self.diffusion_matrix_, self.drift_matrix_
         n_steps = X.shape[1]
-        x0 = np.tile(X[:, 0], (_SIM_COPIES, 1))
+        x0 = np.tile(X[:, 0], (-(-_SIM_STEPS // X[..., 0].size), 1))
 
         def simulate(k):
             self.diffusion_matrix_ = np.sqrt(k) * sigma

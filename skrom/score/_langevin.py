@@ -21,8 +21,8 @@ __all__ = ["LangevinROM", "estimate_diffusion"]
 
 # Lags (in steps) tried when the diffusion lag is chosen from the data.
 _AUTO_LAGS = (1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200)
-# simulated copies of the data's length used by diffusion="acf"
-_SIM_COPIES = 8
+# diffusion="acf" simulates copies of the data until they hold this many steps
+_SIM_STEPS = 2_000_000
 
 
 def _lagged_covariance(X, lag):
@@ -308,9 +308,9 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         sigma, phi = self.diffusion_matrix_, self.drift_matrix_
         n_steps = X.shape[1]
 
-        # the model's ACF integral is estimated from 8 times the data (cheap
-        # here), so that its sampling error is mostly the data's
-        x0 = np.tile(X[:, 0], (_SIM_COPIES, 1))
+        # copies of the data's length, at least _SIM_STEPS steps in all, so that
+        # the model's ACF integral is sharper than the data's
+        x0 = np.tile(X[:, 0], (-(-_SIM_STEPS // X[..., 0].size), 1))
 
         def simulate(k):
             self.diffusion_matrix_ = np.sqrt(k) * sigma
