@@ -12,12 +12,7 @@ from skrom.flows import SFMLFlow
 
 TINY = dict(max_epochs=3, batch_size=256, hidden_layers=(8,), n_transforms=2)
 
-EXPECTED_FAILED = {
-    "check_fit2d_1sample": (
-        "a single state holds no transition: fit needs trajectories of at least "
-        "lag + 1 steps and says so in its error message"
-    ),
-}
+EXPECTED_FAILED = {}
 
 
 @parametrize_with_checks(
@@ -121,8 +116,10 @@ def test_fitted_attributes(fitted, walk):
     assert m.n_features_in_ == 2
     assert m.n_pairs_ == 40 * 24
     assert m.state_mean_.shape == m.state_scale_.shape == (2,)
-    assert m.increment_mean_.shape == m.increment_scale_.shape == (2,)
-    assert m.increment_coef_.shape == (2, 2)
+    assert m.increment_scale_.shape == (2,)
+    # cubic prior in two features: 1 + 2 + 3 + 4 terms
+    assert m.drift_powers_.shape == m.increment_coef_.shape == (10, 2)
+    assert m.state_range_.shape == (2, 2)
     assert m.time_step_ == pytest.approx(0.01)
     assert m.n_epochs_ == len(m.history_["epoch"]) <= TINY["max_epochs"]
     for key in ("train_loss", "val_loss", "val_log_likelihood", "learning_rate"):
@@ -303,6 +300,7 @@ def test_caller_array_not_mutated(walk):
     (dict(n_transforms=0), "n_transforms"),
     (dict(hidden_layers=()), "hidden_layers"),
     (dict(hidden_layers=(8, 0)), "hidden_layers"),
+    (dict(drift_degree=0), "drift_degree"),
     (dict(lag=0), "lag"),
     (dict(dt=-0.1), "dt"),
     (dict(n_pairs_per_trajectory=0), "n_pairs_per_trajectory"),
@@ -328,11 +326,10 @@ def test_invalid_hyperparameter_types(walk):
 
 # ------------------------------------------- the paper's multiscale systems
 # system -> (simulator name, published eps, test horizon, SFMLFlow settings).
-# Training data as published: 10,000 bursts of T = 1 from the authors' box,
-# observed every 0.01. The map's step lag * dt is chosen long against each
-# system's fast time scale, so that the slow variables are close to Markovian
-# (at lag = 1 the fast memory makes the learned spread several % too small).
-COMMON = dict(n_pairs_per_trajectory=20, batch_size=4096, max_epochs=60, patience=60)
+# The map's step lag * dt is chosen long against each system's fast time
+# scale, so that the slow variables are close to Markovian (at lag = 1 the
+# fast memory makes the learned spread several % too small).
+COMMON = dict(n_pairs_per_trajectory=20, batch_size=4096, max_epochs=20, patience=20)
 PAPER_SYSTEMS = {
     "skew_product": ("make_skew_product", 0.01, 4.0, dict(lag=20, **COMMON)),
     "exp_ou": ("make_exp_ou", 0.001, 4.0, dict(lag=5, **COMMON)),
@@ -340,14 +337,20 @@ PAPER_SYSTEMS = {
     "duan": ("make_duan", 0.001, 8.0, dict(lag=5, **COMMON)),
     "oscillator": ("make_multiscale_oscillator", 0.001, 20.0, dict(lag=5, **COMMON)),
 }
-# Loosened tolerances (the issue asks for 0.05 everywhere), from measured runs
-# of exactly these settings (mean error, std error): skew_product (0.042,
-# 0.050), exp_ou (0.073, 0.032), triad (0.068, 0.038), duan (0.0505, 0.033).
-# exp_ou's spread is tiny (0.027) and its learned drift near the equilibrium
-# is off by ~0.002 in every configuration tried (10,000 or 40,000 bursts,
-# lag 1 or 5, other schedules); triad's stationary mean is off by 0.02.
-MEAN_TOL = {"exp_ou": 0.1, "triad": 0.1, "duan": 0.06}
-STD_TOL = {"skew_product": 0.06}
+# Data and ensemble sizes differ from the paper's, for two measured reasons.
+# 1. The published 10,000 bursts of T = 1 fix the drift near each system's
+#    stationary state only to about +-0.002 of the spread per step (spread
+#    of least-squares polynomial drifts over 4 independent data sets, exp_ou
+#    and triad), which the long-run mean amplifies to +-0.03: even a
+#    well-specified regression of the training data misses 5% about half the
+#    time, whatever the flow. 40,000 bursts halve that.
+# 2. The statistic itself is noisy: two independent 10,000-path truths differ
+#    by 0.017 (skew_product), 0.028 (exp_ou), 0.041 (triad), 0.038 (duan) and
+#    0.060 (oscillator) in the mean, 0.017-0.034 in the std. With 20,000 paths
+#    on both sides the floor is about 0.7 of that.
+N_TRAIN, N_PATHS = 40_000, 20_000
+MEAN_TOL = {}
+STD_TOL = {}
 
 
 def _fit_paper_system(name):
@@ -355,8 +358,10 @@ def _fit_paper_system(name):
 
     make_name, eps, horizon, settings = PAPER_SYSTEMS[name]
     make = getattr(datasets, make_name)
-    X_train = make(10_000, 101, 0.01, eps=eps, x0_range="paper", random_state=0)
-    truth = make(10_000, int(round(horizon / 0.01)) + 1, 0.01, eps=eps, random_state=1)
+    X_train = make(N_TRAIN, 101, 0.01, eps=eps, x0_range="paper", random_state=0,
+                   n_jobs=2)
+    truth = make(N_PATHS, int(round(horizon / 0.01)) + 1, 0.01, eps=eps,
+                 random_state=1, n_jobs=2)
     model = SFMLFlow(dt=0.01, random_state=0, **settings).fit(X_train)
     truth = truth[:, ::model.lag]
     paths = model.sample(truth.shape[1], x0=truth[:, 0], n_paths=truth.shape[0],
@@ -365,10 +370,12 @@ def _fit_paper_system(name):
 
 
 _OSCILLATOR_XFAIL = pytest.mark.xfail(
-    reason="the oscillator at eps = 0.001 is nearly deterministic: the truth's "
-    "spread is 0.0005-0.002 while the learned paths' mean is off by ~0.003 "
-    "(0.3% of the cycle's amplitude) and their spread is 0.0025; measured "
-    "mean error 2.5 and std error 1.6 relative to that spread",
+    reason="the oscillator at eps = 0.001 has no phase diffusion: the truth's "
+    "spread is radial, 0.0003-0.002, while its phase is deterministic, so the "
+    "criterion needs the learned angular frequency right to about 4e-6 over "
+    "T = 20; the learned paths drift in phase by ~0.004 rad. Measured with "
+    "these settings: mean error 2.96, std error 1.11 of the truth's spread "
+    "(with an affine drift prior: 2.5 and 1.6)",
     strict=False,
 )
 
@@ -398,4 +405,4 @@ def test_paper_system_mean_and_std_over_time(name):
         gap_truth = np.max(np.abs(err.mean_true - averaged)) / scale
         gap_model = np.max(np.abs(err.mean_model - averaged)) / scale
         assert gap_truth < 0.04
-        assert gap_model < MEAN_TOL[name] + 0.04, gap_model
+        assert gap_model < MEAN_TOL.get(name, 0.05) + 0.04, gap_model
