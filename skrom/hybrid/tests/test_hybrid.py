@@ -339,9 +339,28 @@ def _slow_fit(system, n_train=10, n_test=4):
 # 32 runs of 1000 time units (about 1500 well transitions): two independent
 # 4-run sets of the truth itself differ by KL 0.01-0.02, ACF error 0.11-0.13
 # and residence times by up to 30%, so shorter sets cannot test the targets
+# Measured (hybrid; truth): additive KL 0.0091, ACF error 0.050, residence
+# times 19.0, 19.2 (23.0, 20.6); the Gaussian-noise model with the same
+# time change: KL 0.0068, ACF 0.031, 17.4, 18.3.
+_MULTIPLICATIVE_XFAIL = pytest.mark.xfail(strict=False, reason=(
+    "residence times 29.1, 13.5 against 36.7, 15.1: the upper well's is 20.7% "
+    "short, just outside the 20% target (KL 0.0101 and ACF error 0.026 pass); "
+    "a constant Sigma cannot follow the state-dependent noise g(x) y2, and the "
+    "Gaussian-noise model misses by 31% and 21%"))
+_TRISTABLE_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "the model is autonomous (the slow periodic tilt's phase is left out), so "
+    "it reproduces the phase-averaged density only roughly and not the "
+    "tilt-paced hopping: KL 0.050, ACF error 0.51, residence times 52, 13, 36 "
+    "against 71, 30, 56 (the Gaussian-noise model: KL 0.053, ACF 0.42); "
+    "needs the clock features as inputs of the drift"))
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MEASURED_BELOW")
-@pytest.mark.parametrize("system", list(SYSTEMS))
+@pytest.mark.parametrize("system", [
+    "additive",
+    pytest.param("multiplicative", marks=_MULTIPLICATIVE_XFAIL),
+    pytest.param("tristable", marks=_TRISTABLE_XFAIL),
+])
 def test_statistics_three_systems(system):
     """Long hybrid runs reproduce PDF, ACF and residence times (issue 4 targets)."""
     rom, X_test, thresholds = _slow_fit(system, n_test=32)
