@@ -31,17 +31,16 @@ The settings are small so that the script runs in a few minutes on a laptop
 network is the paper's shape at a smaller width, trained briefly on short
 windows, with an odd field (``symmetric=True``: the Lorenz-63 forcing is
 symmetric under ``y -> -y``). That is enough for the forecasts, where the
-hybrid foresees transitions the Gaussian model cannot. On its own, such a
-briefly trained neural ODE would be a poor long-run driver: its free run is
-too regular (nearly periodic, or staying on one lobe) and too weak at low
-frequencies, so the slow variable would stay in one well. The hybrid
-therefore measures the free run's effective diffusion after fitting and adds
-the diffusion it lacks as white noise (``forcing_calibration="noise"``, the
-default), which restores the invariant density to within the accuracy of
-the forcing's symmetry; the printed table shows how far the residence times
-still are from the truth (the Gaussian-noise model misses them too: the
-true transitions are triggered by the driver's bursts, not by Gaussian
-noise of the same strength).
+hybrid foresees transitions the Gaussian model cannot. It is not enough for
+the network's own long-run dynamics (nearly periodic, or stuck on one lobe
+of the attractor), so by default the hybrid uses the network only on the
+time scales it was trained on and white noise of the Langevin model's
+strength for the slower part (``slow_forcing="noise"``), with the time
+scales matched to the data's autocorrelation (``diffusion="acf"``): its long
+runs then have the statistics of the Gaussian-noise model with the same
+time change. The two test runs here are short: two independent sets of the
+truth of this length already differ by a KL of about 0.01 and residence
+times by up to 30%.
 """
 
 import os
@@ -137,7 +136,8 @@ fig.tight_layout()
 # For every held-out barrier crossing, forecasts start ``lead`` before it from
 # the observed history (the hybrid warm-starts its forcing from the residual
 # of that history) and we check the well 0.3 time units after the crossing.
-# The Langevin baseline votes with 32 noise realisations.
+# The hybrid votes with 16 members of a lagged ensemble, the Langevin
+# baseline with 32 noise realisations.
 rom, X_test = models["additive"]
 settle = 30
 events = transition_events(X_test, (-0.5, 0.5), settle=settle, min_history=400)
@@ -148,8 +148,10 @@ lead_steps = np.round(leads / DT).astype(int)
 
 
 def hybrid_end(i, t0, n, e):
-    fc = rom.forecast(X_test[i, t0 - 300: t0 + 1], lead_time=n * DT, random_state=e)
-    return fc[0, 0, -1, 0]
+    # a vote of 16 members (lagged starts, each with its own white noise)
+    fc = rom.forecast(X_test[i, t0 - 300: t0 + 1], lead_time=n * DT, n_paths=16,
+                      random_state=e)
+    return fc[0, :, -1, 0]
 
 
 def langevin_end(i, t0, n, e):

@@ -22,7 +22,7 @@ __all__ = ["LangevinROM", "estimate_diffusion"]
 # Lags (in steps) tried when the diffusion lag is chosen from the data.
 _AUTO_LAGS = (1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200)
 # diffusion="acf" simulates copies of the data until they hold this many steps
-_SIM_STEPS = 2_000_000
+_SIM_STEPS = 500_000
 
 
 def _lagged_covariance(X, lag):
