@@ -373,7 +373,7 @@ _OSCILLATOR_XFAIL = pytest.mark.xfail(
     reason="the oscillator at eps = 0.001 has no phase diffusion: the truth's "
     "spread is radial, 0.0003-0.002, while its phase is deterministic, so the "
     "criterion needs the learned angular frequency right to about 4e-6 over "
-    "T = 20; the learned paths drift in phase by ~0.004 rad. Measured with "
+    "T = 20; the learned mean is off by about 0.004 (3 spreads). Measured with "
     "these settings: mean error 2.96, std error 1.11 of the truth's spread "
     "(with an affine drift prior: 2.5 and 1.6)",
     strict=False,
