@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_trajectories
+from .._validation import check_real_array, check_trajectories
 
 __all__ = ["as_trajectories", "select_features", "require_scalar"]
 
@@ -18,12 +18,12 @@ def as_trajectories(X, name="X", *, min_steps=1):
     """Return ``X`` as a float64 3-D copy ``(n_trajectories, n_steps, n_features)``.
 
     A 1-D array becomes one scalar trajectory ``(1, n, 1)``; a 2-D array one
-    trajectory; NaN/inf are rejected with their position.
+    trajectory; NaN/inf are rejected with their position. The checks are the
+    estimators' (:func:`skrom._validation.check_trajectories`): numeric object
+    arrays are converted, sparse, complex and non-numeric data refused.
     """
-    if hasattr(X, "dtype") and X.dtype == object:
-        raise TypeError(f"{name} has dtype object; pass a numeric array.")
     if np.ndim(X) == 1:
-        X = np.reshape(np.asarray(X, dtype=np.float64), (1, -1, 1))
+        X = np.reshape(check_real_array(X, name=name), (1, -1, 1))
     return check_trajectories(X, min_steps=min_steps, name=name)
 
 
