@@ -370,8 +370,8 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         out = np.empty((Z0.shape[0], n_steps, n_keep))
         node_rollout(np.ascontiguousarray(Z0), n_steps, float(self.dt), pack.weights,
                      pack.biases, pack.sizes, pack.activation, bool(self.coupled),
-                     bool(self.symmetric), self.n_features_in_, 1.0 / self.decorrelation_time_,
-                     self.confinement_radius_, out)
+                     bool(self.symmetric), self.n_features_in_,
+                     1.0 / self.decorrelation_time_, self.confinement_radius_, out)
         check_finite_result(out, what=f"{type(self).__name__} rollout")
         return out
 

@@ -156,8 +156,8 @@ def node_rollout(Z0, n_steps, dt, weights, biases, sizes, act, coupled, symmetri
                     out[p, t, i] = np.nan
                 continue
             node_rk4_step(z, dt, weights, biases, sizes, act, coupled, symmetric,
-                          n_block, inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed,
-                          mlp_out, work)
+                          n_block, inv_time_scale, radius, k1, k2, k3, k4, tmp,
+                          squashed, mlp_out, work)
             for i in range(n_keep):
                 out[p, t, i] = z[i]
             for i in range(n_state):

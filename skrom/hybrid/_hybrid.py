@@ -21,6 +21,7 @@ from .._validation import (
 from ..forcing import DelayNODEForcing
 from ..forcing._delay_embedding import delay_embed, embedding_span
 from ..score import LangevinROM
+from ..score._time_change import apply_time_change
 from ._hybrid_kernels import hybrid_rollout
 
 __all__ = ["HybridLangevinROM"]
@@ -123,7 +124,11 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     Rollouts (:meth:`sample`, :meth:`forecast`) are numba kernels that evaluate
     both networks from their exported weights: :math:`x` advances by the
     explicit Euler step
-    :math:`x \leftarrow x + \Delta t\,(\Phi s(x) + \Sigma f) + \Sigma\sqrt{2\Delta t}\,\xi`
+
+    .. math::
+
+        x \leftarrow x + \Delta t(\Phi s(x) + \Sigma f) + \Sigma\sqrt{2\Delta t}\,\xi
+
     (the relation that defines the residual: with ``derivative="forward"``
     and ``slow_forcing="node"`` the data satisfy it exactly) and :math:`z` by
     the neural ODE's RK4 step.
@@ -354,35 +359,13 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         self.bound_ = float(np.max(np.abs(X)) + 100.0 * max(spread, 1e-12))
         self.time_change_ = 1.0
         if isinstance(self.diffusion, str) and self.diffusion == "acf":
-            self._match_decorrelation_time(X, seeds[4])
+            # the Gaussian-noise model's time scale is matched already
+            # (langevin_), but the forcing's short-term memory adds to the
+            # noise, so the hybrid is matched again: a change of time for the
+            # Langevin part, of the forcing's strength for the rest. The
+            # network makes these runs costly: two passes
+            apply_time_change(self, X, seeds[4], sim_steps=_SIM_STEPS, n_passes=2)
         return self
-
-    def _match_decorrelation_time(self, X, seed):
-        """Rescale the hybrid's time so that it decorrelates as ``X`` does.
-
-        The Gaussian-noise model's time scale is already matched
-        (``langevin_``); the forcing's short-term memory adds to the noise,
-        so the hybrid is matched again, scaling ``Phi`` by ``k`` and
-        ``Sigma`` by ``sqrt(k)`` (exactly a change of time for the Langevin
-        part, and a change of the forcing's strength for the rest).
-        """
-        from ..score._time_change import match_time_scale
-
-        sigma, phi = self.diffusion_matrix_, self.drift_matrix_
-        n_steps = X.shape[1]
-        x0 = np.tile(X[:, 0], (-(-_SIM_STEPS // X[..., 0].size), 1))
-
-        def simulate(k):
-            self.diffusion_matrix_ = np.sqrt(k) * sigma
-            self.drift_matrix_ = k * phi
-            return self.sample(n_steps, x0=x0, n_paths=x0.shape[0], random_state=seed)
-
-        # the forcing's network makes these runs costly: two passes
-        k = match_time_scale(simulate, X, float(self.dt), who=type(self).__name__,
-                             n_passes=2)
-        self.diffusion_matrix_ = np.sqrt(k) * sigma
-        self.drift_matrix_ = k * phi
-        self.time_change_ = k
 
     def _residual(self, X, langevin, trim):
         """Residual forcing ``Sigma^{-1} (dx/dt - Phi s(x))``."""

@@ -15,7 +15,7 @@ from .._validation import (
 )
 from ._kgmm import KGMMScore
 from ._langevin_kernels import simulate_paths, simulate_scalar_path
-from ._time_change import match_time_scale
+from ._time_change import apply_time_change
 
 __all__ = ["LangevinROM", "estimate_diffusion"]
 
@@ -300,27 +300,8 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         self.drift_matrix_ = phi
         self.time_change_ = 1.0
         if isinstance(self.diffusion, str) and self.diffusion == "acf":
-            self._match_decorrelation_time(X, seeds[2])
+            apply_time_change(self, X, seeds[2], sim_steps=_SIM_STEPS)
         return self
-
-    def _match_decorrelation_time(self, X, seed):
-        """Scale ``Phi`` (a change of time) so the model decorrelates as ``X`` does."""
-        sigma, phi = self.diffusion_matrix_, self.drift_matrix_
-        n_steps = X.shape[1]
-
-        # copies of the data's length, at least _SIM_STEPS steps in all, so that
-        # the model's ACF integral is sharper than the data's
-        x0 = np.tile(X[:, 0], (-(-_SIM_STEPS // X[..., 0].size), 1))
-
-        def simulate(k):
-            self.diffusion_matrix_ = np.sqrt(k) * sigma
-            self.drift_matrix_ = k * phi
-            return self.sample(n_steps, x0=x0, n_paths=x0.shape[0], random_state=seed)
-
-        kappa = match_time_scale(simulate, X, float(self.dt), who="LangevinROM")
-        self.diffusion_matrix_ = np.sqrt(kappa) * sigma
-        self.drift_matrix_ = kappa * phi
-        self.time_change_ = kappa
 
     # ------------------------------------------------------------------
     def drift(self, X):

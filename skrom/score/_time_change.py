@@ -12,7 +12,7 @@ moves with ``k``, so the ratio is refined by a few fixed-point passes.
 
 import numpy as np
 
-__all__ = ["match_time_scale"]
+__all__ = ["match_time_scale", "apply_time_change"]
 
 N_PASSES = 3
 
@@ -59,4 +59,32 @@ def match_time_scale(simulate, X, dt, *, who, n_passes=N_PASSES):
                 "short for it."
             )
         k *= float(np.exp(np.mean(np.log(tau_model / tau_data))))
+    return k
+
+
+def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES):
+    """Scale a model's ``Phi`` by ``k`` and ``Sigma`` by ``sqrt(k)`` to match ``X``.
+
+    ``model`` has ``drift_matrix_``, ``diffusion_matrix_``, ``dt`` and
+    ``sample(n_steps, x0=, n_paths=, random_state=)``. It is simulated from
+    the data's initial states in copies of the data's length, at least
+    ``sim_steps`` steps in all, so that the model's ACF integral is sharper
+    than the data's; ``k`` is stored as ``model.time_change_`` and returned.
+    """
+    sigma, phi = model.diffusion_matrix_, model.drift_matrix_
+    n_steps = X.shape[1]
+    x0 = np.tile(X[:, 0], (-(-sim_steps // X[..., 0].size), 1))
+
+    def scale(k):
+        model.diffusion_matrix_ = np.sqrt(k) * sigma
+        model.drift_matrix_ = k * phi
+
+    def simulate(k):
+        scale(k)
+        return model.sample(n_steps, x0=x0, n_paths=x0.shape[0], random_state=seed)
+
+    k = match_time_scale(simulate, X, float(model.dt), who=type(model).__name__,
+                         n_passes=n_passes)
+    scale(k)
+    model.time_change_ = k
     return k
