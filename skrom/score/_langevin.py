@@ -13,8 +13,13 @@ from .._validation import (
     check_positive_float,
     check_trajectories,
 )
+from ._clock import check_clock_features, fit_clock, table_lookup, transport_velocity
 from ._kgmm import KGMMScore
-from ._langevin_kernels import simulate_paths, simulate_scalar_path
+from ._langevin_kernels import (
+    simulate_clocked_path,
+    simulate_paths,
+    simulate_scalar_path,
+)
 from ._time_change import apply_time_change
 
 __all__ = ["LangevinROM", "estimate_diffusion"]
@@ -23,6 +28,15 @@ __all__ = ["LangevinROM", "estimate_diffusion"]
 _AUTO_LAGS = (1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200)
 # diffusion="acf" simulates copies of the data until they hold this many steps
 _SIM_STEPS = 500_000
+# drift tables of one dynamic feature and one clock: grid points in x, phase
+_CLOCK_TABLE_X = 1025
+_CLOCK_TABLE_PHASE = 256
+# the transport velocity's histograms: Gaussian smoothing (in standard
+# deviations of x) and Fourier harmonics of the phase
+_TRANSPORT_BANDWIDTH = 0.04
+_TRANSPORT_HARMONICS = 2
+# simulation kernels
+_GENERIC, _SCALAR_TABLE, _CLOCK_TABLE = 0, 1, 2
 
 
 def _lagged_covariance(X, lag):
@@ -116,11 +130,32 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
     feature the score is read from a cubic table of the network (fast), for
     several the network is evaluated at every step.
 
-    All features are dynamic. For a non-autonomous system whose trajectory
-    set carries known clock features (e.g. ``make_tristable``'s
-    ``[x, sin(omega t), cos(omega t)]``), fit on the dynamic column(s) only,
-    ``X[..., :1]``: the autonomous model then reproduces the phase-averaged
-    density of ``x``.
+    **Non-autonomous systems.** Time-dependent forcing enters as known clock
+    features of the data, ``(sin, cos)`` column pairs of a phase that
+    advances at a constant rate (``clock_features``; e.g. ``(1, 2)`` for
+    :func:`skrom.datasets.make_tristable`'s ``[x, sin(omega t), cos(omega t)]``).
+    The score is then learned on the augmented state ``(x, c)``, its
+    dynamic components are the conditional score
+    :math:`\nabla_x \log p(x \mid c)`, and only the dynamic columns follow
+    the Langevin equation, with the clock read at the current time:
+
+    .. math::
+
+        dx = \Phi\, \nabla_x \log p(x \mid c(t))\, dt + \Sigma \sqrt{2}\, dW,
+
+    as in the authors' periodically forced experiment. The clock columns are
+    not integrated: their phase is advanced exactly at the angular
+    frequency read from the data. That drift alone is quasi-static (each
+    phase's drift has the data's density at that phase as its stationary
+    density, so the model's density lags behind when the forcing is not
+    much slower than the hopping between states). For one dynamic feature
+    and one clock pair ``clock_transport=True`` adds the transport velocity
+    of :func:`skrom.score._clock.transport_velocity`,
+    :math:`v = -\omega\, \partial_\phi C(x \mid \phi) / p(x \mid \phi)`,
+    estimated from the data, with which the data's phase-conditional
+    density solves the model's Fokker-Planck equation; the drift of that
+    case is tabulated on an ``(x, phase)`` grid (``clock_tables_``), so its
+    simulation costs no network evaluation.
 
     Parameters
     ----------
@@ -131,6 +166,14 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         from this model's ``random_state``.
     dt : float, default=0.01
         Sampling interval of the data and of :meth:`sample`'s output.
+    clock_features : sequence of int or None, default=None
+        Column indices of known clock features in ``(sin, cos)`` pairs, e.g.
+        ``(1, 2)``; each pair must be ``r (sin, cos)`` of a phase advancing by
+        the same angle every step (checked in ``fit``). None: every feature is
+        dynamic.
+    clock_transport : bool, default=True
+        Add the transport velocity to the drift (one dynamic feature and one
+        clock pair only; ignored otherwise, and without clocks).
     diffusion : {"estimated", "acf", "unit"} or array-like, default="estimated"
         ``"estimated"``: from the data (see :func:`estimate_diffusion`);
         ``"acf"``: that estimate times the scalar that makes the model's
@@ -138,8 +181,8 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         simulating the model (see Notes);
         ``"unit"``: unit diffusion in standardised coordinates
         (``Sigma = diag(scale_)``); an array: ``Sigma`` itself, of shape
-        (n_features, n_features) (or a scalar for one feature), in original
-        units.
+        (n_dynamic, n_dynamic) (or a scalar for one dynamic feature), in
+        original units.
     diffusion_lag : int or None, default=None
         Lag in steps for the estimated diffusion; None chooses it.
     integration_substeps : int, default=10
@@ -157,9 +200,10 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
     ----------
     score_estimator_ : estimator
         The fitted clone of ``score_estimator``.
-    diffusion_matrix_ : ndarray of shape (n_features, n_features)
-        ``Sigma``, in units of X / sqrt(time).
-    drift_matrix_ : ndarray of shape (n_features, n_features)
+    diffusion_matrix_ : ndarray of shape (n_dynamic, n_dynamic)
+        ``Sigma``, in units of X / sqrt(time), over the dynamic features
+        (all features unless ``clock_features`` is set).
+    drift_matrix_ : ndarray of shape (n_dynamic, n_dynamic)
         ``Phi = Sigma Sigma^T``, in units of X^2 / time.
     time_change_ : float
         Factor applied to the estimated ``Phi`` by ``diffusion="acf"`` (1
@@ -168,6 +212,20 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         The lag (steps) used to estimate ``Sigma``; None if not estimated.
     n_features_in_ : int
         Number of features.
+    dynamic_features_ : ndarray of shape (n_dynamic,)
+        Indices of the features the Langevin equation moves.
+    clock_pairs_ : ndarray of shape (n_clocks, 2)
+        ``(sin, cos)`` column indices of the clock features (no rows: none).
+    clock_frequencies_ : ndarray of shape (n_clocks,)
+        Their angular frequencies, radians per time unit, read from the data.
+    clock_radii_ : ndarray of shape (n_clocks,)
+        Their radii.
+    clock_tables_ : tuple or None
+        For one dynamic feature and one clock pair: ``(x_lo, x_step, score,
+        velocity)``, the conditional score and the transport velocity (zero
+        without ``clock_transport``) on the grid ``x_lo + i x_step`` (data
+        units) times ``2 pi j / n_phase``, arrays of shape (n_x, n_phase);
+        None otherwise.
 
     See Also
     --------
@@ -213,6 +271,8 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         *,
         score_estimator=None,
         dt=0.01,
+        clock_features=None,
+        clock_transport=True,
         diffusion="estimated",
         diffusion_lag=None,
         integration_substeps=10,
@@ -222,6 +282,8 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
     ):
         self.score_estimator = score_estimator
         self.dt = dt
+        self.clock_features = clock_features
+        self.clock_transport = clock_transport
         self.diffusion = diffusion
         self.diffusion_lag = diffusion_lag
         self.integration_substeps = integration_substeps
@@ -261,6 +323,11 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             )
         X = check_trajectories(X, min_steps=3, estimator=self)
         n_traj, n_steps, d = X.shape
+        who = type(self).__name__
+        clock_sin, clock_cos, dynamic = check_clock_features(self.clock_features, d,
+                                                             who)
+        omega, radius = fit_clock(X, clock_sin, clock_cos, dt, who)
+        m = dynamic.shape[0]
         if lag is not None and lag >= n_steps:
             raise ValueError(
                 f"diffusion_lag={lag} must be shorter than the trajectories "
@@ -279,19 +346,26 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         est.fit(X)
         self.score_estimator_ = est
         self.n_features_in_ = d
+        self.dynamic_features_ = dynamic
+        self.clock_pairs_ = np.stack([clock_sin, clock_cos], axis=1)
+        self.clock_frequencies_ = omega
+        self.clock_radii_ = radius
+        self.clock_tables_ = None
+        if m == 1 and clock_sin.shape[0] == 1:
+            self.clock_tables_ = self._clock_tables(X, est)
         self.diffusion_lag_ = None
         if isinstance(self.diffusion, str) and self.diffusion == "unit":
-            sigma = np.diag(est.scale_)
+            sigma = np.diag(est.scale_[dynamic])
         elif isinstance(self.diffusion, str):
-            sigma, self.diffusion_lag_ = estimate_diffusion(X, dt, lag)
+            sigma, self.diffusion_lag_ = estimate_diffusion(X[..., dynamic], dt, lag)
         else:
             sigma = np.array(self.diffusion, dtype=np.float64)
             if sigma.ndim == 0:
                 sigma = sigma.reshape(1, 1)
-            if sigma.shape != (d, d) or not np.all(np.isfinite(sigma)):
+            if sigma.shape != (m, m) or not np.all(np.isfinite(sigma)):
                 raise ValueError(
-                    f"diffusion must be a finite ({d}, {d}) matrix, got shape "
-                    f"{sigma.shape}."
+                    f"diffusion must be a finite ({m}, {m}) matrix (one row per "
+                    f"dynamic feature), got shape {sigma.shape}."
                 )
         phi = sigma @ sigma.T
         if np.linalg.eigvalsh(phi).min() <= 0.0:
@@ -300,7 +374,8 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         self.drift_matrix_ = phi
         self.time_change_ = 1.0
         if isinstance(self.diffusion, str) and self.diffusion == "acf":
-            apply_time_change(self, X, seeds[2], sim_steps=_SIM_STEPS)
+            apply_time_change(self, X, seeds[2], sim_steps=_SIM_STEPS,
+                              columns=dynamic)
         return self
 
     # ------------------------------------------------------------------
@@ -310,14 +385,84 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Points (a 3-D trajectory set is flattened).
+            Points (a 3-D trajectory set is flattened), clock features
+            included.
 
         Returns
         -------
-        drift : ndarray of shape (n_samples, n_features)
+        drift : ndarray of shape (n_samples, n_dynamic)
+            Of the dynamic features (all features without ``clock_features``).
         """
         check_is_fitted(self, "drift_matrix_")
-        return self.score_estimator_.predict(X) @ self.drift_matrix_.T
+        if self.clock_tables_ is not None:
+            X = np.asarray(X, dtype=np.float64).reshape(-1, self.n_features_in_)
+            x_lo, x_step, score, velocity = self.clock_tables_
+            (si, ci), k = self.clock_pairs_[0], self.dynamic_features_[0]
+            phase = np.arctan2(X[:, si], X[:, ci])
+            x = X[:, k]
+            # as the kernel: the table, and beyond it a Gaussian tail
+            xc = np.clip(x, x_lo, x_lo + (score.shape[0] - 1) * x_step)
+            s = (table_lookup(score, x_lo, x_step, x, phase)
+                 - (x - xc) / self.score_estimator_.scale_[k] ** 2)
+            v = table_lookup(velocity, x_lo, x_step, x, phase)
+            return (self.drift_matrix_[0, 0] * s + v)[:, None]
+        score = self.score_estimator_.predict(X)[:, self.dynamic_features_]
+        return score @ self.drift_matrix_.T
+
+    def _clock_tables(self, X, est):
+        """Drift tables of one dynamic feature and one clock (see ``clock_tables_``)."""
+        (si, ci), k = self.clock_pairs_[0], self.dynamic_features_[0]
+        box = getattr(est, "_box", None)
+        if box is not None:
+            lo = est.mean_[k] + est.scale_[k] * box[0][k]
+            hi = est.mean_[k] + est.scale_[k] * box[1][k]
+        else:
+            lo, hi = X[..., k].min(), X[..., k].max()
+        grid = np.linspace(lo, hi, _CLOCK_TABLE_X)
+        phi = 2.0 * np.pi * np.arange(_CLOCK_TABLE_PHASE) / _CLOCK_TABLE_PHASE
+        points = np.empty((grid.size * phi.size, self.n_features_in_))
+        points[:, k] = np.repeat(grid, phi.size)
+        points[:, si] = np.tile(self.clock_radii_[0] * np.sin(phi), grid.size)
+        points[:, ci] = np.tile(self.clock_radii_[0] * np.cos(phi), grid.size)
+        score = est.predict(points)[:, k].reshape(grid.size, phi.size)
+        if self.clock_transport:
+            x = X[..., k].ravel()
+            velocity = transport_velocity(
+                x, np.arctan2(X[..., si], X[..., ci]).ravel(),
+                float(self.clock_frequencies_[0]), grid,
+                _TRANSPORT_BANDWIDTH * float(x.std()), phi.size, _TRANSPORT_HARMONICS)
+        else:
+            velocity = np.zeros_like(score)
+        return float(grid[0]), float(grid[1] - grid[0]), score, velocity
+
+    def _padded(self, matrix):
+        # the kernels move every column; the clock's rows and columns are zero
+        d = self.n_features_in_
+        full = np.zeros((d, d))
+        full[np.ix_(self.dynamic_features_, self.dynamic_features_)] = matrix
+        return full
+
+    def _kernel_kind(self):
+        if self.clock_tables_ is not None:
+            return _CLOCK_TABLE
+        if self.n_features_in_ == 1 and self.score_estimator_._table[2].shape[0] > 1:
+            return _SCALAR_TABLE
+        return _GENERIC
+
+    def _clocked_args(self):
+        x_lo, x_step, score, velocity = self.clock_tables_
+        k = self.dynamic_features_[0]
+        return (int(self.integration_substeps),
+                float(self.dt) / int(self.integration_substeps),
+                self._padded(self.drift_matrix_), self._padded(self.diffusion_matrix_),
+                self.dynamic_features_, *self._clock_args(), x_lo, x_step, score,
+                velocity, float(self.score_estimator_.scale_[k]),
+                self.score_estimator_._bound)
+
+    def _clock_args(self):
+        return (np.ascontiguousarray(self.clock_pairs_[:, 0]),
+                np.ascontiguousarray(self.clock_pairs_[:, 1]),
+                self.clock_frequencies_, self.clock_radii_)
 
     def _kernel_args(self):
         est = self.score_estimator_
@@ -330,13 +475,14 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         return (
             substeps,
             float(self.dt) / substeps,
-            self.drift_matrix_,
-            np.ascontiguousarray(self.diffusion_matrix_),
+            self._padded(self.drift_matrix_),
+            self._padded(self.diffusion_matrix_),
             est.mean_,
             est.scale_,
             *est._pack,
             *est._table,
             est._bound,
+            *self._clock_args(),
         )
 
     def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
@@ -349,6 +495,7 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         x0 : array-like of shape (n_features,) or (n_paths, n_features), optional
             Initial states; None draws each path's start from the cluster
             centres of the score estimator in proportion to their counts.
+            The clock features of a start give the initial phases.
         n_paths : int, default=1
             Number of independent paths.
         random_state : None, int, SeedSequence or Generator
@@ -387,7 +534,10 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             random_state=as_seed_sequence(random_state),
             n_jobs=self.n_jobs,
             stack=False,
-            args=(x0, est.cluster_centers_, weights, n_steps, self._kernel_args()),
+            args=(x0, est.cluster_centers_, weights, n_steps,
+                  self._clocked_args() if self.clock_tables_ is not None
+                  else self._kernel_args(),
+                  self._kernel_kind()),
         )
         paths = np.stack([r[0] for r in results])
         for member, (_, status) in enumerate(results):
@@ -434,19 +584,23 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         seed = 0 if self.random_state is None else spawn_seeds(self.random_state, 2)[1]
         sim = self.sample(X.shape[1], x0=X[:, 0], n_paths=X.shape[0], random_state=seed)
         max_lag = max(1, min(500, X.shape[1] // 4))
+        # the clock features are reproduced exactly: only the dynamic ones count
+        X, sim = X[..., self.dynamic_features_], sim[..., self.dynamic_features_]
         distance = pdf_kl_divergence(X, sim) + acf_error(X, sim, max_lag)
         return -float(distance)
 
 
-def _path_member(rng, index, x0, centres, weights, n_steps, kernel_args):
+def _path_member(rng, index, x0, centres, weights, n_steps, kernel_args, kind):
     if x0 is None:
         start = centres[rng.choice(centres.shape[0], p=weights)].copy()
     else:
         start = x0[index].copy()
     out = np.empty((n_steps, start.shape[0]))
-    if start.shape[0] == 1 and kernel_args[-2].shape[0] > 1:
-        # one feature with a score table: the scalar kernel
-        status = simulate_scalar_path(float(start[0]), n_steps, *kernel_args, rng, out)
+    if kind == _SCALAR_TABLE:
+        status = simulate_scalar_path(float(start[0]), n_steps, *kernel_args[:-4], rng,
+                                      out)
+    elif kind == _CLOCK_TABLE:
+        status = simulate_clocked_path(start, n_steps, *kernel_args, rng, out)
     else:
         status = simulate_paths(start, n_steps, *kernel_args, rng, out)
     return out, int(status)

@@ -28,7 +28,12 @@ import numpy as np
 
 from .._mlp_kernels import mlp_forward
 
-__all__ = ["simulate_paths", "simulate_scalar_path", "simulate_endpoints"]
+__all__ = [
+    "simulate_paths",
+    "simulate_scalar_path",
+    "simulate_clocked_path",
+    "simulate_endpoints",
+]
 
 
 @numba.njit(cache=True, inline="always")
@@ -77,6 +82,10 @@ def _run(
     box_lo,
     box_hi,
     bound,
+    clock_sin,
+    clock_cos,
+    clock_omega,
+    clock_radius,
     rng,
     out,
     y,
@@ -84,14 +93,25 @@ def _run(
     g,
     xi,
     work,
+    phase0,
 ):
     """Advance ``x`` in place, writing it into ``out`` every ``substeps`` steps.
+
+    Clock pairs (``clock_sin``, ``clock_cos`` columns; empty arrays for none)
+    are not integrated: their rows of ``phi`` and ``noise`` are zero, and
+    after every step they are set to ``radius * (sin, cos)`` of the start's
+    phase plus ``omega`` times the elapsed time, computed from the step count
+    so that long runs keep the phase exactly.
 
     Returns -1, or the first record index at which the state was not finite
     or left ``|x| <= bound``.
     """
     d = x.shape[0]
+    n_clock = clock_sin.shape[0]
     amp = math.sqrt(2.0 * h)
+    for p in range(n_clock):
+        phase0[p] = math.atan2(x[clock_sin[p]], x[clock_cos[p]])
+    n_done = 0
     for k in range(d):
         out[0, k] = x[k]
     for r in range(1, n_records):
@@ -113,6 +133,11 @@ def _run(
                     acc_d += phi[i, j] * g[j]
                     acc_n += noise[i, j] * xi[j]
                 x[i] += acc_d * h + amp * acc_n
+            n_done += 1
+            for p in range(n_clock):
+                phase = phase0[p] + clock_omega[p] * (n_done * h)
+                x[clock_sin[p]] = clock_radius[p] * math.sin(phase)
+                x[clock_cos[p]] = clock_radius[p] * math.cos(phase)
         bad = False
         for k in range(d):
             v = x[k]
@@ -188,6 +213,94 @@ def simulate_scalar_path(
     return -1
 
 
+@numba.njit(cache=True, inline="always")
+def _bilinear(table, u, v):
+    # table (n_x, n_phase), periodic in its second index; u, v in grid units
+    i = int(u)
+    fu = u - i
+    n_phase = table.shape[1]
+    j = int(v)
+    fv = v - j
+    j = j % n_phase
+    j2 = (j + 1) % n_phase
+    return (1.0 - fu) * ((1.0 - fv) * table[i, j] + fv * table[i, j2]) + fu * (
+        (1.0 - fv) * table[i + 1, j] + fv * table[i + 1, j2]
+    )
+
+
+@numba.njit(cache=True)
+def simulate_clocked_path(
+    x0,
+    n_records,
+    substeps,
+    h,
+    phi,
+    noise,
+    dyn,
+    clock_sin,
+    clock_cos,
+    omega,
+    radius,
+    x_lo,
+    x_step,
+    score_table,
+    velocity_table,
+    scale,
+    bound,
+    rng,
+    out,
+):
+    """One dynamic feature driven by one clock pair, its drift read from tables.
+
+    ``score_table`` and ``velocity_table`` (n_x, n_phase) hold the
+    conditional score ``d/dx log p(x | phase)`` and the transport velocity
+    on the grid ``x_lo + i x_step`` times ``2 pi j / n_phase``; the drift is
+    ``phi * score + velocity`` (bilinear in both). Beyond the grid the score
+    continues as a Gaussian tail of standard deviation ``scale`` (as
+    KGMMScore's beyond its clusters) and the velocity keeps its edge value.
+    ``x0`` is the full state; the clock columns of ``out`` are written from
+    the exact phase. Returns -1 or the record index at which the path blew up.
+    """
+    k = dyn[0]
+    si = clock_sin[0]
+    ci = clock_cos[0]
+    n_x = score_table.shape[0]
+    n_phase = score_table.shape[1]
+    to_cell = n_phase / (2.0 * math.pi)
+    u_max = n_x - 1.000001
+    drift_factor = phi[k, k]
+    kick = math.sqrt(2.0 * h) * noise[k, k]
+    tail = 1.0 / (scale * scale)
+    om = omega[0]
+    rad = radius[0]
+    phase0 = math.atan2(x0[si], x0[ci])
+    for c in range(x0.shape[0]):
+        out[0, c] = x0[c]
+    x = x0[k]
+    n_done = 0
+    for r in range(1, n_records):
+        for _ in range(substeps):
+            phase = phase0 + om * (n_done * h)
+            v = (phase % (2.0 * math.pi)) * to_cell
+            u = (x - x_lo) / x_step
+            uc = min(max(u, 0.0), u_max)
+            excess = (u - uc) * x_step
+            score = _bilinear(score_table, uc, v) - excess * tail
+            x += (drift_factor * score + _bilinear(velocity_table, uc, v)) * h
+            x += kick * rng.standard_normal()
+            n_done += 1
+        phase = phase0 + om * (n_done * h)
+        out[r, k] = x
+        out[r, si] = rad * math.sin(phase)
+        out[r, ci] = rad * math.cos(phase)
+        if not (abs(x) <= bound):
+            for q in range(r + 1, n_records):
+                for c in range(x0.shape[0]):
+                    out[q, c] = np.nan
+            return r
+    return -1
+
+
 @numba.njit(cache=True)
 def simulate_paths(
     x0,
@@ -209,6 +322,10 @@ def simulate_paths(
     box_lo,
     box_hi,
     bound,
+    clock_sin,
+    clock_cos,
+    clock_omega,
+    clock_radius,
     rng,
     out,
 ):
@@ -225,6 +342,7 @@ def simulate_paths(
     g = np.empty(d)
     xi = np.empty(d)
     work = np.empty(2 * np.max(sizes))
+    phase0 = np.empty(clock_sin.shape[0])
     return _run(
         x,
         n_records,
@@ -245,6 +363,10 @@ def simulate_paths(
         box_lo,
         box_hi,
         bound,
+        clock_sin,
+        clock_cos,
+        clock_omega,
+        clock_radius,
         rng,
         out,
         y,
@@ -252,6 +374,7 @@ def simulate_paths(
         g,
         xi,
         work,
+        phase0,
     )
 
 
@@ -292,6 +415,8 @@ def simulate_endpoints(
     xi = np.empty(d)
     work = np.empty(2 * np.max(sizes))
     rec = np.empty((2, d))
+    no_clock = np.empty(0, dtype=np.int64)
+    no_clock_f = np.empty(0)
     for c in range(X0.shape[0]):
         for k in range(d):
             x[k] = X0[c, k]
@@ -315,6 +440,10 @@ def simulate_endpoints(
             box_lo,
             box_hi,
             bound,
+            no_clock,
+            no_clock,
+            no_clock_f,
+            no_clock_f,
             rng,
             rec,
             y,
@@ -322,6 +451,7 @@ def simulate_endpoints(
             g,
             xi,
             work,
+            no_clock_f,
         )
         for k in range(d):
             out[c, k] = rec[1, k]

@@ -62,7 +62,7 @@ def match_time_scale(simulate, X, dt, *, who, n_passes=N_PASSES):
     return k
 
 
-def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES):
+def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES, columns=None):
     """Scale a model's ``Phi`` by ``k`` and ``Sigma`` by ``sqrt(k)`` to match ``X``.
 
     ``model`` has ``drift_matrix_``, ``diffusion_matrix_``, ``dt`` and
@@ -70,7 +70,10 @@ def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES):
     the data's initial states in copies of the data's length, at least
     ``sim_steps`` steps in all, so that the model's ACF integral is sharper
     than the data's; ``k`` is stored as ``model.time_change_`` and returned.
+    Only ``columns`` (default: all) are compared: known clock features keep
+    their time scale whatever ``k``.
     """
+    columns = np.arange(X.shape[2]) if columns is None else columns
     sigma, phi = model.diffusion_matrix_, model.drift_matrix_
     n_steps = X.shape[1]
     x0 = np.tile(X[:, 0], (-(-sim_steps // X[..., 0].size), 1))
@@ -81,9 +84,11 @@ def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES):
 
     def simulate(k):
         scale(k)
-        return model.sample(n_steps, x0=x0, n_paths=x0.shape[0], random_state=seed)
+        return model.sample(n_steps, x0=x0, n_paths=x0.shape[0],
+                            random_state=seed)[..., columns]
 
-    k = match_time_scale(simulate, X, float(model.dt), who=type(model).__name__,
+    k = match_time_scale(simulate, X[..., columns], float(model.dt),
+                         who=type(model).__name__,
                          n_passes=n_passes)
     scale(k)
     model.time_change_ = k
