@@ -67,8 +67,7 @@ def main():
                                  learning_rate=3e-3),
         random_state=0).fit(X)
     # the torch reference has no white-noise part: compare with it switched off
-    kernel_args = list(rom._kernel_args())
-    kernel_args[-2] = np.zeros(rom.n_features_in_)
+    kernel_args = rom._kernel_args(noise=np.zeros_like(rom.forcing_noise_))
     rng = np.random.default_rng(0)
     print(f"score MLP {rom.score_pack_.sizes.tolist()}, forcing MLP "
           f"{rom.forcing_.mlp_pack_.sizes.tolist()}, {args.steps} steps, "

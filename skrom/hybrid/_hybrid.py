@@ -133,10 +133,14 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     and ``slow_forcing="node"`` the data satisfy it exactly) and :math:`z` by
     the neural ODE's RK4 step.
 
-    Known clock features of a non-autonomous system (e.g. the phase columns
-    of :func:`skrom.datasets.make_tristable`) are not dynamic here: fit on
-    the dynamic column(s) only, ``X[..., :1]``; the model then reproduces the
-    phase-averaged statistics.
+    **Non-autonomous systems.** Known clock features (``clock_features``,
+    e.g. ``(1, 2)`` for the ``[x, sin(omega t), cos(omega t)]`` of
+    :func:`skrom.datasets.make_tristable`) are handled as in
+    :class:`~skrom.score.LangevinROM`: the score is learned on the augmented
+    state, the drift reads the clock at the current time (with the
+    transport velocity for one dynamic feature and one clock), the residual
+    forcing and its neural ODE are those of the dynamic features only, and
+    the clock advances exactly.
 
     Parameters
     ----------
@@ -150,6 +154,11 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         Its parameters are searchable as ``forcing__<name>``.
     dt : float, default=0.01
         Sampling interval of the data, step of the rollouts.
+    clock_features : sequence of int or None, default=None
+        Column indices of known clock features in ``(sin, cos)`` pairs (see
+        :class:`~skrom.score.LangevinROM`); None: every feature is dynamic.
+    clock_transport : bool, default=True
+        Passed to :class:`~skrom.score.LangevinROM`.
     diffusion : {"acf", "estimated", "unit"} or array-like, default="acf"
         How :math:`\Sigma` is chosen, as in :class:`~skrom.score.LangevinROM`;
         the default "acf" scales the short-time estimate so that the
@@ -182,19 +191,20 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         The fitted score estimator (``langevin_.score_estimator_``).
     forcing_ : DelayNODEForcing
         The fitted neural-ODE forcing model.
-    drift_matrix_ : ndarray of shape (n_features, n_features)
-        :math:`\Phi`.
-    diffusion_matrix_ : ndarray of shape (n_features, n_features)
+    drift_matrix_ : ndarray of shape (n_dynamic, n_dynamic)
+        :math:`\Phi`, over the dynamic features (all unless
+        ``clock_features`` is set).
+    diffusion_matrix_ : ndarray of shape (n_dynamic, n_dynamic)
         :math:`\Sigma`.
     residual_lag_ : int
         Steps between the start of the data and its first delay vector.
     n_features_in_ : int
-        Number of (dynamic) features.
-    forcing_mean_ : ndarray of shape (n_features,)
-    forcing_scale_ : ndarray of shape (n_features,)
+        Number of features, clock features included.
+    forcing_mean_ : ndarray of shape (n_dynamic,)
+    forcing_scale_ : ndarray of shape (n_dynamic,)
         The forcing is ``forcing_mean_ + forcing_scale_ * (z_1 - r)`` (in
         units of :math:`\Sigma^{-1}`, as the residual).
-    forcing_noise_ : ndarray of shape (n_features,)
+    forcing_noise_ : ndarray of shape (n_dynamic,)
         Amplitude of the white noise (:math:`\sqrt 2`, or 0 for
         ``slow_forcing="node"``).
     time_change_ : float
@@ -208,7 +218,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         ``dt / T``, the running mean's update per step.
     initial_states_ : ndarray of shape (n_bank, n_features)
         States :math:`x` of the training data that :meth:`sample` starts from.
-    initial_delay_states_ : ndarray of shape (n_bank, n_delays * n_features)
+    initial_delay_states_ : ndarray of shape (n_bank, n_delays * n_dynamic)
         The matching standardised delay vectors of the residual.
 
     See Also
@@ -242,11 +252,13 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     """
 
     def __init__(self, *, score_estimator=None, forcing=None, dt=0.01,
-                 diffusion="acf", derivative="central", slow_forcing="noise",
+                 clock_features=None, clock_transport=True, diffusion="acf", derivative="central", slow_forcing="noise",
                  forcing_memory=None, random_state=None, n_jobs=None, verbose=0):
         self.score_estimator = score_estimator
         self.forcing = forcing
         self.dt = dt
+        self.clock_features = clock_features
+        self.clock_transport = clock_transport
         self.diffusion = diffusion
         self.derivative = derivative
         self.slow_forcing = slow_forcing
@@ -284,6 +296,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         seeds = spawn_seeds(self.random_state, 5)
 
         langevin = LangevinROM(score_estimator=self.score_estimator, dt=dt,
+                               clock_features=self.clock_features,
+                               clock_transport=self.clock_transport,
                                diffusion=self.diffusion,
                                random_state=int_seed(seeds[0]), n_jobs=self.n_jobs,
                                verbose=self.verbose).fit(X)
@@ -299,6 +313,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             )
         sigma = langevin.diffusion_matrix_
         phi = langevin.drift_matrix_
+        dynamic = langevin.dynamic_features_
+        m = dynamic.shape[0]
 
         resid = self._residual(X, langevin, trim=True)
         forcing = DelayNODEForcing() if self.forcing is None else clone(self.forcing)
@@ -317,13 +333,13 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         if self.slow_forcing == "noise":
             memory = (float(self.forcing_memory) if self.forcing_memory is not None
                       else _MEMORY_WINDOWS * forcing.window * dt)
-            forcing_mean = np.zeros(d)
-            noise = np.full(d, np.sqrt(2.0))
+            forcing_mean = np.zeros(m)
+            noise = np.full(m, np.sqrt(2.0))
             high_pass = min(1.0, dt / memory)
         else:
             memory = np.inf
             forcing_mean = forcing.mean_.copy()
-            noise = np.zeros(d)
+            noise = np.zeros(m)
             high_pass = 0.0
 
         # pairs (x_n, z_n): residual index r belongs to data index r + offset
@@ -364,35 +380,52 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             # noise, so the hybrid is matched again: a change of time for the
             # Langevin part, of the forcing's strength for the rest. The
             # network makes these runs costly: two passes
-            apply_time_change(self, X, seeds[4], sim_steps=_SIM_STEPS, n_passes=2)
+            apply_time_change(self, X, seeds[4], sim_steps=_SIM_STEPS, n_passes=2,
+                              columns=dynamic)
         return self
 
     def _residual(self, X, langevin, trim):
-        """Residual forcing ``Sigma^{-1} (dx/dt - Phi s(x))``."""
+        """Residual forcing ``Sigma^{-1} (dx/dt - drift(x))`` of the dynamic features."""
         d = X.shape[2]
+        dynamic = langevin.dynamic_features_
+        m = dynamic.shape[0]
+        Xd = X[..., dynamic]
         if trim:
-            dxdt, where = _time_derivative(X, float(self.dt), self.derivative)
+            dxdt, where = _time_derivative(Xd, float(self.dt), self.derivative)
             Xa = X[:, where]
         else:
-            dxdt = _time_derivative_to_end(X, float(self.dt), self.derivative)
+            dxdt = _time_derivative_to_end(Xd, float(self.dt), self.derivative)
             Xa = X
-        drift = langevin.drift(Xa.reshape(-1, d)).reshape(Xa.shape)
-        rhs = (dxdt - drift).reshape(-1, d).T
-        return np.linalg.solve(langevin.diffusion_matrix_, rhs).T.reshape(Xa.shape)
+        shape = Xa.shape[:2] + (m,)
+        drift = langevin.drift(Xa.reshape(-1, d)).reshape(shape)
+        rhs = (dxdt - drift).reshape(-1, m).T
+        return np.linalg.solve(langevin.diffusion_matrix_, rhs).T.reshape(shape)
 
     # --------------------------------------------------------- simulation
-    def _kernel_args(self):
-        s, f = self.score_estimator_, self.forcing_
+    def _kernel_args(self, noise=None):
+        """Arguments of :func:`hybrid_rollout` after ``n_steps``.
+
+        ``noise`` overrides ``forcing_noise_`` (zeros: the deterministic
+        rollout that the torch reference reproduces).
+        """
+        s, f, lang = self.score_estimator_, self.forcing_, self.langevin_
         sp, npk = self.score_pack_, f.mlp_pack_
-        return (float(self.dt), np.ascontiguousarray(self.drift_matrix_),
-                np.ascontiguousarray(self.diffusion_matrix_), self.forcing_mean_,
+        # the Langevin model's tables and clock, with this model's Phi
+        if lang.clock_tables_ is not None:
+            tables = lang.clock_tables_
+        else:
+            tables = (0.0, 1.0, np.zeros((1, 1)), np.zeros((1, 1)))
+        return (float(self.dt), lang._padded(self.drift_matrix_),
+                lang._padded(self.diffusion_matrix_), self.forcing_mean_,
                 self.forcing_scale_,
                 s.mean_, s.scale_, sp.weights, sp.biases, sp.sizes, sp.activation,
                 *self._score_box(),
                 npk.weights, npk.biases, npk.sizes, npk.activation, bool(f.coupled),
                 bool(f.symmetric),
                 1.0 / f.decorrelation_time_, f.confinement_radius_, self.bound_,
-                self.forcing_noise_, self.high_pass_)
+                self.forcing_noise_ if noise is None else noise, self.high_pass_,
+                lang.dynamic_features_,
+                *lang._clock_args(), *tables)
 
     def _score_box(self):
         # KGMMScore trusts its network only inside the box of its cluster
@@ -555,6 +588,11 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         from ..forcing._node import torch_rollout
 
         check_is_fitted(self, "forcing_")
+        if self.langevin_.clock_pairs_.shape[0]:
+            raise NotImplementedError(
+                "the torch reference rollout covers autonomous models (no "
+                "clock_features)."
+            )
         s, f = self.score_estimator_, self.forcing_
         dt = float(self.dt)
         d = self.n_features_in_
@@ -620,6 +658,9 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             warnings.warn(f"{exc} Its score is -inf.", RuntimeWarning, stacklevel=2)
             return -np.inf
         max_lag = max(1, min(500, X.shape[1] // 4))
+        # the clock features are reproduced exactly: only the dynamic ones count
+        dynamic = self.langevin_.dynamic_features_
+        X, sim = X[..., dynamic], sim[..., dynamic]
         return -float(pdf_kl_divergence(X, sim) + acf_error(X, sim, max_lag))
 
 

@@ -10,6 +10,15 @@ One step of length ``dt`` (original units of the data)::
     x <- x + dt * (Phi g + Sigma f) + Sigma (noise * sqrt(dt) xi),  xi ~ N(0, I)
     z <- RK4 step of the delay-vector neural ODE
 
+Only the dynamic columns ``dyn`` are moved: ``y_mean``, ``y_scale``,
+``noise`` and ``z[:m]`` belong to them, ``phi`` and ``sigma`` are padded with
+zero rows and columns for the known clock features, which are set from the
+exact phase after every step (see :class:`skrom.score.LangevinROM`). With
+drift tables (one dynamic feature and one clock; ``score_table`` not empty)
+the drift is ``phi * score + velocity`` read from them, as in
+:func:`skrom.score._langevin_kernels.simulate_clocked_path`, instead of the
+score network.
+
 ``high_pass = dt / T`` removes the forcing's variations slower than ``T``
 and ``noise`` is white noise that stands in for them (see
 :class:`skrom.hybrid.HybridLangevinROM`); with ``noise`` all zero no random
@@ -24,6 +33,7 @@ import numpy as np
 
 from .._mlp_kernels import mlp_forward
 from ..forcing._node_kernels import node_rk4_step
+from ..score._langevin_kernels import _bilinear
 
 __all__ = ["hybrid_rollout"]
 
@@ -33,13 +43,17 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
                    s_weights, s_biases, s_sizes, s_act, s_box_lo, s_box_hi,
                    n_weights, n_biases, n_sizes,
                    n_act, coupled, symmetric, inv_time_scale, radius, bound, noise,
-                   high_pass, rng, out):
+                   high_pass, dyn, clock_sin, clock_cos, clock_omega, clock_radius,
+                   table_lo, table_step, score_table, velocity_table, rng, out):
     """Integrate one path; ``out[t]`` receives ``x`` at step ``t`` (``out[0] = x0``).
 
     Returns -1, or the first step at which ``x`` or ``z`` was not finite or
     ``|x|`` exceeded ``bound``.
     """
     d = x0.shape[0]
+    m = dyn.shape[0]
+    n_clock = clock_sin.shape[0]
+    use_table = score_table.shape[0] > 1
     n_state = z0.shape[0]
     x = x0.copy()
     z = z0.copy()
@@ -65,35 +79,65 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
     squashed = np.empty(n_state)
     mlp_out = np.empty(n_sizes[n_sizes.shape[0] - 1])
     xi = np.zeros(d)
-    slow = np.zeros(d)  # running mean of z[:d], removed when high_pass > 0
+    f[:] = 0.0
+    drift = np.zeros(d)
+    slow = np.zeros(m)  # running mean of z[:m], removed when high_pass > 0
+    phase0 = np.empty(n_clock)
+    for p in range(n_clock):
+        phase0[p] = np.arctan2(x[clock_sin[p]], x[clock_cos[p]])
+    to_cell = 0.0
+    u_max = 0.0
+    if use_table:
+        to_cell = score_table.shape[1] / (2.0 * np.pi)
+        u_max = score_table.shape[0] - 1.000001
     stochastic = False
-    for k in range(d):
-        if noise[k] != 0.0:
+    for q in range(m):
+        if noise[q] != 0.0:
             stochastic = True
     sqrt_dt = np.sqrt(dt)
     for k in range(d):
         out[0, k] = x[k]
     for t in range(1, n_steps):
-        for k in range(d):
-            ys[k] = min(max((x[k] - s_mean[k]) / s_scale[k], s_box_lo[k]), s_box_hi[k])
-        mlp_forward(ys, s_weights, s_biases, s_sizes, s_act, s, s_work)
-        for k in range(d):
-            # the score estimator's confined tail beyond its clusters (KGMMScore)
-            g[k] = (s[k] - ((x[k] - s_mean[k]) / s_scale[k] - ys[k])) / s_scale[k]
-            f[k] = y_mean[k] + y_scale[k] * (z[k] - slow[k])
-            slow[k] += high_pass * (z[k] - slow[k])
-        if stochastic:
+        if use_table:
+            # one dynamic feature, one clock: the drift tables
+            k = dyn[0]
+            v = ((phase0[0] + clock_omega[0] * ((t - 1) * dt)) % (2.0 * np.pi)) * to_cell
+            u = (x[k] - table_lo) / table_step
+            uc = min(max(u, 0.0), u_max)
+            tail = (u - uc) * table_step / (s_scale[k] * s_scale[k])
+            drift[k] = (phi[k, k] * (_bilinear(score_table, uc, v) - tail)
+                        + _bilinear(velocity_table, uc, v))
+        else:
             for k in range(d):
-                xi[k] = noise[k] * sqrt_dt * rng.standard_normal()
+                ys[k] = min(max((x[k] - s_mean[k]) / s_scale[k], s_box_lo[k]),
+                            s_box_hi[k])
+            mlp_forward(ys, s_weights, s_biases, s_sizes, s_act, s, s_work)
+            for k in range(d):
+                # the score estimator's confined tail beyond its clusters (KGMMScore)
+                g[k] = (s[k] - ((x[k] - s_mean[k]) / s_scale[k] - ys[k])) / s_scale[k]
+            for i in range(d):
+                acc = 0.0
+                for j in range(d):
+                    acc += phi[i, j] * g[j]
+                drift[i] = acc
+        for q in range(m):
+            f[dyn[q]] = y_mean[q] + y_scale[q] * (z[q] - slow[q])
+            slow[q] += high_pass * (z[q] - slow[q])
+            if stochastic:
+                xi[dyn[q]] = noise[q] * sqrt_dt * rng.standard_normal()
         for i in range(d):
-            acc = 0.0
+            acc = drift[i]
             kick = 0.0
             for j in range(d):
-                acc += phi[i, j] * g[j] + sigma[i, j] * f[j]
+                acc += sigma[i, j] * f[j]
                 kick += sigma[i, j] * xi[j]
             x[i] += dt * acc + kick
+        for p in range(n_clock):
+            phase = phase0[p] + clock_omega[p] * (t * dt)
+            x[clock_sin[p]] = clock_radius[p] * np.sin(phase)
+            x[clock_cos[p]] = clock_radius[p] * np.cos(phase)
         node_rk4_step(z, dt, n_weights, n_biases, n_sizes, n_act, coupled, symmetric,
-                      d, inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
+                      m, inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
                       n_work)
         bad = False
         for k in range(d):

@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 
 __all__ = ["check_clock_features", "fit_clock", "clock_values", "transport_velocity",
-           "table_lookup"]
+           "table_lookup", "clock_anomaly"]
 
 # clock columns must be a rotation to this relative accuracy
 _CLOCK_RTOL = 1e-6
@@ -225,3 +225,29 @@ def table_lookup(table, x_lo, x_step, x, phase):
     j2 = (j + 1) % n_phase
     return ((1.0 - fu) * ((1.0 - fv) * table[i, j] + fv * table[i, j2])
             + fu * ((1.0 - fv) * table[i + 1, j] + fv * table[i + 1, j2]))
+
+
+def clock_anomaly(X, dynamic, sin_idx, cos_idx, n_harmonics):
+    """Dynamic features minus their phase-conditional mean.
+
+    The mean is the least-squares fit of ``1, cos k phi, sin k phi``
+    (``k <= n_harmonics``, every clock). What the clock drives
+    deterministically is no diffusion, and a lagged covariance of the raw
+    features would count its slow oscillation as such.
+
+    Returns
+    -------
+    anomaly : ndarray of shape (n_trajectories, n_steps, n_dynamic)
+    """
+    Xd = X[..., dynamic]
+    if sin_idx.shape[0] == 0:
+        return Xd
+    columns = [np.ones(X.shape[:2])]
+    for i, j in zip(sin_idx, cos_idx):
+        phase = np.arctan2(X[..., i], X[..., j])
+        for k in range(1, n_harmonics + 1):
+            columns += [np.cos(k * phase), np.sin(k * phase)]
+    design = np.stack(columns, axis=-1).reshape(-1, len(columns))
+    flat = Xd.reshape(-1, Xd.shape[2])
+    coef = np.linalg.lstsq(design, flat, rcond=None)[0]
+    return (flat - design @ coef).reshape(Xd.shape)

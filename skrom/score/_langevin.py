@@ -13,7 +13,13 @@ from .._validation import (
     check_positive_float,
     check_trajectories,
 )
-from ._clock import check_clock_features, fit_clock, table_lookup, transport_velocity
+from ._clock import (
+    check_clock_features,
+    clock_anomaly,
+    fit_clock,
+    table_lookup,
+    transport_velocity,
+)
 from ._kgmm import KGMMScore
 from ._langevin_kernels import (
     simulate_clocked_path,
@@ -32,7 +38,8 @@ _SIM_STEPS = 500_000
 _CLOCK_TABLE_X = 1025
 _CLOCK_TABLE_PHASE = 256
 # the transport velocity's histograms: Gaussian smoothing (in standard
-# deviations of x) and Fourier harmonics of the phase
+# deviations of x); Fourier harmonics of the phase (also of the clock-driven
+# mean removed before the diffusion is estimated)
 _TRANSPORT_BANDWIDTH = 0.04
 _TRANSPORT_HARMONICS = 2
 # simulation kernels
@@ -357,7 +364,9 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         if isinstance(self.diffusion, str) and self.diffusion == "unit":
             sigma = np.diag(est.scale_[dynamic])
         elif isinstance(self.diffusion, str):
-            sigma, self.diffusion_lag_ = estimate_diffusion(X[..., dynamic], dt, lag)
+            anomaly = clock_anomaly(X, dynamic, clock_sin, clock_cos,
+                                    _TRANSPORT_HARMONICS)
+            sigma, self.diffusion_lag_ = estimate_diffusion(anomaly, dt, lag)
         else:
             sigma = np.array(self.diffusion, dtype=np.float64)
             if sigma.ndim == 0:

@@ -103,8 +103,8 @@ def test_numba_rollout_matches_torch(small_rom):
     z0 = rom.initial_delay_states_[:5]
     ref = rom._torch_rollout(100, x0, z0)
     got = np.empty_like(ref)
-    args = list(rom._kernel_args())
-    args[-2] = np.zeros(rom.n_features_in_)  # no white noise (torch has none)
+    # no white noise (torch has none)
+    args = rom._kernel_args(noise=np.zeros_like(rom.forcing_noise_))
     for i in range(5):
         status = hybrid_rollout(x0[i], z0[i], 100, *args, np.random.default_rng(0),
                                 got[i])
