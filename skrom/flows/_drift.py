@@ -18,7 +18,7 @@ import itertools
 
 import numpy as np
 
-__all__ = ["monomial_powers", "drift_design", "fit_drift"]
+__all__ = ["monomial_powers", "drift_design", "project_on_design", "fit_drift"]
 
 # rows per block when accumulating the normal equations, to bound memory
 _BLOCK = 65536
@@ -58,6 +58,36 @@ def drift_design(cond, powers, state_range):
     return design
 
 
+def project_on_design(cond, values, powers, state_range):
+    """Least-squares coefficients of ``values`` (n, k) on the prior's design.
+
+    Parameters
+    ----------
+    cond : ndarray of shape (n, n_features)
+        Standardised states.
+    values : ndarray of shape (n, k)
+        What is regressed on the design functions at those states.
+    powers : ndarray of shape (n_terms, n_features)
+    state_range : ndarray of shape (2, n_features)
+
+    Returns
+    -------
+    coef : ndarray of shape (n_terms, k)
+    """
+    # normal equations accumulated block by block: the full design of a
+    # million pairs and tens of terms need never be held at once
+    n_terms = powers.shape[0]
+    gram = np.zeros((n_terms, n_terms))
+    rhs = np.zeros((n_terms, values.shape[1]))
+    for a in range(0, cond.shape[0], _BLOCK):
+        design = drift_design(cond[a:a + _BLOCK], powers, state_range)
+        gram += design.T @ design
+        rhs += design.T @ values[a:a + _BLOCK]
+    # lstsq on the small system copes with constant features (zero columns)
+    coef, *_ = np.linalg.lstsq(gram, rhs, rcond=None)
+    return coef
+
+
 def fit_drift(cond, increment, degree):
     """Least-squares polynomial fit of the increment on the standardised state.
 
@@ -81,17 +111,7 @@ def fit_drift(cond, increment, degree):
     """
     powers = monomial_powers(cond.shape[1], degree)
     state_range = np.stack([cond.min(axis=0), cond.max(axis=0)])
-    # normal equations accumulated block by block: the full design of a
-    # million pairs and tens of terms need never be held at once
-    n_terms = powers.shape[0]
-    gram = np.zeros((n_terms, n_terms))
-    rhs = np.zeros((n_terms, increment.shape[1]))
-    for a in range(0, cond.shape[0], _BLOCK):
-        design = drift_design(cond[a:a + _BLOCK], powers, state_range)
-        gram += design.T @ design
-        rhs += design.T @ increment[a:a + _BLOCK]
-    # lstsq on the small system copes with constant features (zero columns)
-    coef, *_ = np.linalg.lstsq(gram, rhs, rcond=None)
+    coef = project_on_design(cond, increment, powers, state_range)
     residual = np.empty_like(increment)
     for a in range(0, cond.shape[0], _BLOCK):
         design = drift_design(cond[a:a + _BLOCK], powers, state_range)

@@ -20,7 +20,7 @@ from .._validation import (
     check_positive_float,
     check_trajectories,
 )
-from ._drift import drift_design, fit_drift
+from ._drift import drift_design, fit_drift, project_on_design
 from ._pairs import extract_pairs
 from ._training import train_conditional_flow
 
@@ -37,6 +37,13 @@ _PREDICT_DRAWS = 1000
 _PREDICT_SEED = 0
 # rows per forward pass in predict/score, to bound memory
 _CHUNK = 65536
+# The mean calibration draws the flow at up to this many training states,
+# with this many antithetic pairs of draws at each. An antithetic pair
+# cancels the part of a draw that is odd in z: for an affine flow (any 1-D
+# MAF) that is all of its noise and the estimate is exact; otherwise only
+# the flow's even, nonlinear part is left to average out.
+_CALIBRATION_STATES = 200_000
+_CALIBRATION_PAIRS = 4
 
 
 @contextlib.contextmanager
@@ -101,6 +108,28 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     Beyond the training states the nonlinear terms are held at their
     values on the edge of the data, so the prior grows only linearly there.
 
+    **Mean calibration** (``mean_calibration=True``; off by default). The
+    data's residual has no component along the prior's design functions,
+    but the trained flow's own conditional mean
+    :math:`m(\tilde x) = E[T^{-1}(z; \tilde x)]` is not exactly free of
+    them. The calibration estimates :math:`m` after training by Monte Carlo
+    (antithetic draws from a seeded generator) at up to 200,000 training
+    states, projects it on the design functions by least squares, and
+    subtracts that projection times :math:`s` from the prior's
+    coefficients. The generated one-step mean :math:`a(x) + s\, m(\tilde x)`
+    then has the same projection on the design functions as the data (the
+    least-squares fit); what the flow's mean holds beyond them is kept.
+    It is not a general improvement: the flow's maximum-likelihood mean
+    weights every pair by its local precision, which ordinary least squares
+    does not, so where the noise is uneven the flow's mean can be the better
+    estimate. Measured on the paper's systems (40,000 bursts, error of the
+    ensemble mean in spreads, without and with): exp_ou 0.033 and 0.045,
+    0.044 and 0.043 (two seeds); triad 0.041 and 0.029, 0.022 and 0.018;
+    the oscillator with a degree-7 prior 0.69 and 0.74, and after 60 epochs
+    0.66 and 2.36, the calibration adding a phase drift to a phase the flow
+    had learned to 1e-5 over 400 steps. It helped where the flow's mean was
+    poor everywhere (the oscillator with a cubic prior: 2.96 and 1.94).
+
     **Pairs.** :meth:`fit` takes a trajectory set and cuts the pairs
     :math:`(x_n, x_{n+\ell})` itself: all consecutive pairs by default, or
     ``n_pairs_per_trajectory`` random ones per trajectory (the published
@@ -142,6 +171,9 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         Total degree of the least-squares polynomial prior for the mean
         increment (1: affine). Its number of terms grows as
         ``(n_features + drift_degree)! / (n_features! drift_degree!)``.
+    mean_calibration : bool, default=False
+        Remove the projection of the flow's own conditional mean on the
+        prior's design functions after training (see above).
     lag : int, default=1
         Observation steps between the two states of a pair; the learned map
         advances time by ``lag * dt``.
@@ -189,7 +221,15 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         Powers of the standardised features in each term of the polynomial
         prior :math:`a`: the intercept first, then the linear terms.
     increment_coef_ : ndarray of shape (n_terms, n_features_in)
-        Least-squares coefficients of those terms.
+        Coefficients of those terms in the map: the least-squares fit minus
+        ``mean_correction_``.
+    mean_correction_ : ndarray of shape (n_terms, n_features_in)
+        Projection of the flow's conditional mean on the design functions,
+        in data units, subtracted by the mean calibration (zeros with
+        ``mean_calibration=False``).
+    mean_correction_rms_ : ndarray of shape (n_features_in,)
+        Size of that correction: its root mean square over the training
+        states, in units of ``increment_scale_``.
     state_range_ : ndarray of shape (2, n_features_in)
         Smallest and largest standardised training state; the prior's
         nonlinear terms are evaluated at the state clipped to this box.
@@ -233,7 +273,8 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     """
 
     def __init__(self, *, flow="maf", n_transforms=5, hidden_layers=(20, 20),
-                 n_bins=8, drift_degree=3, lag=1, dt=0.01,
+                 n_bins=8, drift_degree=3, mean_calibration=False, lag=1,
+                 dt=0.01,
                  n_pairs_per_trajectory=None,
                  max_epochs=60, batch_size=4096, learning_rate=3e-3,
                  validation_fraction=0.1, patience=60, device="cpu",
@@ -243,6 +284,7 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         self.hidden_layers = hidden_layers
         self.n_bins = n_bins
         self.drift_degree = drift_degree
+        self.mean_calibration = mean_calibration
         self.lag = lag
         self.dt = dt
         self.n_pairs_per_trajectory = n_pairs_per_trajectory
@@ -272,6 +314,7 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         hidden = tuple(check_int(h, "hidden_layers entries") for h in hidden)
         check_int(self.n_bins, "n_bins", min_value=2)
         check_int(self.drift_degree, "drift_degree")
+        check_option(self.mean_calibration, "mean_calibration", (True, False))
         check_int(self.lag, "lag")
         check_positive_float(self.dt, "dt")
         if self.n_pairs_per_trajectory is not None:
@@ -343,6 +386,15 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
                 verbose=self.verbose,
                 log_scale=float(np.sum(np.log(self.increment_scale_))),
             )
+            projection = np.zeros_like(self.increment_coef_)
+            self.mean_correction_rms_ = np.zeros(n_features)
+            if self.mean_calibration:
+                projection = _flow_mean_projection(
+                    flow, cond, self.drift_powers_, self.state_range_, rng)
+                self.mean_correction_rms_ = _design_rms(
+                    cond, projection, self.drift_powers_, self.state_range_)
+            self.mean_correction_ = projection * self.increment_scale_
+            self.increment_coef_ = self.increment_coef_ - self.mean_correction_
         self.flow_ = flow
         self.n_features_in_ = n_features
         self.time_step_ = self.lag * float(self.dt)
@@ -500,6 +552,45 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         X = self._check_fitted_input(X, min_steps=self.lag + 1)
         x_now, x_next = extract_pairs(X, self.lag)
         return float(np.mean(self._log_likelihood(x_now, x_next)))
+
+
+def _flow_mean_projection(flow, cond, powers, state_range, rng):
+    """Least-squares projection of the flow's conditional mean on the design.
+
+    The mean of ``T^{-1}(z; c)`` over standard-normal ``z`` is estimated at
+    up to ``_CALIBRATION_STATES`` rows of ``cond`` (a random subset) from
+    ``_CALIBRATION_PAIRS`` antithetic pairs of draws per state.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_terms, n_features)
+        Coefficients in units of the residual scale.
+    """
+    n = cond.shape[0]
+    if n > _CALIBRATION_STATES:
+        # sorted, so the subset is read in the data's order
+        cond = cond[np.sort(rng.choice(n, _CALIBRATION_STATES, replace=False))]
+    mean = np.zeros(cond.shape)
+    with torch.no_grad():
+        for a in range(0, cond.shape[0], _CHUNK):
+            dist = flow(torch.as_tensor(cond[a:a + _CHUNK], dtype=_DTYPE))
+            block = mean[a:a + _CHUNK]
+            for _ in range(_CALIBRATION_PAIRS):
+                z = rng.standard_normal(block.shape)
+                for sign in (1.0, -1.0):
+                    u = dist.transform.inv(torch.as_tensor(sign * z, dtype=_DTYPE))
+                    block += u.numpy().astype(np.float64)
+    mean /= 2 * _CALIBRATION_PAIRS
+    return project_on_design(cond, mean, powers, state_range)
+
+
+def _design_rms(cond, coef, powers, state_range):
+    """Root mean square over ``cond`` of the design functions times ``coef``."""
+    total = np.zeros(coef.shape[1])
+    for a in range(0, cond.shape[0], _CHUNK):
+        values = drift_design(cond[a:a + _CHUNK], powers, state_range) @ coef
+        total += np.sum(values ** 2, axis=0)
+    return np.sqrt(total / cond.shape[0])
 
 
 def _mean_scale(a):

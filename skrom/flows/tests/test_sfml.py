@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrom.flows import SFMLFlow
+from skrom.flows._drift import drift_design
 
 TINY = dict(max_epochs=3, batch_size=256, hidden_layers=(8,), n_transforms=2)
 
@@ -17,7 +18,9 @@ EXPECTED_FAILED = {}
 
 @parametrize_with_checks(
     [SFMLFlow(max_epochs=2, batch_size=16, hidden_layers=(4,), n_transforms=1,
-              random_state=0)],
+              random_state=0),
+     SFMLFlow(max_epochs=2, batch_size=16, hidden_layers=(4,), n_transforms=1,
+              mean_calibration=True, random_state=0)],
     expected_failed_checks=lambda e: EXPECTED_FAILED,
 )
 def test_sklearn_compatible(estimator, check):
@@ -90,6 +93,54 @@ def test_ou_score_matches_exact_log_likelihood(ou_model):
     assert ou_model.score(X_test) < exact + 0.002
 
 
+def test_mean_calibration_gives_the_least_squares_mean():
+    # after the calibration the generated one-step mean has the data's
+    # projection on the prior's design functions, i.e. the least-squares fit.
+    # A 1-D MAF is a conditional Gaussian, so the antithetic mean of predict
+    # is exact and only rounding is left (measured 4e-10 of the residual
+    # scale); the flow's own mean had a projection of 0.011 of it.
+    X = _simulate_ou(100, 51, np.random.default_rng(2))
+    x_now, x_next = X[:, :-1].reshape(-1, 1), X[:, 1:].reshape(-1, 1)
+    params = dict(hidden_layers=(16, 16), n_transforms=2, max_epochs=10,
+                  batch_size=512, random_state=0)
+    model = SFMLFlow(mean_calibration=True, **params).fit(X)
+    raw = SFMLFlow(**params).fit(X)
+    cond = (x_now - model.state_mean_) / model.state_scale_
+    design = drift_design(cond, model.drift_powers_, model.state_range_)
+    least_squares = np.linalg.lstsq(design, x_next - x_now, rcond=None)[0]
+
+    def gap(m):
+        """RMS of the generated mean's projection minus the fit, in units of s."""
+        coef = np.linalg.lstsq(design, m.predict(x_now) - x_now, rcond=None)[0]
+        return np.sqrt(np.mean((design @ (coef - least_squares)) ** 2)
+                       ) / m.increment_scale_[0]
+
+    assert gap(model) < 1e-6
+    assert gap(raw) > 1e-3
+    assert gap(raw) == pytest.approx(model.mean_correction_rms_[0], rel=1e-3)
+    np.testing.assert_allclose(model.increment_coef_ + model.mean_correction_,
+                               raw.increment_coef_, rtol=1e-10, atol=1e-14)
+    np.testing.assert_array_equal(raw.mean_correction_, 0.0)
+    np.testing.assert_array_equal(raw.mean_correction_rms_, 0.0)
+
+
+def test_mean_calibration_reproducible_pickles_and_leaves_input(walk):
+    X = walk.copy()
+    a = SFMLFlow(**TINY, mean_calibration=True, random_state=0).fit(X)
+    np.testing.assert_array_equal(X, walk)
+    b = SFMLFlow(**TINY, mean_calibration=True, random_state=0).fit(X)
+    np.testing.assert_array_equal(a.mean_correction_, b.mean_correction_)
+    c = SFMLFlow(**TINY, mean_calibration=True, random_state=1).fit(X)
+    assert not np.allclose(a.mean_correction_, c.mean_correction_)
+    # the 2-D flow is not affine, so the correction is a Monte-Carlo estimate
+    assert np.all(a.mean_correction_rms_ > 0)
+    ref = a.sample(6, x0=walk[0, 0], n_paths=3, random_state=2)
+    loaded = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(loaded.increment_coef_, a.increment_coef_)
+    np.testing.assert_array_equal(
+        loaded.sample(6, x0=walk[0, 0], n_paths=3, random_state=2), ref)
+
+
 @pytest.mark.slow
 def test_ou_one_step_moments():
     # the paper's data budget: 10,000 bursts of T = 1 (10^6 pairs)
@@ -119,6 +170,9 @@ def test_fitted_attributes(fitted, walk):
     assert m.increment_scale_.shape == (2,)
     # cubic prior in two features: 1 + 2 + 3 + 4 terms
     assert m.drift_powers_.shape == m.increment_coef_.shape == (10, 2)
+    # no mean calibration by default
+    np.testing.assert_array_equal(m.mean_correction_, np.zeros((10, 2)))
+    np.testing.assert_array_equal(m.mean_correction_rms_, np.zeros(2))
     assert m.state_range_.shape == (2, 2)
     assert m.time_step_ == pytest.approx(0.01)
     assert m.n_epochs_ == len(m.history_["epoch"]) <= TINY["max_epochs"]
@@ -301,6 +355,7 @@ def test_caller_array_not_mutated(walk):
     (dict(hidden_layers=()), "hidden_layers"),
     (dict(hidden_layers=(8, 0)), "hidden_layers"),
     (dict(drift_degree=0), "drift_degree"),
+    (dict(mean_calibration="yes"), "mean_calibration"),
     (dict(lag=0), "lag"),
     (dict(dt=-0.1), "dt"),
     (dict(n_pairs_per_trajectory=0), "n_pairs_per_trajectory"),
@@ -335,7 +390,12 @@ PAPER_SYSTEMS = {
     "exp_ou": ("make_exp_ou", 0.001, 4.0, dict(lag=5, **COMMON)),
     "triad": ("make_triad", 0.1, 10.0, dict(lag=20, **COMMON)),
     "duan": ("make_duan", 0.001, 8.0, dict(lag=5, **COMMON)),
-    "oscillator": ("make_multiscale_oscillator", 0.001, 20.0, dict(lag=5, **COMMON)),
+    # a degree-7 prior: the least-squares cubic's own mean map, iterated
+    # from the test's x0 without noise, is already 2.8 spreads off the truth's
+    # mean (degree 7: 0.08-0.12, degree 9: 0.05-0.06), and the flow did not
+    # make up for it (errors 2.96 and 1.11 with the cubic, 0.69 and 0.38 now)
+    "oscillator": ("make_multiscale_oscillator", 0.001, 20.0,
+                   dict(lag=5, drift_degree=7, **COMMON)),
 }
 # Data and ensemble sizes differ from the paper's, for two measured reasons.
 # 1. The published 10,000 bursts of T = 1 fix the drift near each system's
@@ -369,13 +429,25 @@ def _fit_paper_system(name):
     return model, truth, paths
 
 
+# The oscillator's transition law is nearly singular: z enters both slow
+# equations as -gamma z (x, y), so the one-step noise is radial and the phase
+# is deterministic (the truth's phase spread at T = 20 is 2e-7; its radial
+# spread 0.0003-0.002 sets the 5% scale, about 8e-5). Per step of the map
+# (0.05) the criterion therefore needs a tangential spread below about 4e-6
+# and a radial mean bias below about 7e-6 (0.6% and 1% of the residual scale
+# s = 6.8e-4; radial offsets are contracted only by a factor 0.9 per step),
+# and a phase bias below 2e-7. Measured on the model with these settings: the
+# flow's phase spread at T = 20 is 4.7e-4 (a std error of about 0.3 by
+# itself) and its mean radius on the cycle is off by up to 1.1e-3 (a radial
+# bias of up to about 0.15 s per step, varying with the phase: a projection
+# on polynomials does not reach it, mean_calibration=True gives mean error
+# 0.74, a projection on degree-9 terms 0.61). 60 epochs: 0.66 and 0.24.
 _OSCILLATOR_XFAIL = pytest.mark.xfail(
-    reason="the oscillator at eps = 0.001 has no phase diffusion: the truth's "
-    "spread is radial, 0.0003-0.002, while its phase is deterministic, so the "
-    "criterion needs the learned angular frequency right to about 4e-6 over "
-    "T = 20; the learned mean is off by about 0.004 (3 spreads). Measured with "
-    "these settings: mean error 2.96, std error 1.11 of the truth's spread "
-    "(with an affine drift prior: 2.5 and 1.6)",
+    reason="the oscillator at eps = 0.001 has a nearly singular transition law "
+    "(radial noise, deterministic phase): the 5% criterion needs the flow's "
+    "tangential spread and radial mean bias per step below about 1% of its "
+    "residual scale; measured with these settings: mean error 0.69, std error "
+    "0.38 of the truth's spread (cubic prior: 2.96 and 1.11)",
     strict=False,
 )
 
