@@ -25,8 +25,8 @@ the tristable data (``[x, sin(omega t), cos(omega t)]``): with
 ``clock_features=(1, 2)`` the drift is the conditional score at the current
 phase plus a transport velocity, and the clock is advanced exactly. Its
 phase-conditional statistics need many tilt periods, so it is trained on ten
-runs (twenty periods) and with finer score clusters. Then, on held-out transitions of the
-additive system, we forecast from the observed history which well the
+runs (twenty periods) and with finer score clusters. Then, on held-out
+transitions of the additive system, we forecast from the observed history which well the
 system will be in just after the barrier crossing, at lead times measured
 in Lyapunov times of the driver (1 / (4 * 0.906) = 0.28 time units).
 

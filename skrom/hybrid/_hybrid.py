@@ -252,7 +252,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     """
 
     def __init__(self, *, score_estimator=None, forcing=None, dt=0.01,
-                 clock_features=None, clock_transport=True, diffusion="acf", derivative="central", slow_forcing="noise",
+                 clock_features=None, clock_transport=True, diffusion="acf",
+                 derivative="central", slow_forcing="noise",
                  forcing_memory=None, random_state=None, n_jobs=None, verbose=0):
         self.score_estimator = score_estimator
         self.forcing = forcing
@@ -385,7 +386,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         return self
 
     def _residual(self, X, langevin, trim):
-        """Residual forcing ``Sigma^{-1} (dx/dt - drift(x))`` of the dynamic features."""
+        """Residual ``Sigma^{-1} (dx/dt - drift(x))`` of the dynamic features."""
         d = X.shape[2]
         dynamic = langevin.dynamic_features_
         m = dynamic.shape[0]

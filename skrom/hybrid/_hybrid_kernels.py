@@ -101,7 +101,8 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
         if use_table:
             # one dynamic feature, one clock: the drift tables
             k = dyn[0]
-            v = ((phase0[0] + clock_omega[0] * ((t - 1) * dt)) % (2.0 * np.pi)) * to_cell
+            phase = phase0[0] + clock_omega[0] * ((t - 1) * dt)
+            v = (phase % (2.0 * np.pi)) * to_cell
             u = (x[k] - table_lo) / table_step
             uc = min(max(u, 0.0), u_max)
             tail = (u - uc) * table_step / (s_scale[k] * s_scale[k])

@@ -43,7 +43,8 @@ def check_clock_features(clock_features, n_features, who):
     if clock_features is None:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty.copy(), np.arange(n_features, dtype=np.int64)
-    if isinstance(clock_features, (str, bytes)) or not hasattr(clock_features, "__len__"):
+    if (isinstance(clock_features, (str, bytes))
+            or not hasattr(clock_features, "__len__")):
         raise TypeError(
             f"{who}: clock_features must be None or a sequence of column indices "
             f"in (sin, cos) pairs, e.g. (1, 2); got {clock_features!r}."
@@ -95,11 +96,12 @@ def fit_clock(X, sin_idx, cos_idx, dt, who):
     """
     omega = np.empty(sin_idx.shape[0])
     radius = np.empty(sin_idx.shape[0])
-    for p, (i, j) in enumerate(zip(sin_idx, cos_idx)):
+    for p, (i, j) in enumerate(zip(sin_idx, cos_idx, strict=True)):
         s, c = X[..., i], X[..., j]
         r = np.hypot(s, c)
         r_mean = float(r.mean())
-        if not r_mean > 0.0 or np.max(np.abs(r - r_mean)) > _CLOCK_RTOL * r_mean + 1e-12:
+        spread = np.max(np.abs(r - r_mean))
+        if not r_mean > 0.0 or spread > _CLOCK_RTOL * r_mean + 1e-12:
             raise ValueError(
                 f"{who}: clock columns ({i}, {j}) must be (r sin(phase), r cos(phase)) "
                 f"with a constant radius r; their radius varies from {r.min():.6g} to "
@@ -243,7 +245,7 @@ def clock_anomaly(X, dynamic, sin_idx, cos_idx, n_harmonics):
     if sin_idx.shape[0] == 0:
         return Xd
     columns = [np.ones(X.shape[:2])]
-    for i, j in zip(sin_idx, cos_idx):
+    for i, j in zip(sin_idx, cos_idx, strict=True):
         phase = np.arctan2(X[..., i], X[..., j])
         for k in range(1, n_harmonics + 1):
             columns += [np.cos(k * phase), np.sin(k * phase)]

@@ -157,9 +157,9 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
     density, so the model's density lags behind when the forcing is not
     much slower than the hopping between states). For one dynamic feature
     and one clock pair ``clock_transport=True`` adds the transport velocity
-    of :func:`skrom.score._clock.transport_velocity`,
-    :math:`v = -\omega\, \partial_\phi C(x \mid \phi) / p(x \mid \phi)`,
-    estimated from the data, with which the data's phase-conditional
+    :math:`v = -\omega\, \partial_\phi C(x \mid \phi) / p(x \mid \phi)`
+    (:math:`C` the conditional CDF; see the user guide), estimated from the
+    data, with which the data's phase-conditional
     density solves the model's Fokker-Planck equation; the drift of that
     case is tabulated on an ``(x, phase)`` grid (``clock_tables_``), so its
     simulation costs no network evaluation.
