@@ -148,6 +148,28 @@ def test_invariant_density_l63_systems(make, tol):
     assert pdf_kl_divergence(truth, sim) < tol
 
 
+@pytest.mark.slow
+def test_tristable_with_clock_features():
+    """The periodically tilted three-well system with its phase as clock features.
+
+    Measured: KL 0.011, ACF error 0.05 up to 5 decorrelation times, mean
+    residence times 74.4, 25.6, 41.6 against 71.4, 30.0, 55.8 (the right
+    well's 25% short; not asserted: see the hybrid's slow test). The
+    autonomous model of the phase-averaged data: KL 0.053, ACF error 0.42.
+    """
+    from skrom.metrics import acf_error, decorrelation_time
+
+    X = make_tristable(10, 100_000, random_state=0)
+    truth = make_tristable(32, 100_000, random_state=1)
+    rom = LangevinROM(score_estimator=KGMMScore(sigma=0.02, prob=5e-4, random_state=0),
+                      clock_features=(1, 2), diffusion="acf", random_state=0).fit(X)
+    sim = rom.sample(100_000, x0=truth[:, 0], n_paths=32, random_state=1)
+    a, b = truth[..., :1], sim[..., :1]
+    tau = float(decorrelation_time(a, dt=0.01)[0])
+    assert pdf_kl_divergence(a, b) < 0.02
+    assert acf_error(a, b, int(5 * tau / 0.01)) < 0.1
+
+
 def test_bad_inputs_get_clear_errors(ou_rom):
     rom, X = ou_rom
     with pytest.raises(NotFittedError):
