@@ -335,6 +335,17 @@ def test_clock_drift_is_what_the_kernel_integrates(clock_rom, forced_ou):
                                rtol=1e-12, atol=1e-12)
 
 
+def test_clock_model_round_trips_and_ignores_n_jobs(clock_rom, forced_ou):
+    x0 = forced_ou[:, 0]
+    ref = clock_rom.sample(300, x0=x0, n_paths=8, random_state=3)
+    again = pickle.loads(pickle.dumps(clock_rom))
+    np.testing.assert_array_equal(again.sample(300, x0=x0, n_paths=8, random_state=3),
+                                  ref)
+    parallel = copy.deepcopy(clock_rom).set_params(n_jobs=2)
+    np.testing.assert_array_equal(parallel.sample(300, x0=x0, n_paths=8,
+                                                  random_state=3), ref)
+
+
 def test_clock_features_errors_and_score(clock_rom, forced_ou):
     X = forced_ou[:, :2000]
     with pytest.raises(ValueError, match="one row per dynamic feature"):
