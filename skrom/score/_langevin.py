@@ -1,5 +1,7 @@
 """LangevinROM: a Langevin model whose drift is a learned score."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
@@ -42,6 +44,8 @@ _CLOCK_TABLE_PHASE = 256
 # mean removed before the diffusion is estimated)
 _TRANSPORT_BANDWIDTH = 0.04
 _TRANSPORT_HARMONICS = 2
+# above this |mean of exp(i k phase)| the phase is too unevenly covered
+_PHASE_IMBALANCE = 0.1
 # simulation kernels
 _GENERIC, _SCALAR_TABLE, _CLOCK_TABLE = 0, 1, 2
 
@@ -436,8 +440,20 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         score = est.predict(points)[:, k].reshape(grid.size, phi.size)
         if self.clock_transport:
             x = X[..., k].ravel()
+            phase = np.arctan2(X[..., si], X[..., ci]).ravel()
+            # the Fourier estimate of the conditional density takes the phase
+            # as uniform; with a fraction of a period it is not
+            imbalance = max(abs(np.mean(np.exp(1j * q * phase)))
+                            for q in range(1, _TRANSPORT_HARMONICS + 1))
+            if imbalance > _PHASE_IMBALANCE:
+                warnings.warn(
+                    f"{type(self).__name__}: the clock's phase covers its period "
+                    f"unevenly (harmonic mean {imbalance:.2f}); the transport "
+                    "velocity assumes data over many whole periods and is biased. "
+                    "Use longer trajectories or clock_transport=False.",
+                    UserWarning, stacklevel=3)
             velocity = transport_velocity(
-                x, np.arctan2(X[..., si], X[..., ci]).ravel(),
+                x, phase,
                 float(self.clock_frequencies_[0]), grid,
                 _TRANSPORT_BANDWIDTH * float(x.std()), phi.size, _TRANSPORT_HARMONICS)
         else:

@@ -321,7 +321,10 @@ def test_clock_features_drive_the_drift_and_advance_exactly():
     rom = HybridLangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
                             forcing=DelayNODEForcing(**FAST_FORCING),
                             clock_features=(1, 2), diffusion="estimated",
-                            random_state=0).fit(X)
+                            random_state=0)
+    # 60 time units of a 500-unit tilt period
+    with pytest.warns(UserWarning, match="unevenly"):
+        rom.fit(X)
     assert rom.drift_matrix_.shape == (1, 1)
     assert rom.forcing_.n_features_in_ == 1       # the residual of x alone
     assert rom.langevin_.clock_tables_ is not None

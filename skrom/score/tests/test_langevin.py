@@ -348,6 +348,9 @@ def test_clock_model_round_trips_and_ignores_n_jobs(clock_rom, forced_ou):
 
 def test_clock_features_errors_and_score(clock_rom, forced_ou):
     X = forced_ou[:, :2000]
+    # 4 time units of a 6.3-unit period
+    with pytest.warns(UserWarning, match="unevenly"):
+        clone(clock_rom).fit(forced_ou[:, :400])
     with pytest.raises(ValueError, match="one row per dynamic feature"):
         clone(clock_rom).set_params(diffusion=np.eye(3)).fit(X)
     with pytest.raises(ValueError, match="constant radius"):
