@@ -53,9 +53,11 @@ def train_conditional_flow(flow, cond, target, *, max_epochs, batch_size,
     device : torch.device
     verbose : int
         A tqdm bar with the validation log-likelihood when > 0.
-    log_scale : float
-        Sum of the log standardisation scales, subtracted from the
-        log-likelihoods reported in the history so they are in data units.
+    log_scale : float or ndarray of shape (n_pairs,)
+        Log-Jacobian of the standardisation (``log |det|`` of the map from
+        target to data units), subtracted from the log-likelihoods reported
+        in the history so they are in data units; per pair when the scale
+        depends on the state, then averaged over the monitored pairs.
 
     Returns
     -------
@@ -72,6 +74,10 @@ def train_conditional_flow(flow, cond, target, *, max_epochs, batch_size,
     if validation_fraction > 0:
         n_val = min(max(1, int(round(validation_fraction * n_pairs))), n_pairs - 1)
     val_idx, train_idx = order[:n_val], order[n_val:]
+    if np.ndim(log_scale):
+        # the monitored loss is a mean over the validation pairs (or the
+        # training pairs without a split), so is its log-Jacobian
+        log_scale = float(np.mean(log_scale[val_idx if n_val else train_idx]))
 
     def put(a):
         return torch.as_tensor(np.ascontiguousarray(a), dtype=dtype, device=device)

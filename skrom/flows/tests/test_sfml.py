@@ -20,7 +20,9 @@ EXPECTED_FAILED = {}
     [SFMLFlow(max_epochs=2, batch_size=16, hidden_layers=(4,), n_transforms=1,
               random_state=0),
      SFMLFlow(max_epochs=2, batch_size=16, hidden_layers=(4,), n_transforms=1,
-              mean_calibration=True, random_state=0)],
+              mean_calibration=True, random_state=0),
+     SFMLFlow(max_epochs=2, batch_size=16, hidden_layers=(4,), n_transforms=1,
+              noise_scale="state", random_state=0)],
     expected_failed_checks=lambda e: EXPECTED_FAILED,
 )
 def test_sklearn_compatible(estimator, check):
@@ -141,6 +143,116 @@ def test_mean_calibration_reproducible_pickles_and_leaves_input(walk):
         loaded.sample(6, x0=walk[0, 0], n_paths=3, random_state=2), ref)
 
 
+# ------------------------------------------------ state-dependent noise scale
+ANISO_FLOOR = 1e-3
+ANISO_RADIAL = 0.02
+
+
+def _aniso_cov(x):
+    """Covariance (n, 2, 2) of the step from ``x``: a floor plus radial noise."""
+    return (ANISO_FLOOR * np.eye(2)
+            + ANISO_RADIAL * x[:, :, None] * x[:, None, :])
+
+
+def _aniso_pairs(n, rng):
+    """Pairs of a linear map with Gaussian noise of covariance ``_aniso_cov``."""
+    x = rng.uniform(-1.5, 1.5, (n, 2))
+    factor = np.linalg.cholesky(_aniso_cov(x))
+    x_next = 0.9 * x + np.einsum("nij,nj->ni", factor, rng.standard_normal((n, 2)))
+    return np.stack([x, x_next], axis=1)
+
+
+@pytest.fixture(scope="module")
+def aniso():
+    pairs = _aniso_pairs(50_000, np.random.default_rng(0))
+    params = dict(drift_degree=1, max_epochs=1, hidden_layers=(8,), n_transforms=1,
+                  random_state=0)
+    return (pairs, SFMLFlow(noise_scale="state", **params).fit(pairs),
+            SFMLFlow(**params).fit(pairs))
+
+
+def _fitted_cov(model, states):
+    factor, log_det = model._noise_factor(
+        (states - model.state_mean_) / model.state_scale_)
+    return factor @ factor.transpose(0, 2, 1), factor, log_det
+
+
+def test_state_noise_scale_matches_true_covariance(aniso):
+    # the covariance is quadratic in the state, so the degree-2 fit holds it;
+    # what is left is the least-squares error, of order 1/sqrt(n) of the
+    # large corners' covariance (40 times the floor at |x| = 1). Measured on
+    # the grid: covariance within 16% (Frobenius), the variance across the
+    # radius within 0.56-1.31 of the truth. The global scale is off by more
+    # than 100% in both.
+    _, model, global_model = aniso
+    grid = np.linspace(-1.0, 1.0, 5)
+    states = np.array([(a, b) for a in grid for b in grid])
+    truth = _aniso_cov(states)
+    eigval, eigvec = np.linalg.eigh(truth)
+    quiet = eigvec[:, :, 0]
+
+    def errors(m):
+        cov, factor, log_det = _fitted_cov(m, states)
+        rel = (np.linalg.norm(cov - truth, axis=(1, 2))
+               / np.linalg.norm(truth, axis=(1, 2)))
+        ratio = np.einsum("ni,nij,nj->n", quiet, cov, quiet) / eigval[:, 0]
+        return rel, ratio, cov, factor, log_det
+
+    rel, ratio, cov, factor, log_det = errors(model)
+    assert rel.max() < 0.25, rel
+    assert np.all((ratio > 0.5) & (ratio < 2.0)), ratio
+    np.testing.assert_array_equal(np.triu(factor, 1), 0.0)
+    np.testing.assert_allclose(log_det, 0.5 * np.log(np.linalg.det(cov)), rtol=1e-9)
+    assert model.noise_coef_.shape == (6, 2, 2)
+    rel, ratio, *_ = errors(global_model)
+    assert rel.max() > 1.0 and ratio.max() > 2.0
+
+
+def test_state_noise_scale_in_likelihood_and_sample(aniso):
+    # the flow models L(x)^{-1} (residual) after one epoch; the likelihood
+    # carries -log|det L(x)|, so on this process it beats one global scale.
+    # Measured, held out: 2.34 against 1.22 nats per pair; exact 2.49
+    pairs, model, global_model = aniso
+    test = _aniso_pairs(20_000, np.random.default_rng(1))
+    assert model.score(test) > global_model.score(test) + 0.5
+    x, x_next = test[:, 0], test[:, 1]
+    truth = _aniso_cov(x)
+    resid = x_next - 0.9 * x
+    exact = np.mean(-np.log(2 * np.pi) - 0.5 * np.log(np.linalg.det(truth))
+                    - 0.5 * np.einsum("ni,nij,nj->n", resid, np.linalg.inv(truth),
+                                      resid))
+    assert exact - 0.3 < model.score(test) < exact + 0.02
+    # a generated step is x + a(x) + L(x) T^{-1}(z): its likelihood is the
+    # flow's density of T^{-1}(z) less log|det L(x)|
+    x0 = test[:5, 0]
+    z = np.random.default_rng(2).standard_normal((5, 2))
+    x1 = model._step(x0, z)
+    cond = (x0 - model.state_mean_) / model.state_scale_
+    with torch.no_grad():
+        dist = model.flow_(torch.as_tensor(cond, dtype=torch.float32))
+        u = dist.transform.inv(torch.as_tensor(z, dtype=torch.float32))
+        flow_ll = dist.log_prob(u).numpy().astype(np.float64)
+    _, _, log_det = _fitted_cov(model, x0)
+    np.testing.assert_allclose(model._log_likelihood(x0, x1), flow_ll - log_det,
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_state_noise_scale_reproducible_and_pickles(walk):
+    a = SFMLFlow(**TINY, noise_scale="state", random_state=0).fit(walk)
+    b = SFMLFlow(**TINY, noise_scale="state", random_state=0).fit(walk)
+    ref = a.sample(6, x0=walk[0, 0], n_paths=3, random_state=2)
+    np.testing.assert_array_equal(b.sample(6, x0=walk[0, 0], n_paths=3,
+                                           random_state=2), ref)
+    loaded = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(
+        loaded.sample(6, x0=walk[0, 0], n_paths=3, random_state=2), ref)
+    assert loaded.score(walk) == a.score(walk)
+    # the scale is equivariant: fits on X and on c * X differ by d log c
+    c = SFMLFlow(**TINY, noise_scale="state", random_state=0).fit(10.0 * walk)
+    assert c.score(10.0 * walk) == pytest.approx(a.score(walk) - 2 * np.log(10.0),
+                                                 abs=1e-3)
+
+
 @pytest.mark.slow
 def test_ou_one_step_moments():
     # the paper's data budget: 10,000 bursts of T = 1 (10^6 pairs)
@@ -174,6 +286,10 @@ def test_fitted_attributes(fitted, walk):
     np.testing.assert_array_equal(m.mean_correction_, np.zeros((10, 2)))
     np.testing.assert_array_equal(m.mean_correction_rms_, np.zeros(2))
     assert m.state_range_.shape == (2, 2)
+    # the global noise scale as a covariance model: constant and diagonal
+    assert m.noise_powers_.shape == (1, 2)
+    np.testing.assert_array_equal(m.noise_coef_[0], np.diag(m.increment_scale_ ** 2))
+    assert m.noise_min_eigenvalue_ > 0
     assert m.time_step_ == pytest.approx(0.01)
     assert m.n_epochs_ == len(m.history_["epoch"]) <= TINY["max_epochs"]
     for key in ("train_loss", "val_loss", "val_log_likelihood", "learning_rate"):
@@ -355,6 +471,8 @@ def test_caller_array_not_mutated(walk):
     (dict(hidden_layers=()), "hidden_layers"),
     (dict(hidden_layers=(8, 0)), "hidden_layers"),
     (dict(drift_degree=0), "drift_degree"),
+    (dict(noise_scale="local"), "noise_scale"),
+    (dict(noise_degree=0), "noise_degree"),
     (dict(mean_calibration="yes"), "mean_calibration"),
     (dict(lag=0), "lag"),
     (dict(dt=-0.1), "dt"),
@@ -393,9 +511,15 @@ PAPER_SYSTEMS = {
     # a degree-7 prior: the least-squares cubic's own mean map, iterated
     # from the test's x0 without noise, is already 2.8 spreads off the truth's
     # mean (degree 7: 0.08-0.12, degree 9: 0.05-0.06), and the flow did not
-    # make up for it (errors 2.96 and 1.11 with the cubic, 0.69 and 0.38 now)
+    # make up for it (errors 2.96 and 1.11 with the cubic, 0.69 and 0.38 with
+    # degree 7). A state-dependent noise scale of degree 4 hands the radial
+    # direction of the noise to the prior: 0.64 and 0.24 (degree 2: 0.84 and
+    # 0.34, degree 6: 0.74 and 0.40); with the flow seeded 1, 0.76 and 0.19
+    # against the global scale's 0.64 and 0.38. The std error halves, the
+    # mean error moves within the seeds' spread
     "oscillator": ("make_multiscale_oscillator", 0.001, 20.0,
-                   dict(lag=5, drift_degree=7, **COMMON)),
+                   dict(lag=5, drift_degree=7, noise_scale="state",
+                        noise_degree=4, **COMMON)),
 }
 # Data and ensemble sizes differ from the paper's, for two measured reasons.
 # 1. The published 10,000 bursts of T = 1 fix the drift near each system's
@@ -436,18 +560,25 @@ def _fit_paper_system(name):
 # (0.05) the criterion therefore needs a tangential spread below about 4e-6
 # and a radial mean bias below about 7e-6 (0.6% and 1% of the residual scale
 # s = 6.8e-4; radial offsets are contracted only by a factor 0.9 per step),
-# and a phase bias below 2e-7. Measured on the model with these settings: the
-# flow's phase spread at T = 20 is 4.7e-4 (a std error of about 0.3 by
-# itself) and its mean radius on the cycle is off by up to 1.1e-3 (a radial
-# bias of up to about 0.15 s per step, varying with the phase: a projection
-# on polynomials does not reach it, mean_calibration=True gives mean error
-# 0.74, a projection on degree-9 terms 0.61). 60 epochs: 0.66 and 0.24.
+# and a phase bias below 2e-7. Measured with a global noise scale
+# (noise_scale="global"): the flow's phase spread at T = 20 is 4.7e-4 (a std
+# error of about 0.3 by itself) and its mean radius on the cycle is off by up
+# to 1.1e-3 (a radial bias of up to about 0.15 s per step, varying with the
+# phase: a projection on polynomials does not reach it, mean_calibration=True
+# gives mean error 0.74, a projection on degree-9 terms 0.61); 60 epochs:
+# 0.66 and 0.24. With these settings (noise scaled by the Cholesky factor of
+# a degree-4 fit of the residual's covariance) the phase spread at T = 20 is
+# 5.6e-5, eight times less, but the mean radius is still off by 1.3e-3: the
+# radial bias, in units of the radial scale, is what it was, and it is most
+# of the mean error.
 _OSCILLATOR_XFAIL = pytest.mark.xfail(
     reason="the oscillator at eps = 0.001 has a nearly singular transition law "
     "(radial noise, deterministic phase): the 5% criterion needs the flow's "
     "tangential spread and radial mean bias per step below about 1% of its "
-    "residual scale; measured with these settings: mean error 0.69, std error "
-    "0.38 of the truth's spread (cubic prior: 2.96 and 1.11)",
+    "residual scale; measured with these settings: mean error 0.64, std error "
+    "0.24 of the truth's spread (flow seeded 1: 0.76 and 0.19; a global noise "
+    "scale: 0.69 and 0.38, seeded 1: 0.64 and 0.38; cubic prior: 2.96 and "
+    "1.11)",
     strict=False,
 )
 
