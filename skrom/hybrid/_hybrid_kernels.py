@@ -33,7 +33,7 @@ import numpy as np
 
 from .._mlp_kernels import mlp_forward
 from ..forcing._node_kernels import node_rk4_step
-from ..score._langevin_kernels import _bilinear
+from ..score._langevin_kernels import set_clock, start_phases, table_drift
 
 __all__ = ["hybrid_rollout"]
 
@@ -52,7 +52,6 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
     """
     d = x0.shape[0]
     m = dyn.shape[0]
-    n_clock = clock_sin.shape[0]
     use_table = score_table.shape[0] > 1
     n_state = z0.shape[0]
     x = x0.copy()
@@ -82,14 +81,9 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
     f[:] = 0.0
     drift = np.zeros(d)
     slow = np.zeros(m)  # running mean of z[:m], removed when high_pass > 0
-    phase0 = np.empty(n_clock)
-    for p in range(n_clock):
-        phase0[p] = np.arctan2(x[clock_sin[p]], x[clock_cos[p]])
-    to_cell = 0.0
-    u_max = 0.0
-    if use_table:
-        to_cell = score_table.shape[1] / (2.0 * np.pi)
-        u_max = score_table.shape[0] - 1.000001
+    phase0 = np.empty(clock_sin.shape[0])
+    start_phases(x, clock_sin, clock_cos, phase0)
+    inv_var = 1.0 / (s_scale[dyn[0]] * s_scale[dyn[0]]) if use_table else 0.0
     stochastic = False
     for q in range(m):
         if noise[q] != 0.0:
@@ -101,13 +95,9 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
         if use_table:
             # one dynamic feature, one clock: the drift tables
             k = dyn[0]
-            phase = phase0[0] + clock_omega[0] * ((t - 1) * dt)
-            v = (phase % (2.0 * np.pi)) * to_cell
-            u = (x[k] - table_lo) / table_step
-            uc = min(max(u, 0.0), u_max)
-            tail = (u - uc) * table_step / (s_scale[k] * s_scale[k])
-            drift[k] = (phi[k, k] * (_bilinear(score_table, uc, v) - tail)
-                        + _bilinear(velocity_table, uc, v))
+            drift[k] = table_drift(x[k], phase0[0] + clock_omega[0] * ((t - 1) * dt),
+                                   table_lo, table_step, score_table, velocity_table,
+                                   phi[k, k], inv_var)
         else:
             for k in range(d):
                 ys[k] = min(max((x[k] - s_mean[k]) / s_scale[k], s_box_lo[k]),
@@ -133,10 +123,7 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
                 acc += sigma[i, j] * f[j]
                 kick += sigma[i, j] * xi[j]
             x[i] += dt * acc + kick
-        for p in range(n_clock):
-            phase = phase0[p] + clock_omega[p] * (t * dt)
-            x[clock_sin[p]] = clock_radius[p] * np.sin(phase)
-            x[clock_cos[p]] = clock_radius[p] * np.cos(phase)
+        set_clock(x, clock_sin, clock_cos, clock_omega, clock_radius, phase0, t * dt)
         node_rk4_step(z, dt, n_weights, n_biases, n_sizes, n_act, coupled, symmetric,
                       m, inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
                       n_work)

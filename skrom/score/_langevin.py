@@ -467,13 +467,6 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         full[np.ix_(self.dynamic_features_, self.dynamic_features_)] = matrix
         return full
 
-    def _kernel_kind(self):
-        if self.clock_tables_ is not None:
-            return _CLOCK_TABLE
-        if self.n_features_in_ == 1 and self.score_estimator_._table[2].shape[0] > 1:
-            return _SCALAR_TABLE
-        return _GENERIC
-
     def _clocked_args(self):
         x_lo, x_step, score, velocity = self.clock_tables_
         k = self.dynamic_features_[0]
@@ -483,6 +476,15 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
                 self.dynamic_features_, *self._clock_args(), x_lo, x_step, score,
                 velocity, float(self.score_estimator_.scale_[k]),
                 self.score_estimator_._bound)
+
+    def _kernel(self):
+        """Which simulation kernel :meth:`sample` runs, and its arguments."""
+        if self.clock_tables_ is not None:
+            return _CLOCK_TABLE, self._clocked_args()
+        args = self._kernel_args()
+        if self.n_features_in_ == 1 and self.score_estimator_._table[2].shape[0] > 1:
+            return _SCALAR_TABLE, args
+        return _GENERIC, args
 
     def _clock_args(self):
         return (np.ascontiguousarray(self.clock_pairs_[:, 0]),
@@ -553,16 +555,14 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             x0 = np.ascontiguousarray(x0)
         est = self.score_estimator_
         weights = est.cluster_counts_ / est.cluster_counts_.sum()
+        kind, kernel_args = self._kernel()
         results = run_ensemble(
             _path_member,
             n_paths,
             random_state=as_seed_sequence(random_state),
             n_jobs=self.n_jobs,
             stack=False,
-            args=(x0, est.cluster_centers_, weights, n_steps,
-                  self._clocked_args() if self.clock_tables_ is not None
-                  else self._kernel_args(),
-                  self._kernel_kind()),
+            args=(x0, est.cluster_centers_, weights, n_steps, kernel_args, kind),
         )
         paths = np.stack([r[0] for r in results])
         for member, (_, status) in enumerate(results):

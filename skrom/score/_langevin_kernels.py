@@ -107,10 +107,8 @@ def _run(
     or left ``|x| <= bound``.
     """
     d = x.shape[0]
-    n_clock = clock_sin.shape[0]
     amp = math.sqrt(2.0 * h)
-    for p in range(n_clock):
-        phase0[p] = math.atan2(x[clock_sin[p]], x[clock_cos[p]])
+    start_phases(x, clock_sin, clock_cos, phase0)
     n_done = 0
     for k in range(d):
         out[0, k] = x[k]
@@ -134,10 +132,8 @@ def _run(
                     acc_n += noise[i, j] * xi[j]
                 x[i] += acc_d * h + amp * acc_n
             n_done += 1
-            for p in range(n_clock):
-                phase = phase0[p] + clock_omega[p] * (n_done * h)
-                x[clock_sin[p]] = clock_radius[p] * math.sin(phase)
-                x[clock_cos[p]] = clock_radius[p] * math.cos(phase)
+            set_clock(x, clock_sin, clock_cos, clock_omega, clock_radius, phase0,
+                      n_done * h)
         bad = False
         for k in range(d):
             v = x[k]
@@ -228,6 +224,34 @@ def _bilinear(table, u, v):
     )
 
 
+@numba.njit(cache=True, inline="always")
+def table_drift(x, phase, x_lo, x_step, score_table, velocity_table, phi_kk, inv_var):
+    # one dynamic feature's drift ``phi_kk * score + velocity`` from the
+    # (x, phase) tables; beyond the x grid the score continues as a Gaussian
+    # tail of variance 1 / inv_var and the velocity keeps its edge value
+    v = (phase % (2.0 * math.pi)) * (score_table.shape[1] / (2.0 * math.pi))
+    u = (x - x_lo) / x_step
+    uc = min(max(u, 0.0), score_table.shape[0] - 1.000001)
+    score = _bilinear(score_table, uc, v) - (u - uc) * x_step * inv_var
+    return phi_kk * score + _bilinear(velocity_table, uc, v)
+
+
+@numba.njit(cache=True, inline="always")
+def start_phases(x, clock_sin, clock_cos, phase0):
+    """Initial phase of every clock pair of the state ``x`` into ``phase0``."""
+    for p in range(clock_sin.shape[0]):
+        phase0[p] = math.atan2(x[clock_sin[p]], x[clock_cos[p]])
+
+
+@numba.njit(cache=True, inline="always")
+def set_clock(x, clock_sin, clock_cos, clock_omega, clock_radius, phase0, time):
+    """Clock columns of ``x`` at ``time`` after the start, from the exact phase."""
+    for p in range(clock_sin.shape[0]):
+        phase = phase0[p] + clock_omega[p] * time
+        x[clock_sin[p]] = clock_radius[p] * math.sin(phase)
+        x[clock_cos[p]] = clock_radius[p] * math.cos(phase)
+
+
 @numba.njit(cache=True)
 def simulate_clocked_path(
     x0,
@@ -264,13 +288,9 @@ def simulate_clocked_path(
     k = dyn[0]
     si = clock_sin[0]
     ci = clock_cos[0]
-    n_x = score_table.shape[0]
-    n_phase = score_table.shape[1]
-    to_cell = n_phase / (2.0 * math.pi)
-    u_max = n_x - 1.000001
     drift_factor = phi[k, k]
     kick = math.sqrt(2.0 * h) * noise[k, k]
-    tail = 1.0 / (scale * scale)
+    inv_var = 1.0 / (scale * scale)
     om = omega[0]
     rad = radius[0]
     phase0 = math.atan2(x0[si], x0[ci])
@@ -281,12 +301,8 @@ def simulate_clocked_path(
     for r in range(1, n_records):
         for _ in range(substeps):
             phase = phase0 + om * (n_done * h)
-            v = (phase % (2.0 * math.pi)) * to_cell
-            u = (x - x_lo) / x_step
-            uc = min(max(u, 0.0), u_max)
-            excess = (u - uc) * x_step
-            score = _bilinear(score_table, uc, v) - excess * tail
-            x += (drift_factor * score + _bilinear(velocity_table, uc, v)) * h
+            x += table_drift(x, phase, x_lo, x_step, score_table, velocity_table,
+                              drift_factor, inv_var) * h
             x += kick * rng.standard_normal()
             n_done += 1
         phase = phase0 + om * (n_done * h)
