@@ -12,9 +12,12 @@ moves with ``k``, so the ratio is refined by a few fixed-point passes.
 
 import numpy as np
 
-__all__ = ["match_time_scale", "apply_time_change"]
+__all__ = ["match_time_scale", "apply_time_change", "check_time_change"]
 
 N_PASSES = 3
+# bounds of the secant slope d log(time scale) / d log(1 / k): time scales
+# that hardly move with k would otherwise send k far off on sampling noise
+_MIN_SLOPE, _MAX_SLOPE = 0.25, 2.0
 
 
 def _decorrelation(X, dt, max_lag):
@@ -23,7 +26,17 @@ def _decorrelation(X, dt, max_lag):
     return decorrelation_time(X, dt=dt, method="integral", max_lag=max_lag)
 
 
-def match_time_scale(simulate, X, dt, *, who, n_passes=N_PASSES):
+def _residence(X, dt, thresholds):
+    from ..metrics import transition_counts
+
+    # pooled over the states (time per transition): a rarely visited state
+    # has few visits in a run as long as the data, and its own mean would
+    # set k on sampling noise
+    n = transition_counts(X, thresholds, feature=0).sum()
+    return np.array([dt * (X.shape[1] - 1) * X.shape[0] / n if n else np.nan])
+
+
+def match_time_scale(simulate, X, dt, *, who, n_passes=N_PASSES, thresholds=None):
     """Factor ``k`` that makes ``simulate(k)`` decorrelate as ``X`` does.
 
     Parameters
@@ -37,32 +50,64 @@ def match_time_scale(simulate, X, dt, *, who, n_passes=N_PASSES):
         Sampling interval.
     who : str
         Estimator name for the error messages.
+    n_passes : int
+        Fixed-point passes.
+    thresholds : None or array-like
+        None: match the ACF integral of every column. Otherwise transition
+        zones of the first column (see :func:`skrom.metrics.residence_times`):
+        match the mean time per transition between the states they define.
 
     Returns
     -------
     k : float
     """
-    max_lag = max(X.shape[1] // 2, 1)
-    tau_data = _decorrelation(X, dt, max_lag)
+    if thresholds is None:
+        max_lag = max(X.shape[1] // 2, 1)
+
+        def timescale(Y):
+            return _decorrelation(Y, dt, max_lag)
+
+        what, option = "decorrelation times", "'acf'"
+    else:
+        def timescale(Y):
+            return _residence(Y, dt, thresholds)
+
+        what, option = "mean residence times", "'residence'"
+    tau_data = timescale(X)
     if not np.all(np.isfinite(tau_data) & (tau_data > 0)):
+        hint = ("autocorrelation with a positive, finite integral"
+                if thresholds is None else
+                f"transitions out of every state of thresholds={thresholds!r}")
         raise ValueError(
-            f"{who}: diffusion='acf' needs data whose autocorrelation has a "
-            f"positive, finite integral; got decorrelation times {tau_data}."
+            f"{who}: diffusion={option} needs data with an {hint}; got {what} "
+            f"{tau_data}."
         )
-    k = 1.0
+    log_k, slope, last = 0.0, 1.0, None
     for _ in range(n_passes):
-        tau_model = _decorrelation(simulate(k), dt, max_lag)
+        tau_model = timescale(simulate(float(np.exp(log_k))))
         if not np.all(np.isfinite(tau_model) & (tau_model > 0)):
             raise ValueError(
-                f"{who}: diffusion='acf' could not measure the model's "
-                f"decorrelation time (got {tau_model}); the data may be too "
-                "short for it."
+                f"{who}: diffusion={option} could not measure the model's "
+                f"{what} (got {tau_model}); the data may be too short for it, "
+                "or the model never leaves a state."
             )
-        k *= float(np.exp(np.mean(np.log(tau_model / tau_data))))
-    return k
+        gap = float(np.mean(np.log(tau_model / tau_data)))
+        if thresholds is not None and last is not None and log_k != last[0]:
+            # a pure change of time has slope 1; a clock that paces the
+            # hopping (stochastic resonance) flattens it, and the plain
+            # fixed point would then stop short. Not for the ACF integral:
+            # a clocked model's is nearly flat in k (tristable: 0.15), and
+            # matching it exactly drives k far off (7 instead of 2.6, the
+            # hopping 2.5 times too fast)
+            slope = float(np.clip((last[1] - gap) / (log_k - last[0]),
+                                  _MIN_SLOPE, _MAX_SLOPE))
+        last = (log_k, gap)
+        log_k += gap / slope
+    return float(np.exp(log_k))
 
 
-def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES, columns=None):
+def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES, columns=None,
+                      thresholds=None):
     """Scale a model's ``Phi`` by ``k`` and ``Sigma`` by ``sqrt(k)`` to match ``X``.
 
     ``model`` has ``drift_matrix_``, ``diffusion_matrix_``, ``dt`` and
@@ -71,7 +116,9 @@ def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES, columns=N
     ``sim_steps`` steps in all, so that the model's ACF integral is sharper
     than the data's; ``k`` is stored as ``model.time_change_`` and returned.
     Only ``columns`` (default: all) are compared: known clock features keep
-    their time scale whatever ``k``.
+    their time scale whatever ``k``. With ``thresholds`` the mean time per
+    transition between the states of the first of ``columns`` is matched
+    instead of the ACF integrals (see :func:`match_time_scale`).
     """
     columns = np.arange(X.shape[2]) if columns is None else columns
     sigma, phi = model.diffusion_matrix_, model.drift_matrix_
@@ -89,7 +136,43 @@ def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES, columns=N
 
     k = match_time_scale(simulate, X[..., columns], float(model.dt),
                          who=type(model).__name__,
-                         n_passes=n_passes)
+                         n_passes=n_passes, thresholds=thresholds)
     scale(k)
     model.time_change_ = k
     return k
+
+
+def check_time_change(diffusion, state_thresholds, other_options):
+    """Validate a ``diffusion`` option and the thresholds that ``"residence"`` needs.
+
+    Parameters
+    ----------
+    diffusion : str or array-like
+        The estimator's ``diffusion``; arrays pass unchecked here.
+    state_thresholds : None or array-like
+        The estimator's ``state_thresholds``.
+    other_options : tuple of str
+        The string options besides ``"acf"`` and ``"residence"``.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_states - 1, 2) or None
+        The checked zones when ``diffusion="residence"``, else None.
+    """
+    from ..metrics._states import check_thresholds
+
+    options = other_options + ("acf", "residence")
+    if isinstance(diffusion, str) and diffusion not in options:
+        names = ", ".join(repr(o) for o in options)
+        raise ValueError(
+            f"diffusion must be one of {names} or an array, got {diffusion!r}."
+        )
+    if not (isinstance(diffusion, str) and diffusion == "residence"):
+        return None
+    if state_thresholds is None:
+        raise ValueError(
+            "diffusion='residence' matches the mean residence times in the states "
+            "of state_thresholds, which is None; pass the transition zones, e.g. "
+            "state_thresholds=(-0.5, 0.5) for two wells."
+        )
+    return check_thresholds(state_thresholds)
