@@ -168,8 +168,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         the default "acf" scales the short-time estimate so that the
         Langevin model decorrelates as the data do, which for a chaotic
         (not white) driver the short-time estimate alone underestimates;
-        "residence" so that its mean residence times in the states of
-        ``state_thresholds`` match the data's. Either matching is repeated
+        "residence" so that its mean time per transition between the states
+        of ``state_thresholds`` matches the data's. Either matching is repeated
         on the hybrid itself (``time_change_``).
     state_thresholds : float, array-like or None, default=None
         Transition zones of the first dynamic feature between its metastable

@@ -195,8 +195,9 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         decorrelation time (ACF integral) equal the data's, found by
         simulating the model (see Notes);
         ``"residence"``: that estimate times the scalar that makes the
-        model's mean residence times in the states of ``state_thresholds``
-        equal the data's (their geometric mean over the states);
+        model's mean time per transition between the states of
+        ``state_thresholds`` equal the data's (pooled over the states;
+        simulated for ten million steps);
         ``"unit"``: unit diffusion in standardised coordinates
         (``Sigma = diag(scale_)``); an array: ``Sigma`` itself, of shape
         (n_dynamic, n_dynamic) (or a scalar for one dynamic feature), in
