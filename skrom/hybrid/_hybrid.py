@@ -162,8 +162,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         :class:`~skrom.score.LangevinROM`); None: every feature is dynamic.
     clock_transport : bool, default=True
         Passed to :class:`~skrom.score.LangevinROM`.
-    diffusion : {"acf", "residence", "estimated", "unit"} or array-like, \
-            default="acf"
+    diffusion : {"acf", "residence", "estimated", "unit"} or array-like, default="acf"
         How :math:`\Sigma` is chosen, as in :class:`~skrom.score.LangevinROM`;
         the default "acf" scales the short-time estimate so that the
         Langevin model decorrelates as the data do, which for a chaotic

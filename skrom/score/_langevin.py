@@ -188,8 +188,7 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
     clock_transport : bool, default=True
         Add the transport velocity to the drift (one dynamic feature and one
         clock pair only; ignored otherwise, and without clocks).
-    diffusion : {"estimated", "acf", "residence", "unit"} or array-like, \
-            default="estimated"
+    diffusion : {"estimated", "acf", "residence", "unit"} or array-like, default="estimated"
         ``"estimated"``: from the data (see :func:`estimate_diffusion`);
         ``"acf"``: that estimate times the scalar that makes the model's
         decorrelation time (ACF integral) equal the data's, found by
