@@ -1,8 +1,8 @@
 """Numba rollouts of a fitted delay-vector neural ODE.
 
 The MLP is evaluated from the arrays packed by :func:`skrom._mlp_kernels.pack_mlp`
-(by a vectorised twin of its ``mlp_forward``), and
-time is stepped with the same fixed-step RK4 (Kutta's 3/8 rule) that
+by its ``mlp_forward`` (four evaluations per step: the whole cost of a
+rollout), and time is stepped with the same fixed-step RK4 (Kutta's 3/8 rule) that
 ``torchdiffeq.odeint(..., method="rk4")`` uses, so both rollouts agree to
 rounding. Nothing is allocated inside the time loop.
 """
@@ -12,49 +12,10 @@ import math
 import numba
 import numpy as np
 
-from .._mlp_kernels import _act
+from .._mlp_kernels import mlp_forward
 
-__all__ = ["node_mlp_forward", "node_field", "node_rk4_step", "node_rollout",
+__all__ = ["node_field", "node_rk4_step", "node_rollout",
            "node_scratch"]
-
-
-@numba.njit(cache=True, fastmath=True)
-def node_mlp_forward(x, weights, biases, sizes, act, out, work):
-    """:func:`skrom._mlp_kernels.mlp_forward`, with the dot products vectorised.
-
-    Same packed arrays and work buffer. The network is evaluated four times
-    per RK4 step, so it is the whole cost of a rollout; ``fastmath`` lets LLVM
-    split each dot product into SIMD partial sums (about 4x faster), which
-    reorders the additions: results differ from torch's by rounding only
-    (~1e-15 relative).
-    """
-    n_layers = sizes.shape[0] - 1
-    width = work.shape[0] // 2
-    for j in range(sizes[0]):
-        work[j] = x[j]
-    src = 0
-    w_off = 0
-    b_off = 0
-    for layer in range(n_layers):
-        n_a = sizes[layer]
-        n_b = sizes[layer + 1]
-        last = layer == n_layers - 1
-        dst = width - src
-        # distinct views tell LLVM the input and weight rows do not overlap
-        inp = work[src: src + n_a]
-        for i in range(n_b):
-            row = weights[w_off + i * n_a: w_off + (i + 1) * n_a]
-            acc = 0.0
-            for j in range(n_a):
-                acc += row[j] * inp[j]
-            acc += biases[b_off + i]
-            if last:
-                out[i] = acc
-            else:
-                work[dst + i] = _act(acc, act)
-        w_off += n_a * n_b
-        b_off += n_b
-        src = dst
 
 
 @numba.njit(cache=True)
@@ -65,14 +26,14 @@ def node_field(z, weights, biases, sizes, act, coupled, symmetric, n_block,
     n_out = n_block if coupled else n
     for i in range(n):
         squashed[i] = radius * math.tanh(z[i] / radius)
-    node_mlp_forward(squashed, weights, biases, sizes, act, mlp_out, work)
+    mlp_forward(squashed, weights, biases, sizes, act, mlp_out, work)
     if symmetric:
         # odd part (g(q) - g(-q)) / 2, accumulated in out to need no buffer
         for i in range(n_out):
             out[i] = 0.5 * mlp_out[i]
         for i in range(n):
             squashed[i] = -squashed[i]
-        node_mlp_forward(squashed, weights, biases, sizes, act, mlp_out, work)
+        mlp_forward(squashed, weights, biases, sizes, act, mlp_out, work)
         for i in range(n):
             squashed[i] = -squashed[i]
         for i in range(n_out):
