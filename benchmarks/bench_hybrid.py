@@ -20,6 +20,12 @@ one long path (statistical runs and forecast members are run path by path);
 for a batch of paths torch amortises its per-step overhead over the batch
 with matrix-matrix products, so its gap narrows (also printed).
 
+Then the forcing's neural ODE alone, one path, is timed through
+``node_rollout`` (numba) and through the same loop written in C
+(``c/node_rk4.c``, ``gcc -O3 -march=native -fno-trapping-math``, skipped without gcc): our
+bar for a numba kernel is within 1.2x of C. Both must end in the same state
+(to rounding).
+
 Usage::
 
     python benchmarks/bench_hybrid.py              # about a minute
@@ -27,13 +33,19 @@ Usage::
 """
 
 import argparse
+import os
+import shutil
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from skrom.datasets import make_bistable_additive
 from skrom.forcing import DelayNODEForcing
+from skrom.forcing._node_kernels import node_rollout
 from skrom.hybrid import HybridLangevinROM
 from skrom.hybrid._hybrid_kernels import hybrid_rollout
 from skrom.score import KGMMScore
@@ -46,6 +58,59 @@ def best_of(fn, repeat):
         out = fn()
         times.append(time.perf_counter() - t)
     return min(times), out
+
+
+def _write_model(path, forcing, m, dt, z0):
+    pack = forcing.mlp_pack_
+    with open(path, "wb") as fh:
+        np.array([pack.sizes.shape[0], int(forcing.coupled), m],
+                 dtype=np.int64).tofile(fh)
+        pack.sizes.astype(np.int64).tofile(fh)
+        np.array([dt, 1.0 / forcing.decorrelation_time_,
+                  forcing.confinement_radius_]).tofile(fh)
+        np.asarray(z0, dtype=np.float64).tofile(fh)
+        pack.weights.tofile(fh)
+        pack.biases.tofile(fh)
+
+
+def bench_node_vs_c(rom, n_steps, repeat):
+    """Seconds of one NODE path: (numba, C or None, max rel diff or reason)."""
+    f = rom.forcing_
+    if f.symmetric:
+        return None, None, "the C baseline has no symmetric field"
+    pack = f.mlp_pack_
+    z0 = rom.initial_delay_states_[:1]
+    m = rom.n_features_in_
+    out = np.empty((1, n_steps, z0.shape[1]))
+
+    def run():
+        return node_rollout(z0, n_steps, float(rom.dt), pack.weights, pack.biases,
+                            pack.sizes, pack.activation, bool(f.coupled), False, m,
+                            1.0 / f.decorrelation_time_, f.confinement_radius_, out)
+
+    run()
+    t_numba, got = best_of(run, repeat)
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        return t_numba, None, "gcc not found"
+    source = Path(__file__).with_name("c") / "node_rk4.c"
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "node_rk4")
+        model = os.path.join(tmp, "model.bin")
+        # LLVM (numba) does not model floating-point traps; without this gcc
+        # will not if-convert swish's guarded division and the loop stays scalar
+        subprocess.run([gcc, "-O3", "-march=native", "-fno-trapping-math", "-o", exe,
+                        str(source), "-lm"], check=True)
+        _write_model(model, f, m, float(rom.dt), z0[0])
+        t_c = np.inf
+        for _ in range(repeat):
+            res = subprocess.run([exe, model, str(n_steps)], check=True,
+                                 capture_output=True, text=True)
+            seconds, first, last = (float(v) for v in res.stdout.split())
+            t_c = min(t_c, seconds)
+    end = got[0, -1]
+    diff = max(abs(first - end[0]), abs(last - end[-1])) / np.max(np.abs(end))
+    return t_numba, t_c, diff
 
 
 def main():
@@ -98,6 +163,16 @@ def main():
         print(f"{n_paths:>6} {t_torch:>10.3f} {t_numba:>10.4f} "
               f"{t_torch / t_numba:>8.1f}x {n_paths * args.steps / t_numba:>14.3g} "
               f"{diff:>13.2e}")
+
+    t_numba, t_c, diff = bench_node_vs_c(rom, args.steps, args.repeat)
+    print(f"\nforcing NODE alone, one path, {args.steps} RK4 steps: numba "
+          f"{t_numba * 1e6 / args.steps:.2f} us/step", end="")
+    if t_c is None:
+        print(f"; C baseline skipped ({diff})")
+    else:
+        print(f", C (gcc -O3, same loop) {t_c * 1e6 / args.steps:.2f} "
+              f"us/step: numba / C = {t_numba / t_c:.2f} (bar 1.2); final states "
+              f"agree to {diff:.1e}")
 
 
 if __name__ == "__main__":

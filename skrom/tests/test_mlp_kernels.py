@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from skrom._mlp_kernels import (
+    _swish_inplace,
     mlp_forward,
     mlp_forward_batch,
     mlp_forward_jacobian,
@@ -48,6 +49,28 @@ def test_forward_matches_torch(activation, shape):
     for n in range(5):
         mlp_forward(X[n], *pack, one, work)
         np.testing.assert_allclose(one, expected[n], rtol=1e-12, atol=1e-12)
+
+
+def test_vectorised_swish_matches_torch_over_the_whole_range():
+    # the kernel's own exp (Cody-Waite reduction, Taylor polynomial, exponent
+    # bits): checked against torch's SiLU, including where sigmoid under- or
+    # overflows and on non-finite input
+    v = np.concatenate([
+        np.linspace(-760.0, 760.0, 200_001),
+        np.geomspace(1e-300, 50.0, 2_001),
+        -np.geomspace(1e-300, 50.0, 2_001),
+        [0.0, -0.0, 5e-324, -5e-324, 707.9, -707.9, 708.0, -708.0, 709.9, -709.9],
+    ])
+    got = v.copy()
+    _swish_inplace(got)
+    expected = torch.nn.functional.silu(torch.as_tensor(v)).numpy()
+    # below v = -708 the kernel returns v * 0 where torch still has up to 1e-304
+    np.testing.assert_allclose(got, expected, rtol=2e-15, atol=1e-300)
+    special = np.array([np.nan, np.inf, -np.inf])
+    got = special.copy()
+    _swish_inplace(got)
+    expected = torch.nn.functional.silu(torch.as_tensor(special)).numpy()
+    np.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.parametrize(
