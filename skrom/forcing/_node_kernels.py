@@ -14,8 +14,7 @@ import numpy as np
 
 from .._mlp_kernels import mlp_forward
 
-__all__ = ["node_field", "node_rk4_step", "node_rollout",
-           "node_scratch"]
+__all__ = ["node_field", "node_rk4_step", "node_rollout", "node_scratch"]
 
 
 @numba.njit(cache=True)
