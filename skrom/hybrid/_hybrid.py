@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._ensemble import run_ensemble
 from .._mlp_kernels import pack_mlp
 from .._persistence import VersionedStateMixin
-from .._random import as_seed_sequence, int_seed, member_generators, spawn_seeds
+from .._random import as_seed_sequence, int_seed, spawn_seeds
 from .._validation import (
     SimulationBlowUpError,
     check_int,
@@ -192,7 +192,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     random_state : None, int, SeedSequence or Generator, default=None
         Seeds the unseeded sub-estimators and :meth:`score`'s simulation.
     n_jobs : int or None, default=None
-        Parallel ensemble members in :meth:`sample` (results do not depend on it).
+        Parallel ensemble members in :meth:`sample` and :meth:`forecast`
+        (results do not depend on it).
     verbose : int, default=0
         Progress bars of the sub-estimators' training when > 0.
 
@@ -564,23 +565,20 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
                 f"{min_steps} are needed."
             )
         Z = self._warm_start(H)
-        n_hist = H.shape[1]
-        args = self._kernel_args()
-        rngs = member_generators(random_state, H.shape[0] * n_paths)
+        results = run_ensemble(
+            _forecast_member, H.shape[0] * n_paths,
+            random_state=as_seed_sequence(random_state), n_jobs=self.n_jobs,
+            stack=False, args=(H, Z, n_paths, n_lead, span, self._kernel_args()))
         out = np.empty((H.shape[0], n_paths, n_lead + 1, self.n_features_in_))
-        for i in range(H.shape[0]):
-            for k in range(n_paths):
-                idx = n_hist - 1 - k
-                path = np.empty((n_lead + 1 + k, self.n_features_in_))
-                status = hybrid_rollout(H[i, idx], Z[i, idx - span], n_lead + 1 + k,
-                                        *args, rngs[i * n_paths + k], path)
-                if status >= 0:
-                    raise SimulationBlowUpError(
-                        f"HybridLangevinROM forecast blew up (NaN/inf or |x| > "
-                        f"{self.bound_:g}) at step {status} of member {k} of "
-                        f"history {i}."
-                    )
-                out[i, k] = path[k:]
+        for index, (path, status) in enumerate(results):
+            i, k = divmod(index, n_paths)
+            if status >= 0:
+                raise SimulationBlowUpError(
+                    f"HybridLangevinROM forecast blew up (NaN/inf or |x| > "
+                    f"{self.bound_:g}) at step {status} of member {k} of "
+                    f"history {i}."
+                )
+            out[i, k] = path
         return out
 
     def _torch_rollout(self, n_steps, x0, z0):
@@ -681,6 +679,16 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         dynamic = self.langevin_.dynamic_features_
         X, sim = X[..., dynamic], sim[..., dynamic]
         return -float(pdf_kl_divergence(X, sim) + acf_error(X, sim, max_lag))
+
+
+def _forecast_member(rng, index, H, Z, n_paths, n_lead, span, kernel_args):
+    # member k of history i starts k steps before the end of the history
+    i, k = divmod(index, n_paths)
+    idx = H.shape[1] - 1 - k
+    path = np.empty((n_lead + 1 + k, H.shape[2]))
+    status = hybrid_rollout(H[i, idx], Z[i, idx - span], n_lead + 1 + k, *kernel_args,
+                            rng, path)
+    return path[k:], int(status)
 
 
 def _sample_member(rng, index, x0, bank_x, bank_z, n_steps, kernel_args):

@@ -270,8 +270,18 @@ def test_reproducible_pickle_and_n_jobs(small_rom, data, tmp_path):
     par = clone(small_rom).set_params(n_jobs=2)
     par.__dict__.update(
         {k: v for k, v in small_rom.__dict__.items() if k.endswith("_")})
+    fc = small_rom.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=5)
+    # the white-noise part makes the members' random streams matter
+    assert np.any(small_rom.forcing_noise_ > 0)
+    assert not np.array_equal(
+        small_rom.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=6), fc)
     with parallel_config(backend="threading"):
         np.testing.assert_array_equal(par.sample(500, n_paths=3, random_state=5), a)
+        np.testing.assert_array_equal(
+            par.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=5), fc)
+    # loky: the members run in other processes
+    np.testing.assert_array_equal(
+        par.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=5), fc)
     loaded = pickle.loads(pickle.dumps(small_rom))
     np.testing.assert_array_equal(loaded.sample(500, n_paths=3, random_state=5), a)
     joblib.dump(small_rom, tmp_path / "rom.joblib")
