@@ -270,8 +270,8 @@ def _swish_inplace(v):
     """Overwrite ``v`` with ``v * sigmoid(v)``, vectorised.
 
     numba's LLVM has no vector math library, so ``math.exp`` is a scalar
-    libm call that keeps the loop from vectorising and costs about a third of
-    a forcing-network evaluation. Here ``exp(-v) = 2**k exp(r)`` with
+    libm call that keeps the loop from vectorising and cost about a quarter
+    of a forcing-network evaluation. Here ``exp(-v) = 2**k exp(r)`` with
     ``|r| <= log(2) / 2`` (Cody-Waite reduction), ``exp(r)`` by its degree-13
     Taylor polynomial (truncation below 1e-17) and ``2**k`` built from its
     exponent bits: 4e-16 relative to libm, and a loop LLVM turns into SIMD.
