@@ -259,6 +259,8 @@ def _act_grad(v, code):
     return 1.0
 
 
+_SWISH = ACTIVATION_CODES["swish"]
+
 # Cody-Waite split of log(2): kf * _LN2_HI is exact for |kf| < 2**11
 _LOG2E = 1.4426950408889634
 _LN2_HI = 0.6931471803691238
@@ -355,7 +357,7 @@ def mlp_forward(x, weights, biases, sizes, act, out, work):
             dst = width - src
             h = work[dst: dst + n_b]
             _affine(weights, w_off, biases, b_off, n_a, n_b, inp, h)
-            if act == 3:
+            if act == _SWISH:
                 _swish_inplace(h)
             else:
                 for i in range(n_b):

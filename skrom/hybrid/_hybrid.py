@@ -33,7 +33,8 @@ _MEMORY_WINDOWS = 10
 # diffusion="acf" simulates copies of the data until they hold this many steps
 _SIM_STEPS = 400_000
 # diffusion="residence" counts transitions (a few hundred per million steps
-# on the tristable system); the network costs about 20 us a step
+# on the tristable system); with a [8, 128, 128, 8] forcing network a step
+# costs about 12 us (benchmarks/bench_hybrid.py)
 _RESIDENCE_SIM_STEPS = 4_000_000
 
 
