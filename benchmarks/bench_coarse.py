@@ -54,15 +54,24 @@ def evaluate(model, X0, truth, n_paths, seed=0):
     elapsed = time.perf_counter() - t0
     err, per_time = relative_error(np.stack(means), truth)
     fields_per_s = len(X0) * n_paths * (n_steps - 1) / elapsed
-    return dict(error=err, error_end=float(per_time[-1]),
-                coverage=float(np.mean(inside)), fields_per_s=fields_per_s)
+    return dict(
+        error=err,
+        error_end=float(per_time[-1]),
+        coverage=float(np.mean(inside)),
+        fields_per_s=fields_per_s,
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--models", type=int, nargs="+", default=[5, 0],
-                        help="n_micro values to train (0 = closure-only)")
+    parser.add_argument(
+        "--models",
+        type=int,
+        nargs="+",
+        default=[5, 0],
+        help="n_micro values to train (0 = closure-only)",
+    )
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=16)
@@ -79,18 +88,20 @@ def main():
         torch.set_num_threads(args.threads)
     epochs = args.epochs or (30 if args.quick else 400)
 
-    data = make_burgers_1d(args.train + args.test, 101, dt=0.01, random_state=args.seed,
-                           return_bunch=True)
+    data = make_burgers_1d(
+        args.train + args.test, 101, dt=0.01, random_state=args.seed, return_bunch=True
+    )
     X_train = data.X[: args.train]
-    truth = data.X_clean[args.train:]
-    X0 = data.X[args.train:, 0]
+    truth = data.X_clean[args.train :]
+    X0 = data.X[args.train :, 0]
     results = {}
 
     t0 = time.perf_counter()
     coarse = simulate_coarse_burgers_1d(X0, truth.shape[1], n_coarse=20, dt=0.01)
     t_coarse = time.perf_counter() - t0
-    results["coarse_fd"] = dict(error=relative_error(coarse, truth)[0],
-                                seconds=t_coarse)
+    results["coarse_fd"] = dict(
+        error=relative_error(coarse, truth)[0], seconds=t_coarse
+    )
 
     t0 = time.perf_counter()
     solve_burgers_1d(X0, truth.shape[1], dt=0.01)
@@ -98,33 +109,47 @@ def main():
     results["fine_solver"] = dict(fields_per_s=len(X0) * (truth.shape[1] - 1) / t_fine)
 
     for n_micro in args.models:
-        model = CoarseSDE(n_coarse=20, n_micro=n_micro, dt=0.01, max_epochs=epochs,
-                          batches_per_epoch=args.batches, batch_size=args.batch_size,
-                          learning_rate=args.lr, device=args.device,
-                          random_state=args.seed)
+        model = CoarseSDE(
+            n_coarse=20,
+            n_micro=n_micro,
+            dt=0.01,
+            max_epochs=epochs,
+            batches_per_epoch=args.batches,
+            batch_size=args.batch_size,
+            learning_rate=args.lr,
+            device=args.device,
+            random_state=args.seed,
+        )
         t0 = time.perf_counter()
         model.fit(X_train)
         train_s = time.perf_counter() - t0
         res = evaluate(model, X0, truth, args.paths)
-        res.update(train_seconds=train_s, epochs=epochs,
-                   final_elbo=model.history_[-1]["elbo"],
-                   score=model.score(data.X[args.train:]))
+        res.update(
+            train_seconds=train_s,
+            epochs=epochs,
+            final_elbo=model.history_[-1]["elbo"],
+            score=model.score(data.X[args.train :]),
+        )
         results[f"n_micro={n_micro}"] = res
 
-    print(f"CoarseSDE on 1-D Burgers, 20 coarse nodes, {args.train} training / "
-          f"{args.test} held-out trajectories of 101 snapshots, {epochs} epochs x "
-          f"{args.batches} batches x {args.batch_size} windows, "
-          f"torch threads {torch.get_num_threads()}, device {args.device}")
+    print(
+        f"CoarseSDE on 1-D Burgers, 20 coarse nodes, {args.train} training / "
+        f"{args.test} held-out trajectories of 101 snapshots, {epochs} epochs x "
+        f"{args.batches} batches x {args.batch_size} windows, "
+        f"torch threads {torch.get_num_threads()}, device {args.device}"
+    )
     fd = results["coarse_fd"]["error"]
     print(f"  coarse finite differences : rel. error {fd:7.2%}")
     for key, res in results.items():
         if not key.startswith("n_micro"):
             continue
-        print(f"  CoarseSDE {key:<11}    : rel. error {res['error']:7.2%} (at end "
-              f"{res['error_end']:.2%}), 5-95% coverage {res['coverage']:.0%}, "
-              f"train {res['train_seconds']:.0f} s, ELBO/step {res['score']:.1f}, "
-              f"FD/model {fd / res['error']:.1f}x, "
-              f"tolerance 2% {'reached' if res['error'] <= 0.02 else 'NOT reached'}")
+        print(
+            f"  CoarseSDE {key:<11}    : rel. error {res['error']:7.2%} (at end "
+            f"{res['error_end']:.2%}), 5-95% coverage {res['coverage']:.0%}, "
+            f"train {res['train_seconds']:.0f} s, ELBO/step {res['score']:.1f}, "
+            f"FD/model {fd / res['error']:.1f}x, "
+            f"tolerance 2% {'reached' if res['error'] <= 0.02 else 'NOT reached'}"
+        )
     if "n_micro=0" in results:
         for key, res in results.items():
             if key.startswith("n_micro") and key != "n_micro=0":
@@ -133,9 +158,11 @@ def main():
     fine = results["fine_solver"]["fields_per_s"]
     for key, res in results.items():
         if key.startswith("n_micro"):
-            print(f"  prediction throughput {key}: {res['fields_per_s']:.0f} fields/s "
-                  f"(ensemble of {args.paths}) vs fine solver {fine:.0f} fields/s: "
-                  f"{res['fields_per_s'] / fine:.2f}x")
+            print(
+                f"  prediction throughput {key}: {res['fields_per_s']:.0f} fields/s "
+                f"(ensemble of {args.paths}) vs fine solver {fine:.0f} fields/s: "
+                f"{res['fields_per_s'] / fine:.2f}x"
+            )
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=1, default=float)

@@ -63,11 +63,13 @@ def best_of(fn, repeat):
 def _write_model(path, forcing, m, dt, z0):
     pack = forcing.mlp_pack_
     with open(path, "wb") as fh:
-        np.array([pack.sizes.shape[0], int(forcing.coupled), m],
-                 dtype=np.int64).tofile(fh)
+        np.array([pack.sizes.shape[0], int(forcing.coupled), m], dtype=np.int64).tofile(
+            fh
+        )
         pack.sizes.astype(np.int64).tofile(fh)
-        np.array([dt, 1.0 / forcing.decorrelation_time_,
-                  forcing.confinement_radius_]).tofile(fh)
+        np.array(
+            [dt, 1.0 / forcing.decorrelation_time_, forcing.confinement_radius_]
+        ).tofile(fh)
         np.asarray(z0, dtype=np.float64).tofile(fh)
         pack.weights.tofile(fh)
         pack.biases.tofile(fh)
@@ -84,9 +86,21 @@ def bench_node_vs_c(rom, n_steps, repeat):
     out = np.empty((1, n_steps, z0.shape[1]))
 
     def run():
-        return node_rollout(z0, n_steps, float(rom.dt), pack.weights, pack.biases,
-                            pack.sizes, pack.activation, bool(f.coupled), False, m,
-                            1.0 / f.decorrelation_time_, f.confinement_radius_, out)
+        return node_rollout(
+            z0,
+            n_steps,
+            float(rom.dt),
+            pack.weights,
+            pack.biases,
+            pack.sizes,
+            pack.activation,
+            bool(f.coupled),
+            False,
+            m,
+            1.0 / f.decorrelation_time_,
+            f.confinement_radius_,
+            out,
+        )
 
     run()
     t_numba, got = best_of(run, repeat)
@@ -99,13 +113,25 @@ def bench_node_vs_c(rom, n_steps, repeat):
         model = os.path.join(tmp, "model.bin")
         # LLVM (numba) does not model floating-point traps; without this gcc
         # will not if-convert swish's guarded division and the loop stays scalar
-        subprocess.run([gcc, "-O3", "-march=native", "-fno-trapping-math", "-o", exe,
-                        str(source), "-lm"], check=True)
+        subprocess.run(
+            [
+                gcc,
+                "-O3",
+                "-march=native",
+                "-fno-trapping-math",
+                "-o",
+                exe,
+                str(source),
+                "-lm",
+            ],
+            check=True,
+        )
         _write_model(model, f, m, float(rom.dt), z0[0])
         t_c = np.inf
         for _ in range(repeat):
-            res = subprocess.run([exe, model, str(n_steps)], check=True,
-                                 capture_output=True, text=True)
+            res = subprocess.run(
+                [exe, model, str(n_steps)], check=True, capture_output=True, text=True
+            )
             seconds, first, last = (float(v) for v in res.stdout.split())
             t_c = min(t_c, seconds)
     end = got[0, -1]
@@ -126,19 +152,29 @@ def main():
     X = make_bistable_additive(1, 20_000, random_state=0)
     rom = HybridLangevinROM(
         score_estimator=KGMMScore(prob=2e-3, max_epochs=100, random_state=0),
-        forcing=DelayNODEForcing(n_delays=args.n_delays,
-                                 hidden_layers=(args.hidden, args.hidden), window=8,
-                                 window_decay=1.0, n_windows=1024, max_epochs=4,
-                                 learning_rate=3e-3),
-        random_state=0).fit(X)
+        forcing=DelayNODEForcing(
+            n_delays=args.n_delays,
+            hidden_layers=(args.hidden, args.hidden),
+            window=8,
+            window_decay=1.0,
+            n_windows=1024,
+            max_epochs=4,
+            learning_rate=3e-3,
+        ),
+        random_state=0,
+    ).fit(X)
     # the torch reference has no white-noise part: compare with it switched off
     kernel_args = rom._kernel_args(noise=np.zeros_like(rom.forcing_noise_))
     rng = np.random.default_rng(0)
-    print(f"score MLP {rom.score_pack_.sizes.tolist()}, forcing MLP "
-          f"{rom.forcing_.mlp_pack_.sizes.tolist()}, {args.steps} steps, "
-          "torch threads 1")
-    print(f"{'paths':>6} {'torch [s]':>10} {'numba [s]':>10} {'speed-up':>9} "
-          f"{'steps/s numba':>14} {'max rel diff':>13}")
+    print(
+        f"score MLP {rom.score_pack_.sizes.tolist()}, forcing MLP "
+        f"{rom.forcing_.mlp_pack_.sizes.tolist()}, {args.steps} steps, "
+        "torch threads 1"
+    )
+    print(
+        f"{'paths':>6} {'torch [s]':>10} {'numba [s]':>10} {'speed-up':>9} "
+        f"{'steps/s numba':>14} {'max rel diff':>13}"
+    )
     for n_paths in args.paths:
         x0 = rom.initial_states_[:n_paths]
         z0 = rom.initial_delay_states_[:n_paths]
@@ -156,23 +192,32 @@ def main():
         t_numba, got = best_of(run_numba, args.repeat)
         t_torch, ref = best_of(run_torch, max(1, args.repeat - 1))
         if not (np.all(np.isfinite(got)) and np.all(np.isfinite(ref))):
-            raise SystemExit("the briefly trained model blew up; timings would be "
-                             "meaningless (the kernel stops early). Rerun with "
-                             "fewer --steps.")
+            raise SystemExit(
+                "the briefly trained model blew up; timings would be "
+                "meaningless (the kernel stops early). Rerun with "
+                "fewer --steps."
+            )
         diff = np.max(np.abs(got - ref)) / np.max(np.abs(ref))
-        print(f"{n_paths:>6} {t_torch:>10.3f} {t_numba:>10.4f} "
-              f"{t_torch / t_numba:>8.1f}x {n_paths * args.steps / t_numba:>14.3g} "
-              f"{diff:>13.2e}")
+        print(
+            f"{n_paths:>6} {t_torch:>10.3f} {t_numba:>10.4f} "
+            f"{t_torch / t_numba:>8.1f}x {n_paths * args.steps / t_numba:>14.3g} "
+            f"{diff:>13.2e}"
+        )
 
     t_numba, t_c, diff = bench_node_vs_c(rom, args.steps, args.repeat)
-    print(f"\nforcing NODE alone, one path, {args.steps} RK4 steps: numba "
-          f"{t_numba * 1e6 / args.steps:.2f} us/step", end="")
+    print(
+        f"\nforcing NODE alone, one path, {args.steps} RK4 steps: numba "
+        f"{t_numba * 1e6 / args.steps:.2f} us/step",
+        end="",
+    )
     if t_c is None:
         print(f"; C baseline skipped ({diff})")
     else:
-        print(f", C (gcc -O3, same loop) {t_c * 1e6 / args.steps:.2f} "
-              f"us/step: numba / C = {t_numba / t_c:.2f} (bar 1.2); final states "
-              f"agree to {diff:.1e}")
+        print(
+            f", C (gcc -O3, same loop) {t_c * 1e6 / args.steps:.2f} "
+            f"us/step: numba / C = {t_numba / t_c:.2f} (bar 1.2); final states "
+            f"agree to {diff:.1e}"
+        )
 
 
 if __name__ == "__main__":

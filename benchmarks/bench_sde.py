@@ -142,20 +142,52 @@ def bench_c(n_obs, repeats):
         src = os.path.join(tmp, "skew.c")
         so = os.path.join(tmp, "libskew.so")
         Path(src).write_text(C_SOURCE)
-        subprocess.run([gcc, "-O3", "-shared", "-fPIC", "-o", so, src,
-                        f"-I{include}", str(lib), "-lm"], check=True)
+        subprocess.run(
+            [
+                gcc,
+                "-O3",
+                "-shared",
+                "-fPIC",
+                "-o",
+                so,
+                src,
+                f"-I{include}",
+                str(lib),
+                "-lm",
+            ],
+            check=True,
+        )
         clib = ctypes.CDLL(so)
         fn = clib.skew_product_em
         fn.restype = ctypes.c_long
-        fn.argtypes = [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_long,
-                       ctypes.c_long, ctypes.c_double, ctypes.c_double, ctypes.c_double,
-                       ctypes.c_double, ctypes.c_void_p]
+        fn.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_double,
+            ctypes.c_double,
+            ctypes.c_long,
+            ctypes.c_long,
+            ctypes.c_double,
+            ctypes.c_double,
+            ctypes.c_double,
+            ctypes.c_double,
+            ctypes.c_void_p,
+        ]
 
         def run():
             bit_gen = np.random.PCG64(np.random.SeedSequence(0))
             out = np.empty((n_obs, 2))
-            status = fn(bit_gen.ctypes.bit_generator.value, STATE0[0], STATE0[1], n_obs,
-                        SUBSTEPS, H, EPS, A, LAM, out.ctypes.data)
+            status = fn(
+                bit_gen.ctypes.bit_generator.value,
+                STATE0[0],
+                STATE0[1],
+                n_obs,
+                SUBSTEPS,
+                H,
+                EPS,
+                A,
+                LAM,
+                out.ctypes.data,
+            )
             assert status == -1
             return out
 
@@ -166,6 +198,7 @@ def bench_c(n_obs, repeats):
 def bench_generic(n_obs, repeats):
     kw = dict(dt=H * SUBSTEPS, substeps=SUBSTEPS, random_state=0)
     simulate_sde(_drift, _diffusion, STATE0, 2, **kw)  # compile
+
     def run():
         return simulate_sde(_drift, _diffusion, STATE0, n_obs, **kw)
 
@@ -177,11 +210,15 @@ def bench_ensemble(n_members, n_obs, repeats):
     kw = dict(n_trajectories=n_members, n_steps=n_obs, random_state=0)
     make_skew_product(n_trajectories=2, n_steps=3, n_jobs=2)  # start the workers
     times, results = {}, {}
-    for label, n_jobs, backend in (("1 core", 1, "loky"), ("2 cores, loky", 2, "loky"),
-                                   ("2 cores, threading", 2, "threading")):
+    for label, n_jobs, backend in (
+        ("1 core", 1, "loky"),
+        ("2 cores, loky", 2, "loky"),
+        ("2 cores, threading", 2, "threading"),
+    ):
         with parallel_config(backend=backend):
             times[label], results[label] = _best_time(
-                lambda n_jobs=n_jobs: make_skew_product(n_jobs=n_jobs, **kw), repeats)
+                lambda n_jobs=n_jobs: make_skew_product(n_jobs=n_jobs, **kw), repeats
+            )
     identical = all(np.array_equal(r, results["1 core"]) for r in results.values())
     return times, identical
 
@@ -193,10 +230,12 @@ def main(argv=None):
     scale = 0.1 if opts.quick else 1.0
     repeats = 2 if opts.quick else 5
 
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, numba "
-          f"{numba.__version__}, cpus visible: {os.cpu_count()}, load average: "
-          f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    n_obs = int(2e5 * scale) + 1   # 2e7 fine steps
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, numba "
+        f"{numba.__version__}, cpus visible: {os.cpu_count()}, load average: "
+        f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}"
+    )
+    n_obs = int(2e5 * scale) + 1  # 2e7 fine steps
     numba_rate, numba_out = bench_numba(n_obs, repeats)
     c_rate, c_out = bench_c(n_obs, repeats)
     py_rate, _ = bench_python(int(2e3 * scale) + 1)
@@ -209,9 +248,11 @@ def main(argv=None):
     rows = [("numba kernel (1 thread)", numba_rate)]
     if c_rate is not None:
         rows.append(("C, gcc -O3, same loop and generator", c_rate))
-    rows += [("pure Python, same loop", py_rate),
-             ("NumPy, 1000 members vectorised", np_rate),
-             ("simulate_sde, user njit drift/diffusion", generic_rate)]
+    rows += [
+        ("pure Python, same loop", py_rate),
+        ("NumPy, 1000 members vectorised", np_rate),
+        ("simulate_sde, user njit drift/diffusion", generic_rate),
+    ]
     for name, rate in rows:
         print(f"{name:<44}{rate:>14.3e}{numba_rate / rate:>12.2f}")
     if c_rate is None:
@@ -224,8 +265,10 @@ def main(argv=None):
     n_members, ens_obs = 16, int(1e5 * scale) + 1
     times, identical = bench_ensemble(n_members, ens_obs, max(1, repeats // 2))
     print()
-    print(f"joblib ensemble: make_skew_product, {n_members} trajectories x "
-          f"{(ens_obs - 1) * SUBSTEPS:.1e} fine steps (workers started first)")
+    print(
+        f"joblib ensemble: make_skew_product, {n_members} trajectories x "
+        f"{(ens_obs - 1) * SUBSTEPS:.1e} fine steps (workers started first)"
+    )
     print(f"{'workers':<44}{'seconds':>14}{'speed-up':>12}")
     for label, seconds in times.items():
         print(f"{label:<44}{seconds:>14.3f}{times['1 core'] / seconds:>12.2f}")

@@ -65,8 +65,9 @@ def run_system(name, n_train, n_test, horizon_scale, n_threads):
     lag = settings.get("lag", 1)
     n_steps = int(round(horizon / DT)) + 1
     t0 = time.perf_counter()
-    X_train = make(n_train, 101, DT, eps=eps, x0_range="paper", random_state=0,
-                   n_jobs=n_threads)
+    X_train = make(
+        n_train, 101, DT, eps=eps, x0_range="paper", random_state=0, n_jobs=n_threads
+    )
     t_train_data = time.perf_counter() - t0
     t0 = time.perf_counter()
     X_true = make(n_test, n_steps, DT, eps=eps, random_state=1, n_jobs=n_threads)
@@ -79,8 +80,9 @@ def run_system(name, n_train, n_test, horizon_scale, n_threads):
     t_fit = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    paths = model.sample(X_true.shape[1], x0=X_true[:, 0], n_paths=n_test,
-                         random_state=1)
+    paths = model.sample(
+        X_true.shape[1], x0=X_true[:, 0], n_paths=n_test, random_state=1
+    )
     t_sample = time.perf_counter() - t0
     err = mean_std_error(X_true, paths)
 
@@ -97,27 +99,46 @@ def run_system(name, n_train, n_test, horizon_scale, n_threads):
     ok = err.mean_error < TOL and err.std_error < TOL
     print(f"\n== {name} (eps={eps:g}, horizon T={horizon:g}, lag={lag}) ==")
     print(f"data: training {X_train.shape} simulated in {t_train_data:.1f} s")
-    print(f"fit: {t_fit:.1f} s, {model.n_epochs_} epochs, {model.n_pairs_} pairs, "
-          f"best val log-lik {max(model.history_['val_log_likelihood']):.4f}")
-    print(f"mean error {err.mean_error:.4f}, std error {err.std_error:.4f} "
-          f"(tolerance {TOL}) -> {'PASS' if ok else 'FAIL'}; "
-          f"fit under 5 min: {'yes' if t_fit < 300 else 'no'}")
-    print(f"generation: {model_rate:,.0f} path-steps/s batched; "
-          f"{loop_rate:,.0f} one path at a time (x{model_rate / loop_rate:.0f}); "
-          f"full multiscale simulation {truth_rate:,.0f} "
-          f"(x{model_rate / truth_rate:.1f})")
-    return dict(name=name, fit=t_fit, mean_error=err.mean_error,
-                std_error=err.std_error, ok=ok, rate=model_rate)
+    print(
+        f"fit: {t_fit:.1f} s, {model.n_epochs_} epochs, {model.n_pairs_} pairs, "
+        f"best val log-lik {max(model.history_['val_log_likelihood']):.4f}"
+    )
+    print(
+        f"mean error {err.mean_error:.4f}, std error {err.std_error:.4f} "
+        f"(tolerance {TOL}) -> {'PASS' if ok else 'FAIL'}; "
+        f"fit under 5 min: {'yes' if t_fit < 300 else 'no'}"
+    )
+    print(
+        f"generation: {model_rate:,.0f} path-steps/s batched; "
+        f"{loop_rate:,.0f} one path at a time (x{model_rate / loop_rate:.0f}); "
+        f"full multiscale simulation {truth_rate:,.0f} "
+        f"(x{model_rate / truth_rate:.1f})"
+    )
+    return dict(
+        name=name,
+        fit=t_fit,
+        mean_error=err.mean_error,
+        std_error=err.std_error,
+        ok=ok,
+        rate=model_rate,
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--systems", nargs="+", default=list(SYSTEMS),
-                        choices=list(SYSTEMS))
-    parser.add_argument("--quick", action="store_true",
-                        help="1,000 bursts, 1,000 truth paths, a quarter horizon")
-    parser.add_argument("--paper-data", action="store_true",
-                        help="10,000 bursts and 10,000 truth paths, as published")
+    parser.add_argument(
+        "--systems", nargs="+", default=list(SYSTEMS), choices=list(SYSTEMS)
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="1,000 bursts, 1,000 truth paths, a quarter horizon",
+    )
+    parser.add_argument(
+        "--paper-data",
+        action="store_true",
+        help="10,000 bursts and 10,000 truth paths, as published",
+    )
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -130,8 +151,10 @@ def main():
     rows = [run_system(s, n_train, n_test, scale, args.threads) for s in args.systems]
     print("\nsummary: system, fit seconds, mean error, std error, within 5%")
     for r in rows:
-        print(f"  {r['name']:<13} {r['fit']:7.1f} {r['mean_error']:.4f} "
-              f"{r['std_error']:.4f} {r['ok']}")
+        print(
+            f"  {r['name']:<13} {r['fit']:7.1f} {r['mean_error']:.4f} "
+            f"{r['std_error']:.4f} {r['ok']}"
+        )
 
 
 if __name__ == "__main__":

@@ -40,18 +40,41 @@ H = 1e-3
 EPS = 0.5
 S = 0.08
 STRIDE = 10
-ARGS = dict(coupling=S / EPS, alpha=0.0, amplitude=0.0, omega=0.0,
-            sigma=_lorenz.L63_SIGMA, rho=_lorenz.L63_RHO, beta=_lorenz.L63_BETA,
-            inv_eps2=1.0 / EPS**2, bound=_lorenz.STATE_BOUND)
+ARGS = dict(
+    coupling=S / EPS,
+    alpha=0.0,
+    amplitude=0.0,
+    omega=0.0,
+    sigma=_lorenz.L63_SIGMA,
+    rho=_lorenz.L63_RHO,
+    beta=_lorenz.L63_BETA,
+    inv_eps2=1.0 / EPS**2,
+    bound=_lorenz.STATE_BOUND,
+)
 STATE0 = np.array([0.5, 1.0, 1.0, 25.0])
 
 
 def _kernel_call(fn, n_obs):
     out = np.empty((n_obs, 4))
     a = ARGS
-    status = fn(_lorenz._ADDITIVE, STATE0, 0.0, H, STRIDE, n_obs, a["coupling"],
-                a["alpha"], a["amplitude"], a["omega"], a["sigma"], a["rho"],
-                a["beta"], a["inv_eps2"], a["bound"], out)
+    status = fn(
+        _lorenz._ADDITIVE,
+        STATE0,
+        0.0,
+        H,
+        STRIDE,
+        n_obs,
+        a["coupling"],
+        a["alpha"],
+        a["amplitude"],
+        a["omega"],
+        a["sigma"],
+        a["rho"],
+        a["beta"],
+        a["inv_eps2"],
+        a["bound"],
+        out,
+    )
     assert status == -1
     return out
 
@@ -69,8 +92,9 @@ def _best_time(fn, repeats):
 def bench_numba(n_steps, repeats):
     n_obs = n_steps // STRIDE + 1
     _kernel_call(_lorenz._integrate_slow_fast, 3)  # compile / load the cache
-    seconds, out = _best_time(lambda: _kernel_call(_lorenz._integrate_slow_fast, n_obs),
-                              repeats)
+    seconds, out = _best_time(
+        lambda: _kernel_call(_lorenz._integrate_slow_fast, n_obs), repeats
+    )
     return (n_obs - 1) * STRIDE / seconds, out[-1, 0]
 
 
@@ -93,20 +117,31 @@ def _numpy_ensemble(state0, n_steps):
     """Vectorised RK4: all members advanced together, one array op per term."""
     x, y1, y2, y3 = (state0[:, k].copy() for k in range(4))
     a = ARGS
-    c, sf, ie, rho, beta = (a["coupling"], a["sigma"] * a["inv_eps2"], a["inv_eps2"],
-                            a["rho"], a["beta"])
+    c, sf, ie, rho, beta = (
+        a["coupling"],
+        a["sigma"] * a["inv_eps2"],
+        a["inv_eps2"],
+        a["rho"],
+        a["beta"],
+    )
 
     def rhs(x, y1, y2, y3):
-        return (x * (1.0 - x * x) + c * y2, sf * (y2 - y1),
-                ie * (y1 * (rho - y3) - y2), ie * (y1 * y2 - beta * y3))
+        return (
+            x * (1.0 - x * x) + c * y2,
+            sf * (y2 - y1),
+            ie * (y1 * (rho - y3) - y2),
+            ie * (y1 * y2 - beta * y3),
+        )
 
     half, sixth = 0.5 * H, H / 6.0
     for _ in range(n_steps):
         xa, a1, b1, c1 = rhs(x, y1, y2, y3)
-        xb, a2, b2, c2 = rhs(x + half * xa, y1 + half * a1, y2 + half * b1,
-                             y3 + half * c1)
-        xc, a3, b3, c3 = rhs(x + half * xb, y1 + half * a2, y2 + half * b2,
-                             y3 + half * c2)
+        xb, a2, b2, c2 = rhs(
+            x + half * xa, y1 + half * a1, y2 + half * b1, y3 + half * c1
+        )
+        xc, a3, b3, c3 = rhs(
+            x + half * xb, y1 + half * a2, y2 + half * b2, y3 + half * c2
+        )
         xd, a4, b4, c4 = rhs(x + H * xc, y1 + H * a3, y2 + H * b3, y3 + H * c3)
         x = x + sixth * (xa + 2.0 * (xb + xc) + xd)
         y1 = y1 + sixth * (a1 + 2.0 * (a2 + a3) + a4)
@@ -132,8 +167,12 @@ def bench_c(n_steps, repeats):
         n_obs = n_steps // STRIDE + 1
         best, x_end = np.inf, None
         for _ in range(repeats):
-            res = subprocess.run([exe, str(n_obs), str(STRIDE)], check=True,
-                                 capture_output=True, text=True)
+            res = subprocess.run(
+                [exe, str(n_obs), str(STRIDE)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             seconds, x_end = res.stdout.split()
             best = min(best, float(seconds))
     return (n_obs - 1) * STRIDE / best, float(x_end)
@@ -168,12 +207,20 @@ def bench_control(n, repeats):
 
 def bench_ensemble(n_members, n_steps_per_member, repeats):
     # dt = 0.1 keeps the stored output small while each member does real work
-    kw = dict(n_trajectories=n_members, n_steps=n_steps_per_member // 100 + 1,
-              dt=0.1, integration_dt=H, random_state=0)
+    kw = dict(
+        n_trajectories=n_members,
+        n_steps=n_steps_per_member // 100 + 1,
+        dt=0.1,
+        integration_dt=H,
+        random_state=0,
+    )
     # start the worker processes (and load the numba cache there) beforehand
     make_bistable_additive(**dict(kw, n_trajectories=2, n_steps=3), n_jobs=2)
-    configs = (("1 core", 1, "loky"), ("2 cores, loky", 2, "loky"),
-               ("2 cores, threading", 2, "threading"))
+    configs = (
+        ("1 core", 1, "loky"),
+        ("2 cores, loky", 2, "loky"),
+        ("2 cores, threading", 2, "threading"),
+    )
     times = {label: np.inf for label, _, _ in configs}
     results = {}
     # interleaved repeats, best of each: on a shared machine the load drifts,
@@ -196,9 +243,11 @@ def main(argv=None):
     scale = 0.1 if opts.quick else 1.0
     repeats = 2 if opts.quick else 5
 
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
-          f"cpus visible: {os.cpu_count()}, load average: "
-          f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, "
+        f"cpus visible: {os.cpu_count()}, load average: "
+        f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}"
+    )
     n_numba = int(2e7 * scale)
     numba_rate, numba_x = bench_numba(n_numba, repeats)
     py_rate, _ = bench_python(int(2e5 * scale))
@@ -208,9 +257,11 @@ def main(argv=None):
     print()
     print("RK4 on (x, y1, y2, y3), additive bistable, step 1e-3")
     print(f"{'implementation':<40}{'steps/s':>14}{'numba / it':>12}")
-    rows = [("numba kernel (1 thread)", numba_rate),
-            ("pure Python, same loop", py_rate),
-            ("NumPy, 1000 members vectorised", np_rate)]
+    rows = [
+        ("numba kernel (1 thread)", numba_rate),
+        ("pure Python, same loop", py_rate),
+        ("NumPy, 1000 members vectorised", np_rate),
+    ]
     if c_rate is not None:
         rows.append(("C, gcc -O3, same loop", c_rate))
     for name, rate in rows:
@@ -225,8 +276,10 @@ def main(argv=None):
     n_members, per_member = 8, int(5e6 * scale)
     times, identical = bench_ensemble(n_members, per_member, repeats)
     print()
-    print(f"joblib ensemble: make_bistable_additive, {n_members} members x "
-          f"{per_member:.1e} RK4 steps (worker pool warmed up first)")
+    print(
+        f"joblib ensemble: make_bistable_additive, {n_members} members x "
+        f"{per_member:.1e} RK4 steps (worker pool warmed up first)"
+    )
     print(f"{'workers':<40}{'seconds':>14}{'speed-up':>12}")
     for label, seconds in times.items():
         print(f"{label:<40}{seconds:>14.3f}{times['1 core'] / seconds:>12.2f}")
@@ -246,8 +299,10 @@ def main(argv=None):
         vs_c = c_rate / numba_rate
         print(f"  C / numba <= 1.2         : {vs_c:8.2f}  {verdict(vs_c <= 1.2)}")
     print(f"  2-core speed-up >= 1.7   : {speed_up:8.2f}  {verdict(speed_up >= 1.7)}")
-    print("  (speed-ups need 2 idle cores: compare the load average printed above"
-          " and the control row)")
+    print(
+        "  (speed-ups need 2 idle cores: compare the load average printed above"
+        " and the control row)"
+    )
 
 
 if __name__ == "__main__":

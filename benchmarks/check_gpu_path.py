@@ -49,10 +49,12 @@ def check(name, make, X_train, X_test, sample_kw):
     back = pickle.loads(pickle.dumps(gpu_est))
     a = gpu_est.sample(**sample_kw, random_state=3)
     b = back.sample(**sample_kw, random_state=3)
-    print(f"{name:<18} fit cpu {rows['cpu'][0]:7.2f} s  gpu {rows['cuda'][0]:7.2f} s | "
-          f"score cpu {rows['cpu'][1]: .4f}  gpu {rows['cuda'][1]: .4f} | "
-          f"modules after gpu fit on {sorted(_module_devices(gpu_est))} | "
-          f"pickled sample identical: {np.array_equal(a, b)} finite: {np.isfinite(a).all()}")
+    print(
+        f"{name:<18} fit cpu {rows['cpu'][0]:7.2f} s  gpu {rows['cuda'][0]:7.2f} s | "
+        f"score cpu {rows['cpu'][1]: .4f}  gpu {rows['cuda'][1]: .4f} | "
+        f"modules after gpu fit on {sorted(_module_devices(gpu_est))} | "
+        f"pickled sample identical: {np.array_equal(a, b)} finite: {np.isfinite(a).all()}"
+    )
     return np.array_equal(a, b) and np.isfinite(a).all()
 
 
@@ -65,28 +67,62 @@ def main():
     ok = True
     ou = make_exp_ou(1000, 11, dt=0.01, x0_range="paper", random_state=0)
     ou_test = make_exp_ou(200, 11, dt=0.01, x0_range="paper", random_state=1)
-    ok &= check("SFMLFlow", lambda d: SFMLFlow(dt=0.01, max_epochs=10, device=d, random_state=0),
-                ou, ou_test, dict(n_steps=50, x0=np.array([1.1]), n_paths=256))
+    ok &= check(
+        "SFMLFlow",
+        lambda d: SFMLFlow(dt=0.01, max_epochs=10, device=d, random_state=0),
+        ou,
+        ou_test,
+        dict(n_steps=50, x0=np.array([1.1]), n_paths=256),
+    )
     bi = make_bistable_additive(2, 3000, dt=0.01, random_state=0)
     bi_test = make_bistable_additive(1, 2000, dt=0.01, random_state=1)
-    ok &= check("DelayNODEForcing",
-                lambda d: DelayNODEForcing(dt=0.01, n_delays=6, hidden_layers=(64, 64),
-                                           max_epochs=3, n_windows=128, window=30,
-                                           device=d, random_state=0),
-                bi, bi_test, dict(n_steps=100, n_paths=4))
-    ok &= check("HybridLangevinROM",
-                lambda d: HybridLangevinROM(
-                    forcing=DelayNODEForcing(dt=0.01, n_delays=6, hidden_layers=(64, 64),
-                                             max_epochs=3, n_windows=128, window=30,
-                                             device=d, random_state=0),
-                    dt=0.01, random_state=0),
-                bi, bi_test, dict(n_steps=500, n_paths=4))
+    ok &= check(
+        "DelayNODEForcing",
+        lambda d: DelayNODEForcing(
+            dt=0.01,
+            n_delays=6,
+            hidden_layers=(64, 64),
+            max_epochs=3,
+            n_windows=128,
+            window=30,
+            device=d,
+            random_state=0,
+        ),
+        bi,
+        bi_test,
+        dict(n_steps=100, n_paths=4),
+    )
+    ok &= check(
+        "HybridLangevinROM",
+        lambda d: HybridLangevinROM(
+            forcing=DelayNODEForcing(
+                dt=0.01,
+                n_delays=6,
+                hidden_layers=(64, 64),
+                max_epochs=3,
+                n_windows=128,
+                window=30,
+                device=d,
+                random_state=0,
+            ),
+            dt=0.01,
+            random_state=0,
+        ),
+        bi,
+        bi_test,
+        dict(n_steps=500, n_paths=4),
+    )
     bu = make_burgers_1d(4, 41, dt=0.01, n_grid=200, random_state=0)
     bu_test = make_burgers_1d(2, 41, dt=0.01, n_grid=200, random_state=1)
-    ok &= check("CoarseSDE",
-                lambda d: CoarseSDE(n_coarse=20, n_micro=3, dt=0.01, max_epochs=20,
-                                    device=d, random_state=0),
-                bu, bu_test, dict(n_steps=20, x0=bu_test[0, 0], n_paths=4))
+    ok &= check(
+        "CoarseSDE",
+        lambda d: CoarseSDE(
+            n_coarse=20, n_micro=3, dt=0.01, max_epochs=20, device=d, random_state=0
+        ),
+        bu,
+        bu_test,
+        dict(n_steps=20, x0=bu_test[0, 0], n_paths=4),
+    )
     print("ALL OK" if ok else "SOME CHECK FAILED")
     return 0 if ok else 1
 

@@ -39,12 +39,21 @@ data = make_burgers_1d(N_TRAIN + 1, N_STEPS, dt=0.01, random_state=0, return_bun
 X_train, truth = data.X[:N_TRAIN], data.X_clean[N_TRAIN]
 x0 = data.X[N_TRAIN, 0]
 
-predictions = {"coarse finite differences": simulate_coarse_burgers_1d(
-    x0, N_STEPS, n_coarse=20, dt=0.01)[0]}
+predictions = {
+    "coarse finite differences": simulate_coarse_burgers_1d(
+        x0, N_STEPS, n_coarse=20, dt=0.01
+    )[0]
+}
 for n_micro, label in [(0, "closure only (n_micro=0)"), (5, "CoarseSDE (n_micro=5)")]:
-    model = CoarseSDE(n_coarse=20, n_micro=n_micro, dt=0.01, max_epochs=EPOCHS,
-                      batches_per_epoch=2 if QUICK else 20,
-                      window=8 if QUICK else 16, random_state=0)
+    model = CoarseSDE(
+        n_coarse=20,
+        n_micro=n_micro,
+        dt=0.01,
+        max_epochs=EPOCHS,
+        batches_per_epoch=2 if QUICK else 20,
+        window=8 if QUICK else 16,
+        random_state=0,
+    )
     model.fit(X_train)
     paths = model.sample(N_STEPS, x0=x0, n_paths=4 if QUICK else 16, random_state=1)
     predictions[label] = paths.mean(axis=0)
@@ -53,11 +62,27 @@ for n_micro, label in [(0, "closure only (n_micro=0)"), (5, "CoarseSDE (n_micro=
 # Space-time plots, sharing one colour scale
 fig, axes = plt.subplots(1, 4, figsize=(16, 3.5), sharey=True)
 lim = np.abs(truth).max()
-plot_space_time(truth, x=data.grid, dt=0.01, vmin=-lim, vmax=lim, title="fine truth",
-                colorbar=False, ax=axes[0])
+plot_space_time(
+    truth,
+    x=data.grid,
+    dt=0.01,
+    vmin=-lim,
+    vmax=lim,
+    title="fine truth",
+    colorbar=False,
+    ax=axes[0],
+)
 for ax, (label, field) in zip(axes[1:], predictions.items(), strict=True):
-    plot_space_time(field, x=data.grid, dt=0.01, vmin=-lim, vmax=lim, title=label,
-                    colorbar=False, ax=ax)
+    plot_space_time(
+        field,
+        x=data.grid,
+        dt=0.01,
+        vmin=-lim,
+        vmax=lim,
+        title=label,
+        colorbar=False,
+        ax=ax,
+    )
 fig.tight_layout()
 
 # %%

@@ -73,15 +73,16 @@ from skrom.score import KGMMScore, LangevinROM
 torch.set_num_threads(1)  # results then do not depend on the machine's cores
 QUICK = os.environ.get("SKROM_DOC_QUICK") == "1"
 DT = 0.01
-THRESHOLDS = (-0.5, 0.5)          # cores of the wells: x < -0.5 and x > 0.5
+THRESHOLDS = (-0.5, 0.5)  # cores of the wells: x < -0.5 and x > 0.5
 LYAPUNOV_TIME = 1.0 / (4 * 0.906)  # of the L63 driver, sped up 1 / eps**2 = 4 times
 if QUICK:
     N_TRAIN, N_SEGMENTS, N_SPLITS = 40_000, 4, 2
     N_TEST, N_TEST_STEPS, N_SIM = 2, 20_000, 20_000
     SCORE = dict(prob=1e-2, max_epochs=100, hidden_layers=(32,), random_state=0)
     SIGMAS = [0.05, 0.1]
-    FORCING = dict(hidden_layers=(32,), window=10, n_windows=256, max_epochs=4,
-                   learning_rate=3e-3)
+    FORCING = dict(
+        hidden_layers=(32,), window=10, n_windows=256, max_epochs=4, learning_rate=3e-3
+    )
     N_DELAYS = [4, 6]
     FLOW = dict(lag=5, hidden_layers=(16, 16), max_epochs=20)
     N_TRANSFORMS = [2, 4]
@@ -90,18 +91,23 @@ else:
     N_TEST, N_TEST_STEPS, N_SIM = 4, 50_000, 100_000
     SCORE = dict(prob=2e-3, random_state=0)
     SIGMAS = [0.05, 0.1]
-    FORCING = dict(hidden_layers=(32, 32), window=10, n_windows=512, max_epochs=6,
-                   learning_rate=3e-3)
+    FORCING = dict(
+        hidden_layers=(32, 32),
+        window=10,
+        n_windows=512,
+        max_epochs=6,
+        learning_rate=3e-3,
+    )
     N_DELAYS = [4, 6]
     FLOW = dict(lag=5, hidden_layers=(32, 32), max_epochs=50)
     N_TRANSFORMS = [3, 5]
 # the Lorenz-63 driver is symmetric under y -> -y: an odd forcing field
 FORCING["symmetric"] = True
-N_PATHS = 2                       # long simulations per model
-N_MEMBERS = 32                    # ensemble members of the Markov models' forecasts
+N_PATHS = 2  # long simulations per model
+N_MEMBERS = 32  # ensemble members of the Markov models' forecasts
 LEADS = np.array([0.05, 0.1, 0.15, 0.2, 0.25, 0.3])  # time units before the crossing
-SHORT = LEADS < 0.8 * LYAPUNOV_TIME                    # leads below 0.8 Lyapunov times
-SETTLE = 30                       # steps after the crossing when the well is checked
+SHORT = LEADS < 0.8 * LYAPUNOV_TIME  # leads below 0.8 Lyapunov times
+SETTLE = 30  # steps after the crossing when the well is checked
 
 # %%
 # Data: one long training run, cut into contiguous segments for
@@ -111,8 +117,10 @@ X_segments = segment_trajectory(X_run, N_SEGMENTS)
 X_test = make_bistable_additive(N_TEST, N_TEST_STEPS, dt=DT, random_state=1)
 cv = TrajectorySegmentSplit(N_SPLITS, gap=1)
 scoring = {"pdf_kl": pdf_kl_scorer, "acf_error": acf_error_scorer}
-print(f"{N_SEGMENTS} segments of {X_segments.shape[1] * DT:g} time units, "
-      f"{cv}; held out: {N_TEST} runs of {N_TEST_STEPS * DT:g} time units")
+print(
+    f"{N_SEGMENTS} segments of {X_segments.shape[1] * DT:g} time units, "
+    f"{cv}; held out: {N_TEST} runs of {N_TEST_STEPS * DT:g} time units"
+)
 
 # %%
 # Tune each model with the statistics scorers
@@ -124,8 +132,9 @@ print(f"{N_SEGMENTS} segments of {X_segments.shape[1] * DT:g} time units, "
 
 
 def tune(name, estimator, grid):
-    search = GridSearchCV(estimator, grid, scoring=scoring, refit="pdf_kl", cv=cv,
-                          error_score=np.nan)
+    search = GridSearchCV(
+        estimator, grid, scoring=scoring, refit="pdf_kl", cv=cv, error_score=np.nan
+    )
     start = time.perf_counter()
     with warnings.catch_warnings():
         # a blown-up candidate is printed below as NaN, without the traceback
@@ -135,8 +144,10 @@ def tune(name, estimator, grid):
     elapsed = time.perf_counter() - start
     res = search.cv_results_
     for k, params in enumerate(res["params"]):
-        print(f"{name:>9} {params}: -KL {res['mean_test_pdf_kl'][k]:8.4f}  "
-              f"-ACF err {res['mean_test_acf_error'][k]:7.4f}")
+        print(
+            f"{name:>9} {params}: -KL {res['mean_test_pdf_kl'][k]:8.4f}  "
+            f"-ACF err {res['mean_test_acf_error'][k]:7.4f}"
+        )
     print(f"{name:>9} best {search.best_params_} (search {elapsed:.0f} s)")
     return search
 
@@ -144,18 +155,25 @@ def tune(name, estimator, grid):
 searches = {}
 searches["Langevin"] = tune(
     "Langevin",
-    LangevinROM(score_estimator=KGMMScore(**SCORE), dt=DT, diffusion="acf",
-                random_state=0),
-    {"score_estimator__sigma": SIGMAS})
+    LangevinROM(
+        score_estimator=KGMMScore(**SCORE), dt=DT, diffusion="acf", random_state=0
+    ),
+    {"score_estimator__sigma": SIGMAS},
+)
 best_score = clone(searches["Langevin"].best_estimator_.score_estimator)
 searches["hybrid"] = tune(
     "hybrid",
-    HybridLangevinROM(score_estimator=best_score,
-                      forcing=DelayNODEForcing(**FORCING), dt=DT, random_state=0),
-    {"forcing__n_delays": N_DELAYS})
+    HybridLangevinROM(
+        score_estimator=best_score,
+        forcing=DelayNODEForcing(**FORCING),
+        dt=DT,
+        random_state=0,
+    ),
+    {"forcing__n_delays": N_DELAYS},
+)
 searches["SFMLFlow"] = tune(
-    "SFMLFlow", SFMLFlow(dt=DT, random_state=0, **FLOW),
-    {"n_transforms": N_TRANSFORMS})
+    "SFMLFlow", SFMLFlow(dt=DT, random_state=0, **FLOW), {"n_transforms": N_TRANSFORMS}
+)
 models = {name: s.best_estimator_ for name, s in searches.items()}
 
 # %%
@@ -185,18 +203,23 @@ for name, model in models.items():
         print(f"{name}: {exc}")
         sim = None
     sim_time = time.perf_counter() - start
-    row = dict(best_params=searches[name].best_params_,
-               fit_time=searches[name].refit_time_, sim_time=sim_time)
+    row = dict(
+        best_params=searches[name].best_params_,
+        fit_time=searches[name].refit_time_,
+        sim_time=sim_time,
+    )
     if sim is None:
-        row.update(pdf_kl=np.nan, acf_error=np.nan,
-                   residence_times=np.full(2, np.nan))
+        row.update(pdf_kl=np.nan, acf_error=np.nan, residence_times=np.full(2, np.nan))
     else:
         runs[name] = sim
         ref = X_test[:, ::k]
-        row.update(pdf_kl=pdf_kl_divergence(X_test, sim),
-                   acf_error=acf_error(ref, sim, max_lag // k),
-                   residence_times=mean_residence_times(sim, THRESHOLDS, dt=DT * k,
-                                                        method="rate"))
+        row.update(
+            pdf_kl=pdf_kl_divergence(X_test, sim),
+            acf_error=acf_error(ref, sim, max_lag // k),
+            residence_times=mean_residence_times(
+                sim, THRESHOLDS, dt=DT * k, method="rate"
+            ),
+        )
     rel = np.abs(row["residence_times"] - true_residence) / true_residence
     row["residence_error"] = float(np.max(rel))
     table[name] = row
@@ -216,24 +239,30 @@ hybrid = models["hybrid"]
 
 
 def hybrid_end(i, t0, n, e):
-    history = X_test[i, t0 - 300: t0 + 1]
+    history = X_test[i, t0 - 300 : t0 + 1]
     # a vote of 16 members (lagged starts, each with its own white noise)
-    return hybrid.forecast(history, lead_time=n * DT, n_paths=16,
-                           random_state=e)[0, :, -1, 0]
+    return hybrid.forecast(history, lead_time=n * DT, n_paths=16, random_state=e)[
+        0, :, -1, 0
+    ]
 
 
 def markov_end(model):
     k = stride_of(model)
 
     def end(i, t0, n, e):
-        paths = model.sample(n // k + 1, x0=X_test[i, t0], n_paths=N_MEMBERS,
-                             random_state=e)
+        paths = model.sample(
+            n // k + 1, x0=X_test[i, t0], n_paths=N_MEMBERS, random_state=e
+        )
         return paths[:, -1, 0]
+
     return end
 
 
-forecast_end = {"Langevin": markov_end(models["Langevin"]), "hybrid": hybrid_end,
-                "SFMLFlow": markov_end(models["SFMLFlow"])}
+forecast_end = {
+    "Langevin": markov_end(models["Langevin"]),
+    "hybrid": hybrid_end,
+    "SFMLFlow": markov_end(models["SFMLFlow"]),
+}
 for name, end in forecast_end.items():
     skill = transition_forecast_skill(X_test, events, lead_steps, end, settle=SETTLE)
     table[name]["skill"] = skill
@@ -241,20 +270,28 @@ for name, end in forecast_end.items():
 
 # %%
 # The table
-print(f"\n{len(events)} held-out transitions; true mean residence times "
-      f"{np.array2string(true_residence, precision=1)}")
-header = (f"{'model':>9} {'PDF KL':>8} {'ACF err':>8} {'residence times':>16} "
-          f"{'skill<0.8T_L':>12} {'fit s':>7} {'sim s':>7}")
+print(
+    f"\n{len(events)} held-out transitions; true mean residence times "
+    f"{np.array2string(true_residence, precision=1)}"
+)
+header = (
+    f"{'model':>9} {'PDF KL':>8} {'ACF err':>8} {'residence times':>16} "
+    f"{'skill<0.8T_L':>12} {'fit s':>7} {'sim s':>7}"
+)
 print(header)
 for name, row in table.items():
     res = np.array2string(row["residence_times"], precision=1)
-    print(f"{name:>9} {row['pdf_kl']:8.4f} {row['acf_error']:8.3f} {res:>16} "
-          f"{row['skill_short']:12.2f} {row['fit_time']:7.1f} {row['sim_time']:7.1f}")
+    print(
+        f"{name:>9} {row['pdf_kl']:8.4f} {row['acf_error']:8.3f} {res:>16} "
+        f"{row['skill_short']:12.2f} {row['fit_time']:7.1f} {row['sim_time']:7.1f}"
+    )
 print("\ntransition forecast skill (fraction of crossings whose new well is forecast)")
 print(f"{'lead':>6} {'lead/T_L':>9} " + " ".join(f"{n:>9}" for n in table))
 for a, lead in enumerate(LEADS):
-    print(f"{lead:6.2f} {lead / LYAPUNOV_TIME:9.2f} "
-          + " ".join(f"{row['skill'][a]:9.2f}" for row in table.values()))
+    print(
+        f"{lead:6.2f} {lead / LYAPUNOV_TIME:9.2f} "
+        + " ".join(f"{row['skill'][a]:9.2f}" for row in table.values())
+    )
 
 # %%
 # Figures: invariant PDF and ACF of the long runs, forecast skill against
@@ -270,9 +307,13 @@ for name, sim in runs.items():  # each model at its own time step
     plot_acf({name: sim}, max_lag // k, dt=DT * k, ax=axes[1])
 # same colour per model in every panel (C0 is the truth's)
 axes[2].set_prop_cycle(color=plt.rcParams["axes.prop_cycle"].by_key()["color"][1:])
-plot_forecast_skill(LEADS, {n: row["skill"] for n, row in table.items()},
-                    lyapunov_time=LYAPUNOV_TIME, ylabel="transition forecast skill",
-                    ax=axes[2])
+plot_forecast_skill(
+    LEADS,
+    {n: row["skill"] for n, row in table.items()},
+    lyapunov_time=LYAPUNOV_TIME,
+    ylabel="transition forecast skill",
+    ax=axes[2],
+)
 axes[2].set_ylim(0, 1.05)
 fig.tight_layout()
 
@@ -281,24 +322,36 @@ fig.tight_layout()
 # how often that happens, by the vote of its 16 members): the hybrid as a
 # lagged ensemble of forecasts started up to 8 steps earlier, each with its own
 # white noise, the Langevin model as 64 noise realisations.
-lead = 20                                       # steps before the crossing
-n = lead + 100                                  # forecast length, steps
-right = [e for e, (i, tc, new) in enumerate(events)
-         if np.sign(np.sum(np.sign(hybrid_end(i, tc - lead, lead + SETTLE, e))))
-         == new]
+lead = 20  # steps before the crossing
+n = lead + 100  # forecast length, steps
+right = [
+    e
+    for e, (i, tc, new) in enumerate(events)
+    if np.sign(np.sum(np.sign(hybrid_end(i, tc - lead, lead + SETTLE, e)))) == new
+]
 if right:
     i, tc, _ = events[right[0]]
     t0 = tc - lead
-    truth = X_test[i, t0: t0 + n + 1]
+    truth = X_test[i, t0 : t0 + n + 1]
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), sharey=True)
-    lagged = hybrid.forecast(X_test[i, t0 - 300: t0 + 1], lead_time=n * DT,
-                             n_paths=8, random_state=0)[0]
-    plot_fan_chart(lagged, truth=truth, dt=DT, t0=-lead * DT, label="hybrid",
-                   ax=axes[0])
-    noisy = models["Langevin"].sample(n + 1, x0=X_test[i, t0], n_paths=64,
-                                      random_state=0)
-    plot_fan_chart(noisy, truth=truth, dt=DT, t0=-lead * DT, color="C1",
-                   label="Langevin", ax=axes[1])
+    lagged = hybrid.forecast(
+        X_test[i, t0 - 300 : t0 + 1], lead_time=n * DT, n_paths=8, random_state=0
+    )[0]
+    plot_fan_chart(
+        lagged, truth=truth, dt=DT, t0=-lead * DT, label="hybrid", ax=axes[0]
+    )
+    noisy = models["Langevin"].sample(
+        n + 1, x0=X_test[i, t0], n_paths=64, random_state=0
+    )
+    plot_fan_chart(
+        noisy,
+        truth=truth,
+        dt=DT,
+        t0=-lead * DT,
+        color="C1",
+        label="Langevin",
+        ax=axes[1],
+    )
     for ax in axes:
         ax.axvline(0.0, color="0.5", ls=":")
         ax.set_xlabel("time from the crossing")

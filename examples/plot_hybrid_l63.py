@@ -43,9 +43,9 @@ strength for the slower part (``slow_forcing="noise"``), with the time
 scales matched to the data's autocorrelation (``diffusion="acf"``; for the
 tristable, whose ACF integral the tilt dominates, to the mean time per
 transition between its wells, ``diffusion="residence"``): its long runs then
-have the statistics of the Gaussian-noise model with the same time change. The two test runs here are short: two independent sets of the
-truth of this length already differ by a KL of about 0.01 and residence
-times by up to 30%.
+have the statistics of the Gaussian-noise model with the same time change.
+The two test runs here are short: two independent sets of the truth of this
+length already differ by a KL of about 0.01 and residence times by up to 30%.
 """
 
 import os
@@ -78,11 +78,26 @@ DT = 0.01
 N_TRAIN = 5_000 if QUICK else 100_000
 N_TEST = 5_000 if QUICK else 100_000
 N_SIM = 5_000 if QUICK else 100_000
-FORCING = (dict(n_delays=4, hidden_layers=(32,), window=10, n_windows=256, max_epochs=4,
-                learning_rate=3e-3)
-           if QUICK else
-           dict(n_delays=8, hidden_layers=(64, 64), window=8, window_decay=1.0,
-                n_windows=1024, max_epochs=15, learning_rate=3e-3))
+FORCING = (
+    dict(
+        n_delays=4,
+        hidden_layers=(32,),
+        window=10,
+        n_windows=256,
+        max_epochs=4,
+        learning_rate=3e-3,
+    )
+    if QUICK
+    else dict(
+        n_delays=8,
+        hidden_layers=(64, 64),
+        window=8,
+        window_decay=1.0,
+        n_windows=1024,
+        max_epochs=15,
+        learning_rate=3e-3,
+    )
+)
 FORCING["symmetric"] = True
 SCORE = dict(prob=1e-2, max_epochs=100) if QUICK else dict()
 LYAPUNOV_TIME = 1.0 / (4 * 0.906)
@@ -107,16 +122,19 @@ for col, (name, (make, thresholds)) in enumerate(SYSTEMS.items()):
     # hopping: its time change matches the time per transition instead (the
     # quick data hold too few transitions for that)
     residence = clocked and not QUICK
-    rom = HybridLangevinROM(score_estimator=KGMMScore(**score),
-                            forcing=DelayNODEForcing(**FORCING), dt=DT,
-                            clock_features=(1, 2) if clocked else None,
-                            diffusion="residence" if residence else "acf",
-                            # the network's unbalanced short-time variance
-                            # distorts the density where the forcing g(x) y2
-                            # varies with x: one window's memory only
-                            forcing_memory=0.2 if name == "multiplicative" else None,
-                            state_thresholds=thresholds if residence else None,
-                            random_state=0).fit(X_train)
+    rom = HybridLangevinROM(
+        score_estimator=KGMMScore(**score),
+        forcing=DelayNODEForcing(**FORCING),
+        dt=DT,
+        clock_features=(1, 2) if clocked else None,
+        diffusion="residence" if residence else "acf",
+        # the network's unbalanced short-time variance
+        # distorts the density where the forcing g(x) y2
+        # varies with x: one window's memory only
+        forcing_memory=0.2 if name == "multiplicative" else None,
+        state_thresholds=thresholds if residence else None,
+        random_state=0,
+    ).fit(X_train)
     models[name] = (rom, X_test)
     # the statistics of x (runs of whole tilt periods: 1000 time units)
     runs = {
@@ -138,8 +156,10 @@ for col, (name, (make, thresholds)) in enumerate(SYSTEMS.items()):
         kl = pdf_kl_divergence(X_test, sim)
         err = acf_error(X_test, sim, max_lag)
         res = mean_residence_times(sim, thresholds, dt=DT)
-        print(f"{'':>15} {label:>9} {kl:7.4f} {err:8.3f} "
-              f"{np.array2string(res, precision=1):>22}")
+        print(
+            f"{'':>15} {label:>9} {kl:7.4f} {err:8.3f} "
+            f"{np.array2string(res, precision=1):>22}"
+        )
         axes[0, col].plot(grid, marginal_pdf(sim, grid=grid)[1], label=label)
         axes[1, col].plot(lags, autocorrelation(sim, max_lag), label=label)
     axes[0, col].set_title(name)
@@ -169,8 +189,9 @@ lead_steps = np.round(leads / DT).astype(int)
 
 def hybrid_end(i, t0, n, e):
     # a vote of 16 members (lagged starts, each with its own white noise)
-    fc = rom.forecast(X_test[i, t0 - 300: t0 + 1], lead_time=n * DT, n_paths=16,
-                      random_state=e)
+    fc = rom.forecast(
+        X_test[i, t0 - 300 : t0 + 1], lead_time=n * DT, n_paths=16, random_state=e
+    )
     return fc[0, :, -1, 0]
 
 
@@ -179,10 +200,12 @@ def langevin_end(i, t0, n, e):
     return paths[:, -1, 0]
 
 
-skill_h = transition_forecast_skill(X_test, events, lead_steps, hybrid_end,
-                                    settle=settle)
-skill_l = transition_forecast_skill(X_test, events, lead_steps, langevin_end,
-                                    settle=settle)
+skill_h = transition_forecast_skill(
+    X_test, events, lead_steps, hybrid_end, settle=settle
+)
+skill_l = transition_forecast_skill(
+    X_test, events, lead_steps, langevin_end, settle=settle
+)
 print(f"\n{len(events)} held-out transitions; skill = fraction in the right well")
 print(f"{'lead':>6} {'lead/T_L':>9} {'hybrid':>8} {'Langevin':>9}")
 for L, h, g in zip(leads, skill_h, skill_l, strict=True):

@@ -62,8 +62,10 @@ dt = 1.0 / 12.0  # years
 n_train = 45 * 12
 X_train = anomaly[:n_train].reshape(1, -1, 1)
 X_test = anomaly[n_train:].reshape(1, -1, 1)
-print(f"{anomaly.size} months; train {n_train}, test {anomaly.size - n_train}; "
-      f"skewness {((anomaly - anomaly.mean())**3).mean() / anomaly.std()**3:.2f}")
+print(
+    f"{anomaly.size} months; train {n_train}, test {anomaly.size - n_train}; "
+    f"skewness {((anomaly - anomaly.mean()) ** 3).mean() / anomaly.std() ** 3:.2f}"
+)
 
 # %%
 # Fit the two models
@@ -71,18 +73,22 @@ print(f"{anomaly.size} months; train {n_train}, test {anomaly.size - n_train}; "
 # KGMM with few samples: fewer, larger clusters (prob) and a wider noise
 # level than on long simulations.
 langevin = LangevinROM(
-    score_estimator=KGMMScore(sigma=0.1, prob=0.02, max_epochs=100 if QUICK else 400,
-                              random_state=0),
-    dt=dt, random_state=0,
+    score_estimator=KGMMScore(
+        sigma=0.1, prob=0.02, max_epochs=100 if QUICK else 400, random_state=0
+    ),
+    dt=dt,
+    random_state=0,
 ).fit(X_train)
 flow = SFMLFlow(dt=dt, max_epochs=20 if QUICK else 200, random_state=0).fit(X_train)
 
 n_years = 200 if QUICK else 2000
 runs = {
-    "Langevin ROM": langevin.sample(int(n_years / dt), x0=X_train[0, -1], n_paths=4,
-                                    random_state=1),
-    "SFMLFlow": flow.sample(int(n_years / dt), x0=X_train[0, -1], n_paths=4,
-                            random_state=1),
+    "Langevin ROM": langevin.sample(
+        int(n_years / dt), x0=X_train[0, -1], n_paths=4, random_state=1
+    ),
+    "SFMLFlow": flow.sample(
+        int(n_years / dt), x0=X_train[0, -1], n_paths=4, random_state=1
+    ),
 }
 
 # %%
@@ -94,11 +100,13 @@ for name, run in runs.items():
     kl = pdf_kl_divergence(X_test, run)
     err = acf_error(X_test, run, max_lag)
     r = run.ravel()
-    skew = ((r - r.mean())**3).mean() / r.std()**3
+    skew = ((r - r.mean()) ** 3).mean() / r.std() ** 3
     print(f"{name:<14}{kl:>16.3f}{err:>13.3f}{skew:>10.2f}")
 acf_obs = autocorrelation(anomaly.reshape(1, -1, 1), max_lag)[:, 0]
-print(f"observed ACF minimum {acf_obs.min():.2f} at lag "
-      f"{np.argmin(acf_obs) * dt:.1f} years (a 1-D Markov model cannot go negative)")
+print(
+    f"observed ACF minimum {acf_obs.min():.2f} at lag "
+    f"{np.argmin(acf_obs) * dt:.1f} years (a 1-D Markov model cannot go negative)"
+)
 
 # %%
 # Figures

@@ -40,8 +40,9 @@ EPS, DT, LAG, HORIZON = 0.001, 0.01, 5, 1.0 if QUICK else 4.0
 # %%
 # Training bursts of length T = 1 from the authors' box of initial states
 X_train = make_exp_ou(N_BURSTS, 101, DT, eps=EPS, x0_range="paper", random_state=0)
-model = SFMLFlow(lag=LAG, dt=DT, n_pairs_per_trajectory=20, max_epochs=EPOCHS,
-                 random_state=0).fit(X_train)
+model = SFMLFlow(
+    lag=LAG, dt=DT, n_pairs_per_trajectory=20, max_epochs=EPOCHS, random_state=0
+).fit(X_train)
 print(f"fitted in {model.n_epochs_} epochs on {model.n_pairs_} pairs")
 
 # %%
@@ -51,8 +52,10 @@ truth = make_exp_ou(N_PATHS, n_steps, DT, eps=EPS, random_state=1)[:, ::LAG]
 paths = model.sample(truth.shape[1], x0=truth[:, 0], n_paths=N_PATHS, random_state=2)
 averaged = exp_ou_averaged_path(1.1, n_steps, DT)[0, ::LAG, 0]
 err = mean_std_error(truth, paths)
-print(f"mean error {err.mean_error:.3f}, std error {err.std_error:.3f} "
-      "(relative to the truth's spread)")
+print(
+    f"mean error {err.mean_error:.3f}, std error {err.std_error:.3f} "
+    "(relative to the truth's spread)"
+)
 t = model.time_step_ * np.arange(truth.shape[1])
 
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
@@ -73,13 +76,21 @@ fig.tight_layout()
 states = [0.0, 1.0, 1.8]
 fig, axes = plt.subplots(1, len(states), figsize=(12, 3.2))
 for ax, x in zip(axes, states, strict=True):
-    true_next = make_exp_ou(N_PATHS, LAG + 1, DT, eps=EPS, x0=[x],
-                            random_state=3)[:, -1, 0]
+    true_next = make_exp_ou(N_PATHS, LAG + 1, DT, eps=EPS, x0=[x], random_state=3)[
+        :, -1, 0
+    ]
     model_next = model.sample(2, x0=[x], n_paths=N_PATHS, random_state=4)[:, 1, 0]
     bins = np.linspace(*np.percentile(true_next, [0.5, 99.5]), 40)
     ax.hist(true_next, bins, density=True, color="0.6", label="truth")
-    ax.hist(model_next, bins, density=True, histtype="step", color="C1", lw=2,
-            label="SFMLFlow")
+    ax.hist(
+        model_next,
+        bins,
+        density=True,
+        histtype="step",
+        color="C1",
+        lw=2,
+        label="SFMLFlow",
+    )
     ax.set(title=f"x(t) = {x}", xlabel="x(t + 0.05)")
 axes[0].legend()
 fig.tight_layout()

@@ -46,8 +46,9 @@ NAMES = ["x", "y"]
 # The map steps ``LAG * DT`` = 0.05 time units, long against the fast time
 # scale, so that the observed variables are close to Markovian.
 X_train = simulate(N_BURSTS, 101, DT, eps=EPS, x0_range="paper", random_state=0)
-model = SFMLFlow(lag=LAG, dt=DT, n_pairs_per_trajectory=20,
-                 max_epochs=EPOCHS, random_state=0).fit(X_train)
+model = SFMLFlow(
+    lag=LAG, dt=DT, n_pairs_per_trajectory=20, max_epochs=EPOCHS, random_state=0
+).fit(X_train)
 print(f"fitted in {model.n_epochs_} epochs on {model.n_pairs_} pairs")
 
 # %%
@@ -56,8 +57,10 @@ n_steps = int(round(HORIZON / DT)) + 1
 truth = simulate(N_PATHS, n_steps, DT, eps=EPS, random_state=1)[:, ::LAG]
 paths = model.sample(truth.shape[1], x0=truth[:, 0], n_paths=N_PATHS, random_state=2)
 err = mean_std_error(truth, paths)
-print(f"mean error {err.mean_error:.3f}, std error {err.std_error:.3f} "
-      "(relative to the truth's spread)")
+print(
+    f"mean error {err.mean_error:.3f}, std error {err.std_error:.3f} "
+    "(relative to the truth's spread)"
+)
 t = model.time_step_ * np.arange(truth.shape[1])
 
 fig, axes = plt.subplots(len(NAMES), 3, figsize=(14, 3.6 * len(NAMES)), squeeze=False)
@@ -77,8 +80,9 @@ fig.tight_layout()
 # %%
 # Conditional density of the state one map step ahead, at a few states
 states = [[1.0, 1.0], [0.0, 1.0], [-0.5, -0.5]]
-fig, axes = plt.subplots(len(NAMES), len(states), figsize=(12, 3.2 * len(NAMES)),
-                         squeeze=False)
+fig, axes = plt.subplots(
+    len(NAMES), len(states), figsize=(12, 3.2 * len(NAMES)), squeeze=False
+)
 for k, x in enumerate(states):
     true_next = simulate(N_PATHS, LAG + 1, DT, eps=EPS, x0=x, random_state=3)[:, -1]
     model_next = model.sample(2, x0=x, n_paths=N_PATHS, random_state=4)[:, 1]
@@ -86,8 +90,15 @@ for k, x in enumerate(states):
         bins = np.linspace(*np.percentile(true_next[:, j], [0.5, 99.5]), 40)
         ax = axes[j, k]
         ax.hist(true_next[:, j], bins, density=True, color="0.6", label="truth")
-        ax.hist(model_next[:, j], bins, density=True, histtype="step", color="C1",
-                lw=2, label="SFMLFlow")
+        ax.hist(
+            model_next[:, j],
+            bins,
+            density=True,
+            histtype="step",
+            color="C1",
+            lw=2,
+            label="SFMLFlow",
+        )
         ax.set(title=f"given {x}", xlabel=f"{name}(t + 0.05)")
 axes[0, 0].legend()
 fig.tight_layout()

@@ -15,11 +15,22 @@ __all__ = ["run_ensemble"]
 
 
 def _run_chunk(member_fn, seeds, indices, args):
-    return [member_fn(np.random.default_rng(s), i, *args) for s, i in zip(seeds, indices)]
+    return [
+        member_fn(np.random.default_rng(s), i, *args)
+        for s, i in zip(seeds, indices, strict=False)
+    ]
 
 
-def run_ensemble(member_fn, n_members, *, random_state=None, n_jobs=None,
-                 backend=None, args=(), stack=True):
+def run_ensemble(
+    member_fn,
+    n_members,
+    *,
+    random_state=None,
+    n_jobs=None,
+    backend=None,
+    args=(),
+    stack=True,
+):
     """Run ``member_fn(rng, index, *args)`` for every member.
 
     Parameters
@@ -55,7 +66,7 @@ def run_ensemble(member_fn, n_members, *, random_state=None, n_jobs=None,
         bounds = np.linspace(0, n_members, n_chunks + 1).astype(int)
         chunks = Parallel(n_jobs=n_jobs, backend=backend)(
             delayed(_run_chunk)(member_fn, seeds[a:b], range(a, b), args)
-            for a, b in zip(bounds[:-1], bounds[1:])
+            for a, b in zip(bounds[:-1], bounds[1:], strict=False)
             if b > a
         )
         results = [r for chunk in chunks for r in chunk]

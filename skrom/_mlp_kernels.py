@@ -314,8 +314,8 @@ def _affine(weights, w_off, biases, b_off, n_a, n_b, inp, dst):
     """
     n_pair = n_b - n_b % 2
     for i in range(0, n_pair, 2):
-        r0 = weights[w_off + i * n_a: w_off + (i + 1) * n_a]
-        r1 = weights[w_off + (i + 1) * n_a: w_off + (i + 2) * n_a]
+        r0 = weights[w_off + i * n_a : w_off + (i + 1) * n_a]
+        r1 = weights[w_off + (i + 1) * n_a : w_off + (i + 2) * n_a]
         a0 = 0.0
         a1 = 0.0
         for j in range(n_a):
@@ -324,7 +324,7 @@ def _affine(weights, w_off, biases, b_off, n_a, n_b, inp, dst):
         dst[i] = a0 + biases[b_off + i]
         dst[i + 1] = a1 + biases[b_off + i + 1]
     for i in range(n_pair, n_b):
-        r0 = weights[w_off + i * n_a: w_off + (i + 1) * n_a]
+        r0 = weights[w_off + i * n_a : w_off + (i + 1) * n_a]
         a0 = 0.0
         for j in range(n_a):
             a0 += r0[j] * inp[j]
@@ -350,12 +350,12 @@ def mlp_forward(x, weights, biases, sizes, act, out, work):
     for layer in range(n_layers):
         n_a = sizes[layer]
         n_b = sizes[layer + 1]
-        inp = work[src: src + n_a]
+        inp = work[src : src + n_a]
         if layer == n_layers - 1:
             _affine(weights, w_off, biases, b_off, n_a, n_b, inp, out)
         else:
             dst = width - src
-            h = work[dst: dst + n_b]
+            h = work[dst : dst + n_b]
             _affine(weights, w_off, biases, b_off, n_a, n_b, inp, h)
             if act == _SWISH:
                 _swish_inplace(h)

@@ -23,7 +23,9 @@ def as_seed_sequence(random_state):
     if isinstance(random_state, np.random.SeedSequence):
         return random_state
     if isinstance(random_state, bool):
-        raise TypeError("random_state must be None, an int, a SeedSequence or a Generator.")
+        raise TypeError(
+            "random_state must be None, an int, a SeedSequence or a Generator."
+        )
     if isinstance(random_state, numbers.Integral):
         if random_state < 0:
             raise ValueError(f"random_state must be non-negative, got {random_state}.")

@@ -33,7 +33,9 @@ def resolve_device(device):
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"device {device!r} is not a valid torch device: {exc}") from exc
+        raise ValueError(
+            f"device {device!r} is not a valid torch device: {exc}"
+        ) from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device {device!r} was asked for but CUDA is not available.")
     return dev

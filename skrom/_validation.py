@@ -70,8 +70,16 @@ def check_real_array(X, *, name="X", estimator=None):
     raise ValueError(f"{who}Complex data not supported in {name}; pass real values.")
 
 
-def check_trajectories(X, *, min_steps=2, name="X", n_features=None,
-                       allow_nan=False, estimator=None, needed_for=None):
+def check_trajectories(
+    X,
+    *,
+    min_steps=2,
+    name="X",
+    n_features=None,
+    allow_nan=False,
+    estimator=None,
+    needed_for=None,
+):
     """Validate a trajectory set and return it as a float64 3-D copy.
 
     The one validator of every estimator's data: besides the shape it refuses
@@ -143,8 +151,11 @@ def check_trajectories(X, *, min_steps=2, name="X", n_features=None,
         )
     if n_features is not None and arr.shape[2] != n_features:
         # scikit-learn's wording, which its estimator checks match
-        expected = (f"{type(estimator).__name__} is expecting {n_features} features"
-                    if estimator is not None else f"{n_features} features are expected")
+        expected = (
+            f"{type(estimator).__name__} is expecting {n_features} features"
+            if estimator is not None
+            else f"{n_features} features are expected"
+        )
         raise ValueError(
             f"{name} has {arr.shape[2]} features, but {expected} as input."
         )

@@ -7,9 +7,18 @@ import re
 import pytest
 
 API = pathlib.Path(__file__).resolve().parents[1] / "doc" / "api.rst"
-SUBPACKAGES = ["skrom", "skrom.score", "skrom.forcing", "skrom.hybrid", "skrom.flows",
-               "skrom.coarse", "skrom.datasets", "skrom.metrics",
-               "skrom.model_selection", "skrom.plotting"]
+SUBPACKAGES = [
+    "skrom",
+    "skrom.score",
+    "skrom.forcing",
+    "skrom.hybrid",
+    "skrom.flows",
+    "skrom.coarse",
+    "skrom.datasets",
+    "skrom.metrics",
+    "skrom.model_selection",
+    "skrom.plotting",
+]
 
 
 def _documented():

@@ -15,8 +15,11 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-EXAMPLE = (pathlib.Path(__file__).resolve().parents[1] / "examples"
-           / "plot_compare_bistable.py")
+EXAMPLE = (
+    pathlib.Path(__file__).resolve().parents[1]
+    / "examples"
+    / "plot_compare_bistable.py"
+)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 # the comparison example runs in tests/test_compare_example.py, which also
 # checks its table; running it twice would only cost time
 EXAMPLES = sorted(
-    p for p in (pathlib.Path(__file__).resolve().parents[1] / "examples").glob("plot_*.py")
+    p
+    for p in (pathlib.Path(__file__).resolve().parents[1] / "examples").glob(
+        "plot_*.py"
+    )
     if p.name != "plot_compare_bistable.py"
 )
 

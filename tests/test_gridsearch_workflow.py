@@ -25,10 +25,12 @@ from skrom.model_selection import TrajectorySegmentSplit, segment_trajectory
 
 torch = pytest.importorskip("torch")
 
-FAST_SCORE = dict(prob=0.05, max_passes=3, max_epochs=30, hidden_layers=(16,),
-                  lbfgs_iter=50)
-FAST_FORCING = dict(n_delays=2, hidden_layers=(8,), window=3, n_windows=16,
-                    max_epochs=1, batch_size=8)
+FAST_SCORE = dict(
+    prob=0.05, max_passes=3, max_epochs=30, hidden_layers=(16,), lbfgs_iter=50
+)
+FAST_FORCING = dict(
+    n_delays=2, hidden_layers=(8,), window=3, n_windows=16, max_epochs=1, batch_size=8
+)
 
 
 @pytest.fixture(autouse=True)
@@ -86,22 +88,32 @@ def _ar1(n_steps, seed=0, dt=0.1):
 def _kgmm():
     from skrom.score import KGMMScore
 
-    return dict(model=KGMMScore(random_state=0, **FAST_SCORE),
-                grid={"sigma": [0.05, 0.1]}, run=_bistable(6000),
-                scoring={"own": own_score, "stein": stein_identity_score},
-                refit="own", sample=lambda m: m.sample(5, random_state=0),
-                sample_shape=(5, 1))
+    return dict(
+        model=KGMMScore(random_state=0, **FAST_SCORE),
+        grid={"sigma": [0.05, 0.1]},
+        run=_bistable(6000),
+        scoring={"own": own_score, "stein": stein_identity_score},
+        refit="own",
+        sample=lambda m: m.sample(5, random_state=0),
+        sample_shape=(5, 1),
+    )
 
 
 def _langevin():
     from skrom.score import KGMMScore, LangevinROM
 
-    return dict(model=LangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
-                                  random_state=0),
-                grid={"score_estimator__sigma": [0.05, 0.1]}, run=_bistable(6000),
-                scoring={"kl": pdf_kl_scorer, "acf": acf_error_scorer,
-                         "skill": forecast_skill_scorer, "own": own_score},
-                refit="kl")
+    return dict(
+        model=LangevinROM(score_estimator=KGMMScore(**FAST_SCORE), random_state=0),
+        grid={"score_estimator__sigma": [0.05, 0.1]},
+        run=_bistable(6000),
+        scoring={
+            "kl": pdf_kl_scorer,
+            "acf": acf_error_scorer,
+            "skill": forecast_skill_scorer,
+            "own": own_score,
+        },
+        refit="kl",
+    )
 
 
 def _delay_node():
@@ -109,13 +121,17 @@ def _delay_node():
 
     params = dict(FAST_FORCING, n_delays=3)
     # Its sample() starts from delay vectors, not states: it draws them itself.
-    return dict(model=DelayNODEForcing(dt=0.1, random_state=0, **params),
-                grid={"n_delays": [2, 3]}, run=_ar1(1200),
-                scoring={"kl": make_statistics_scorer("pdf_kl", x0_from_data=False),
-                         "acf": make_statistics_scorer("acf_error",
-                                                       x0_from_data=False),
-                         "own": own_score},
-                refit="own")
+    return dict(
+        model=DelayNODEForcing(dt=0.1, random_state=0, **params),
+        grid={"n_delays": [2, 3]},
+        run=_ar1(1200),
+        scoring={
+            "kl": make_statistics_scorer("pdf_kl", x0_from_data=False),
+            "acf": make_statistics_scorer("acf_error", x0_from_data=False),
+            "own": own_score,
+        },
+        refit="own",
+    )
 
 
 def _hybrid():
@@ -123,30 +139,37 @@ def _hybrid():
     from skrom.hybrid import HybridLangevinROM
     from skrom.score import KGMMScore
 
-    return dict(model=HybridLangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
-                                        forcing=DelayNODEForcing(**FAST_FORCING),
-                                        random_state=0),
-                grid={"forcing__n_delays": [2, 3]}, run=_bistable(6000),
-                # A forcing network trained for one epoch drifts off the
-                # driver's attractor and its runs leave the wells after a few
-                # hundred steps (SimulationBlowUpError; its own score is then
-                # -inf), so the scorers run it for 100 steps only.
-                scoring={"kl": make_statistics_scorer("pdf_kl", n_steps=100),
-                         "acf": make_statistics_scorer("acf_error", n_steps=100,
-                                                       max_lag=20),
-                         "skill": make_forecast_scorer(n_leads=50, thresholds=0.0)},
-                refit="kl")
+    return dict(
+        model=HybridLangevinROM(
+            score_estimator=KGMMScore(**FAST_SCORE),
+            forcing=DelayNODEForcing(**FAST_FORCING),
+            random_state=0,
+        ),
+        grid={"forcing__n_delays": [2, 3]},
+        run=_bistable(6000),
+        # A forcing network trained for one epoch drifts off the
+        # driver's attractor and its runs leave the wells after a few
+        # hundred steps (SimulationBlowUpError; its own score is then
+        # -inf), so the scorers run it for 100 steps only.
+        scoring={
+            "kl": make_statistics_scorer("pdf_kl", n_steps=100),
+            "acf": make_statistics_scorer("acf_error", n_steps=100, max_lag=20),
+            "skill": make_forecast_scorer(n_leads=50, thresholds=0.0),
+        },
+        refit="kl",
+    )
 
 
 def _sfml():
     from skrom.flows import SFMLFlow
 
-    return dict(model=SFMLFlow(dt=0.1, max_epochs=3, hidden_layers=(8,),
-                               random_state=0),
-                grid={"n_transforms": [1, 2]}, run=_ar1(900, seed=1),
-                scoring={"kl": pdf_kl_scorer, "acf": acf_error_scorer,
-                         "own": own_score},
-                refit="kl")
+    return dict(
+        model=SFMLFlow(dt=0.1, max_epochs=3, hidden_layers=(8,), random_state=0),
+        grid={"n_transforms": [1, 2]},
+        run=_ar1(900, seed=1),
+        scoring={"kl": pdf_kl_scorer, "acf": acf_error_scorer, "own": own_score},
+        refit="kl",
+    )
 
 
 def _coarse():
@@ -154,13 +177,23 @@ def _coarse():
     from skrom.datasets import make_burgers_1d
 
     run = make_burgers_1d(1, 61, n_grid=100, random_state=0)[0]
-    return dict(model=CoarseSDE(n_coarse=10, window=4, hidden_layers=(8,),
-                                n_quadrature=4, max_epochs=2, batches_per_epoch=2,
-                                batch_size=4, dt=0.01, random_state=0),
-                grid={"n_micro": [0, 2]}, run=run,
-                scoring={"own": own_score,
-                         "field": make_statistics_scorer(field_error)},
-                refit="own")
+    return dict(
+        model=CoarseSDE(
+            n_coarse=10,
+            window=4,
+            hidden_layers=(8,),
+            n_quadrature=4,
+            max_epochs=2,
+            batches_per_epoch=2,
+            batch_size=4,
+            dt=0.01,
+            random_state=0,
+        ),
+        grid={"n_micro": [0, 2]},
+        run=run,
+        scoring={"own": own_score, "field": make_statistics_scorer(field_error)},
+        refit="own",
+    )
 
 
 CASES = {
@@ -179,10 +212,11 @@ def test_grid_search_over_segments_with_multi_metric_refit(name):
     X = segment_trajectory(case["run"], 6)
     cv = TrajectorySegmentSplit(3, gap=1)
     grid, scoring = case["grid"], case["scoring"]
-    search = GridSearchCV(case["model"], grid, scoring=scoring,
-                          refit=case["refit"], cv=cv).fit(X)
+    search = GridSearchCV(
+        case["model"], grid, scoring=scoring, refit=case["refit"], cv=cv
+    ).fit(X)
 
-    (key, candidates), = grid.items()
+    ((key, candidates),) = grid.items()
     assert search.best_params_[key] in candidates
     assert search.best_estimator_.get_params()[key] == search.best_params_[key]
     for metric in scoring:

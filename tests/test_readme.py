@@ -7,8 +7,11 @@ README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_readme_quick_start_runs():
-    result = doctest.testfile(str(README), module_relative=False,
-                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testfile(
+        str(README),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+    )
     assert result.attempted >= 5
     assert result.failed == 0
 
@@ -16,6 +19,8 @@ def test_readme_quick_start_runs():
 def test_readme_test_command_is_what_ci_runs():
     ci = (README.parent / ".ci" / "run").read_text()
     text = README.read_text()
-    command = 'pip install torch==2.13.0 && pip install -e ".[test]" && python -m pytest'
+    command = (
+        'pip install torch==2.13.0 && pip install -e ".[test]" && python -m pytest'
+    )
     assert command in text
     assert command in ci

@@ -139,11 +139,26 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
     (3, 5, 100)
     """
 
-    def __init__(self, *, n_coarse=20, n_micro=5, stencil=5, hidden_layers=(64, 64),
-                 window=16, n_quadrature=16, dt=1.0, max_epochs=300,
-                 batches_per_epoch=20, batch_size=16, learning_rate=3e-3,
-                 beta_warmup=50, n_substeps=4, device="cpu", random_state=None,
-                 verbose=0):
+    def __init__(
+        self,
+        *,
+        n_coarse=20,
+        n_micro=5,
+        stencil=5,
+        hidden_layers=(64, 64),
+        window=16,
+        n_quadrature=16,
+        dt=1.0,
+        max_epochs=300,
+        batches_per_epoch=20,
+        batch_size=16,
+        learning_rate=3e-3,
+        beta_warmup=50,
+        n_substeps=4,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
         self.n_coarse = n_coarse
         self.n_micro = n_micro
         self.stencil = stencil
@@ -169,8 +184,9 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         if stencil % 2 == 0:
             raise ValueError(f"stencil must be odd, got {stencil}.")
         try:
-            hidden = tuple(check_int(h, "hidden_layers entries")
-                           for h in self.hidden_layers)
+            hidden = tuple(
+                check_int(h, "hidden_layers entries") for h in self.hidden_layers
+            )
         except TypeError as exc:
             raise TypeError(
                 "hidden_layers must be a sequence of positive ints, got "
@@ -209,7 +225,8 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         if n_coarse > n_grid:
             raise ValueError(
                 f"n_coarse={n_coarse} exceeds the {n_grid} grid points of X; the "
-                "coarse mesh must be coarser than the fields' grid.")
+                "coarse mesh must be coarser than the fields' grid."
+            )
         if stencil > n_coarse:
             raise ValueError(f"stencil={stencil} exceeds n_coarse={n_coarse}.")
 
@@ -243,17 +260,20 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
                 totals = np.zeros(3)
                 for _ in range(self.batches_per_epoch):
                     traj = torch.as_tensor(rng.integers(0, n_traj, B), device=device)
-                    start = torch.as_tensor(rng.integers(0, n_steps - window + 1, B),
-                                            device=device)
+                    start = torch.as_tensor(
+                        rng.integers(0, n_steps - window + 1, B), device=device
+                    )
                     xb = data[traj[:, None], start[:, None] + offsets]
                     # stratified quadrature times: one uniform draw per sub-interval
                     u = torch.rand(B, Q, dtype=_DTYPE, device=device)
                     tau = (torch.arange(Q, device=device) + u) * ((window - 1) / Q)
-                    eps_obs = torch.randn(B, window, n_latent, dtype=_DTYPE,
-                                          device=device)
+                    eps_obs = torch.randn(
+                        B, window, n_latent, dtype=_DTYPE, device=device
+                    )
                     eps_quad = torch.randn(B, Q, n_latent, dtype=_DTYPE, device=device)
-                    elbo, log_lik, kl = window_elbo(autoencoder, gp, sde, xb, tau,
-                                                    eps_obs, eps_quad, beta)
+                    elbo, log_lik, kl = window_elbo(
+                        autoencoder, gp, sde, xb, tau, eps_obs, eps_quad, beta
+                    )
                     optimizer.zero_grad()
                     (-elbo).backward()
                     torch.nn.utils.clip_grad_norm_(params, 1e3)
@@ -263,10 +283,18 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
                 if not np.all(np.isfinite(totals)):
                     raise FloatingPointError(
                         f"CoarseSDE: the ELBO became non-finite at epoch {epoch}; "
-                        "lower learning_rate or check the data scale.")
-                self.history_.append(dict(
-                    epoch=epoch, elbo=totals[0], log_lik=totals[1], kl=totals[2],
-                    beta=beta, lr=optimizer.param_groups[0]["lr"]))
+                        "lower learning_rate or check the data scale."
+                    )
+                self.history_.append(
+                    dict(
+                        epoch=epoch,
+                        elbo=totals[0],
+                        log_lik=totals[1],
+                        kl=totals[2],
+                        beta=beta,
+                        lr=optimizer.param_groups[0]["lr"],
+                    )
+                )
                 scheduler.step()
                 if self.verbose > 0:
                     bar.set_postfix(elbo=f"{totals[0]:.4g}", kl=f"{totals[2]:.3g}")
@@ -307,8 +335,9 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
             is the micro state.
         """
         check_is_fitted(self)
-        X3 = check_trajectories(X, min_steps=1, n_features=self.n_features_in_,
-                                estimator=self)
+        X3 = check_trajectories(
+            X, min_steps=1, n_features=self.n_features_in_, estimator=self
+        )
         with torch.no_grad():
             Z = self._code_to_output(self.autoencoder_.encode(self._normalised(X3)))
         # np.asarray, not np.ndim: an array-like need not take numpy's functions
@@ -326,8 +355,9 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         X : ndarray of shape (n_trajectories, n_steps, n_grid) (2-D for 2-D input)
         """
         check_is_fitted(self)
-        Z3 = check_trajectories(Z, min_steps=1, n_features=self.n_latent_, name="Z",
-                                estimator=self)
+        Z3 = check_trajectories(
+            Z, min_steps=1, n_features=self.n_latent_, name="Z", estimator=self
+        )
         macro = Z3[..., : self.n_coarse]
         Z3[..., : self.n_coarse] = (macro - self.field_mean_) / self.field_scale_
         with torch.no_grad():
@@ -366,7 +396,8 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         if x0.ndim != 2 or x0.shape != (n_paths, self.n_features_in_):
             raise ValueError(
                 f"x0 must have shape ({self.n_features_in_},) or (n_paths={n_paths}, "
-                f"{self.n_features_in_}); got {np.shape(x0)}.")
+                f"{self.n_features_in_}); got {np.shape(x0)}."
+            )
         if not np.all(np.isfinite(x0)):
             raise ValueError("x0 contains NaN or infinity.")
         rng = np.random.default_rng(as_seed_sequence(random_state))
@@ -375,8 +406,9 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
             std = self.autoencoder_.enc_var.sqrt()
             noise = torch.as_tensor(rng.standard_normal(code.shape), dtype=_DTYPE)
             z0 = code + std * noise
-            Z = _solver.euler_maruyama(self.sde_.drift, self.sde_.diffusion, z0,
-                                       n_steps, self.n_substeps, rng)
+            Z = _solver.euler_maruyama(
+                self.sde_.drift, self.sde_.diffusion, z0, n_steps, self.n_substeps, rng
+            )
             mean, _ = self.autoencoder_.decode(Z)
         X = mean.double().numpy() * self.field_scale_ + self.field_mean_
         X[:, 0] = x0
@@ -402,8 +434,9 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         W = self.window
-        X = check_trajectories(X, min_steps=W, n_features=self.n_features_in_,
-                               estimator=self)
+        X = check_trajectories(
+            X, min_steps=W, n_features=self.n_features_in_, estimator=self
+        )
         n_steps = X.shape[1]
         starts = list(range(0, n_steps - W + 1, W - 1))
         if starts[-1] != n_steps - W:
@@ -415,14 +448,23 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         total, count = 0.0, 0
         with torch.no_grad():
             for a in range(0, windows.shape[0], 64):
-                xb = windows[a:a + 64]
+                xb = windows[a : a + 64]
                 B = xb.shape[0]
                 tau = ((torch.arange(Q) + 0.5) * ((W - 1) / Q)).expand(B, Q)
                 eps_obs = torch.randn(B, W, self.n_latent_, generator=gen, dtype=_DTYPE)
-                eps_quad = torch.randn(B, Q, self.n_latent_, generator=gen,
-                                       dtype=_DTYPE)
-                elbo, _, _ = window_elbo(self.autoencoder_, self.posterior_, self.sde_,
-                                         xb, tau, eps_obs, eps_quad, 1.0)
+                eps_quad = torch.randn(
+                    B, Q, self.n_latent_, generator=gen, dtype=_DTYPE
+                )
+                elbo, _, _ = window_elbo(
+                    self.autoencoder_,
+                    self.posterior_,
+                    self.sde_,
+                    xb,
+                    tau,
+                    eps_obs,
+                    eps_quad,
+                    1.0,
+                )
                 total += elbo.item() * B
                 count += B
         # undo the normalisation's Jacobian so the ELBO is of the data as given

@@ -60,14 +60,15 @@ def window_elbo(autoencoder, gp, sde, x, tau_quad, eps_obs, eps_quad, beta=1.0):
     tau_obs = torch.arange(W, dtype=x.dtype, device=x.device).expand(B, W)
     z_obs = gp.mean(alpha, phi_nodes, tau_obs) + std * eps_obs
     x_mean, x_var = autoencoder.decode(z_obs)
-    log_lik = -0.5 * (((x - x_mean) ** 2) / x_var + torch.log(x_var)
-                      + math.log(2 * math.pi)).sum(-1)
+    log_lik = -0.5 * (
+        ((x - x_mean) ** 2) / x_var + torch.log(x_var) + math.log(2 * math.pi)
+    ).sum(-1)
     log_lik = log_lik.mean()
 
     # drift residual at the quadrature times
     m, dm = gp.mean_and_derivative(alpha, phi_nodes, tau_quad)
     z = m + std * eps_quad
-    sigma2 = sde.diffusion ** 2
+    sigma2 = sde.diffusion**2
     A = 0.5 * sigma2 / var
     r = dm - sde.drift(z) + A * (m - z)
     integrand = 0.5 * (r**2 / sigma2).sum(-1)

@@ -35,17 +35,26 @@ class _ResidualCNN(nn.Module):
             k = min(9, length if length % 2 else length - 1)
             stride = 5 if length >= 100 else 1
             layers += [
-                nn.Conv1d(c_in, c_out, k, stride=stride, padding=k // 2,
-                          padding_mode="circular", dtype=_DTYPE),
+                nn.Conv1d(
+                    c_in,
+                    c_out,
+                    k,
+                    stride=stride,
+                    padding=k // 2,
+                    padding_mode="circular",
+                    dtype=_DTYPE,
+                ),
                 nn.SiLU(),
             ]
             length = (length + 2 * (k // 2) - k) // stride + 1
             c_in = c_out
         # pooling onto the coarse grid keeps where along the field a feature sits
-        pool = (nn.AvgPool1d(length // n_coarse) if length % n_coarse == 0
-                else nn.AdaptiveAvgPool1d(n_coarse))
-        layers += [pool, nn.Flatten(),
-                   nn.Linear(c_in * n_coarse, n_out, dtype=_DTYPE)]
+        pool = (
+            nn.AvgPool1d(length // n_coarse)
+            if length % n_coarse == 0
+            else nn.AdaptiveAvgPool1d(n_coarse)
+        )
+        layers += [pool, nn.Flatten(), nn.Linear(c_in * n_coarse, n_out, dtype=_DTYPE)]
         self.net = nn.Sequential(*layers)
 
     def forward(self, r):
@@ -77,18 +86,22 @@ class FieldAutoencoder(nn.Module):
         self.log_gain = nn.Parameter(torch.tensor(math.log(ratio), dtype=_DTYPE))
         self.bias = nn.Parameter(torch.zeros((), dtype=_DTYPE))
         self.raw_enc_var = nn.Parameter(
-            torch.full((n_coarse + n_micro,), _inv_softplus(1e-3), dtype=_DTYPE))
+            torch.full((n_coarse + n_micro,), _inv_softplus(1e-3), dtype=_DTYPE)
+        )
         self.raw_macro_var = nn.Parameter(
-            torch.full((n_grid,), _inv_softplus(1e-2), dtype=_DTYPE))
+            torch.full((n_grid,), _inv_softplus(1e-2), dtype=_DTYPE)
+        )
         if n_micro > 0:
             self.micro_encoder = _ResidualCNN(n_grid, n_coarse, n_micro)
-            self.micro_decoder = make_mlp(n_micro, (micro_hidden,), n_grid,
-                                          activation="swish", dtype=_DTYPE)
+            self.micro_decoder = make_mlp(
+                n_micro, (micro_hidden,), n_grid, activation="swish", dtype=_DTYPE
+            )
             # start from the macro-only decoder; the micro part is learned on top
             nn.init.zeros_(self.micro_decoder[-1].weight)
             nn.init.zeros_(self.micro_decoder[-1].bias)
             self.raw_micro_var = nn.Parameter(
-                torch.full((n_grid,), _inv_softplus(1e-3), dtype=_DTYPE))
+                torch.full((n_grid,), _inv_softplus(1e-3), dtype=_DTYPE)
+            )
 
     # -- filter -------------------------------------------------------------
     def filter(self, x):
@@ -97,10 +110,12 @@ class FieldAutoencoder(nn.Module):
 
     def transpose_filter(self, z_macro):
         """Fine field spanned by the macro state (the filter's transpose)."""
-        W = torch.zeros(self.n_coarse, self.n_grid, dtype=z_macro.dtype,
-                        device=z_macro.device)
+        W = torch.zeros(
+            self.n_coarse, self.n_grid, dtype=z_macro.dtype, device=z_macro.device
+        )
         rows = torch.arange(self.n_coarse, device=z_macro.device)[:, None].expand_as(
-            self._gather)
+            self._gather
+        )
         weights = (self.log_gain.exp() * self.kernel).expand_as(self._gather)
         W = W.index_put((rows, self._gather), weights, accumulate=True)
         return (z_macro - self.bias) @ W
@@ -132,5 +147,5 @@ class FieldAutoencoder(nn.Module):
         var_micro = nn.functional.softplus(self.raw_micro_var) + 1e-8
         # experts N(x_macro, v_M) and N(x_macro + g(w), v_m): their product
         var = 1.0 / (1.0 / var_macro + 1.0 / var_micro)
-        x_micro = self.micro_decoder(z[..., self.n_coarse:])
+        x_micro = self.micro_decoder(z[..., self.n_coarse :])
         return x_macro + x_micro * (var / var_micro), var

@@ -37,14 +37,17 @@ class LocalDriftSDE(nn.Module):
         half = stencil // 2
         shifts = torch.arange(-half, half + 1)
         self.register_buffer(
-            "_stencil", (torch.arange(n_coarse)[:, None] + shifts[None, :]) % n_coarse)
+            "_stencil", (torch.arange(n_coarse)[:, None] + shifts[None, :]) % n_coarse
+        )
         self.rate = float(rate)
         self.macro_net = make_mlp(stencil + n_micro, hidden_layers, 1, dtype=_DTYPE)
         if n_micro > 0:
-            self.micro_net = make_mlp(n_micro + n_coarse, hidden_layers, n_micro,
-                                      dtype=_DTYPE)
+            self.micro_net = make_mlp(
+                n_micro + n_coarse, hidden_layers, n_micro, dtype=_DTYPE
+            )
         self.log_diffusion = nn.Parameter(
-            torch.full((n_coarse + n_micro,), math.log(max(rate, 1e-6)), dtype=_DTYPE))
+            torch.full((n_coarse + n_micro,), math.log(max(rate, 1e-6)), dtype=_DTYPE)
+        )
 
     def drift(self, z):
         """Drift f(z), z of shape (..., n_coarse + n_micro)."""
@@ -52,7 +55,7 @@ class LocalDriftSDE(nn.Module):
         local = macro[..., self._stencil]
         if self.n_micro == 0:
             return self.rate * self.macro_net(local).squeeze(-1)
-        micro = z[..., self.n_coarse:]
+        micro = z[..., self.n_coarse :]
         shared = micro.unsqueeze(-2).expand(*local.shape[:-1], self.n_micro)
         d_macro = self.macro_net(torch.cat([local, shared], dim=-1)).squeeze(-1)
         d_micro = self.micro_net(torch.cat([micro, macro], dim=-1))

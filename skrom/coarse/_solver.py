@@ -38,7 +38,8 @@ def euler_maruyama(drift, diffusion, z0, n_steps, n_substeps, rng):
     scale = diffusion * np.sqrt(h)
     for k in range(1, n_steps):
         noise = torch.as_tensor(
-            rng.standard_normal((n_substeps, n_paths, d)), dtype=z0.dtype)
+            rng.standard_normal((n_substeps, n_paths, d)), dtype=z0.dtype
+        )
         for j in range(n_substeps):
             z = z + h * drift(z) + scale * noise[j]
         out[:, k] = z

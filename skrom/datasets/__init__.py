@@ -7,24 +7,8 @@ the full state, the slow indices and the parameters used.
 """
 
 # --- L63-driven slow-fast systems (owner: _lorenz.py) ---
-from ._lorenz import (  # noqa: E402
-    lorenz63_max_lyapunov,
-    make_bistable_additive,
-    make_bistable_multiplicative,
-    make_tristable,
-)
-
 # --- multiscale SDEs and the general SDE entry point (owner: _sde.py, _multiscale_sde.py) ---
 from .._validation import SimulationBlowUpError  # noqa: E402
-from ._multiscale_sde import (  # noqa: E402
-    exp_ou_averaged_path,
-    make_duan,
-    make_exp_ou,
-    make_multiscale_oscillator,
-    make_skew_product,
-    make_triad,
-)
-from ._sde import simulate_sde  # noqa: E402
 
 # --- PDE fields on a grid (owner: _fields.py) ---
 from ._fields import (  # noqa: E402
@@ -36,6 +20,21 @@ from ._fields import (  # noqa: E402
     solve_burgers_1d,
     solve_kdv,
 )
+from ._lorenz import (  # noqa: E402
+    lorenz63_max_lyapunov,
+    make_bistable_additive,
+    make_bistable_multiplicative,
+    make_tristable,
+)
+from ._multiscale_sde import (  # noqa: E402
+    exp_ou_averaged_path,
+    make_duan,
+    make_exp_ou,
+    make_multiscale_oscillator,
+    make_skew_product,
+    make_triad,
+)
+from ._sde import simulate_sde  # noqa: E402
 
 __all__ = [
     "simulate_sde",

@@ -232,8 +232,16 @@ def solve_burgers_1d(u0, n_steps, *, dt=0.01, nu=5e-4, length=1.0, n_substeps=No
     if n_substeps is None:
         n_substeps = _burgers_substeps(dt, dx, nu, 1.5 * np.max(np.abs(u0)))
     n_substeps = check_int(n_substeps, "n_substeps")
-    return _run_solver(_burgers_run, u0, n_steps, n_substeps, dt / n_substeps, nu, dx,
-                       "Burgers simulation")
+    return _run_solver(
+        _burgers_run,
+        u0,
+        n_steps,
+        n_substeps,
+        dt / n_substeps,
+        nu,
+        dx,
+        "Burgers simulation",
+    )
 
 
 def solve_kdv(u0, n_steps, *, dt=0.01, delta=0.022, length=10.0, n_substeps=None):
@@ -277,8 +285,9 @@ def solve_kdv(u0, n_steps, *, dt=0.01, delta=0.022, length=10.0, n_substeps=None
     if n_substeps is None:
         n_substeps = _kdv_substeps(dt, dx, delta, 1.5 * np.max(np.abs(u0)))
     n_substeps = check_int(n_substeps, "n_substeps")
-    return _run_solver(_kdv_run, u0, n_steps, n_substeps, dt / n_substeps, delta, dx,
-                       "KdV simulation")
+    return _run_solver(
+        _kdv_run, u0, n_steps, n_substeps, dt / n_substeps, delta, dx, "KdV simulation"
+    )
 
 
 def restrict_periodic(U, n_coarse):
@@ -339,8 +348,9 @@ def prolong_periodic(V, n_grid):
     return V[..., left % n_coarse] * (1.0 - w) + V[..., (left + 1) % n_coarse] * w
 
 
-def simulate_coarse_burgers_1d(x0, n_steps, *, n_coarse=20, dt=0.01, nu=5e-4,
-                               length=1.0):
+def simulate_coarse_burgers_1d(
+    x0, n_steps, *, n_coarse=20, dt=0.01, nu=5e-4, length=1.0
+):
     """The under-resolved baseline: Burgers solved directly on the coarse grid.
 
     The fine initial field is box-averaged onto ``n_coarse`` nodes
@@ -394,9 +404,10 @@ def _burgers_member(rng, index, p):
     var = max(var, 0.1 * p["width"][0])
     center = p["center"]
     dist = (x - center + 0.5 * p["length"]) % p["length"] - 0.5 * p["length"]
-    u0 = amp * np.exp(-dist**2 / var)
-    U = solve_burgers_1d(u0, p["n_steps"], dt=p["dt"], nu=p["nu"],
-                         length=p["length"])[0]
+    u0 = amp * np.exp(-(dist**2) / var)
+    U = solve_burgers_1d(u0, p["n_steps"], dt=p["dt"], nu=p["nu"], length=p["length"])[
+        0
+    ]
     noisy = U + p["noise"] * rng.standard_normal(U.shape)
     return np.stack([noisy, U]), np.array([amp, var])
 
@@ -429,10 +440,20 @@ def _collect(results, grid, params, return_bunch, dt, n_steps, ic_names):
     )
 
 
-def make_burgers_1d(n_trajectories=10, n_steps=101, *, dt=0.01, n_grid=1000,
-                    nu=5e-4, noise=1e-3, amplitude=(0.25, 0.05),
-                    width=(0.01, 0.0025), random_state=None, n_jobs=None,
-                    return_bunch=False):
+def make_burgers_1d(
+    n_trajectories=10,
+    n_steps=101,
+    *,
+    dt=0.01,
+    n_grid=1000,
+    nu=5e-4,
+    noise=1e-3,
+    amplitude=(0.25, 0.05),
+    width=(0.01, 0.0025),
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     """Viscous 1-D Burgers from random Gaussian bumps, observed with noise.
 
     ``u(x, 0) = a exp(-(x - 0.5)^2 / w)`` with ``a ~ N(amplitude)`` and
@@ -496,15 +517,39 @@ def make_burgers_1d(n_trajectories=10, n_steps=101, *, dt=0.01, n_grid=1000,
         amplitude=tuple(float(a) for a in amplitude),
         width=tuple(float(w) for w in width),
     )
-    results = run_ensemble(_burgers_member, n_trajectories, random_state=random_state,
-                           n_jobs=n_jobs, args=(params,), stack=False)
-    return _collect(results, _grid(n_grid, 1.0), params, return_bunch, params["dt"],
-                    n_steps, ("amplitude", "width"))
+    results = run_ensemble(
+        _burgers_member,
+        n_trajectories,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        args=(params,),
+        stack=False,
+    )
+    return _collect(
+        results,
+        _grid(n_grid, 1.0),
+        params,
+        return_bunch,
+        params["dt"],
+        n_steps,
+        ("amplitude", "width"),
+    )
 
 
-def make_kdv(n_trajectories=10, n_steps=101, *, dt=0.01, n_grid=1000, delta=0.022,
-             noise=1e-2, amplitude=(2.0, 0.1), width=(1.0, 0.1), random_state=None,
-             n_jobs=None, return_bunch=False):
+def make_kdv(
+    n_trajectories=10,
+    n_steps=101,
+    *,
+    dt=0.01,
+    n_grid=1000,
+    delta=0.022,
+    noise=1e-2,
+    amplitude=(2.0, 0.1),
+    width=(1.0, 0.1),
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     """Korteweg-de Vries wave packets on the periodic interval [0, 10), with noise.
 
     ``u(x, 0) = a cos(pi x) exp(-(x - 7.5)^2 / s^2)`` with ``a ~ N(amplitude)``,
@@ -556,7 +601,20 @@ def make_kdv(n_trajectories=10, n_steps=101, *, dt=0.01, n_grid=1000, delta=0.02
         amplitude=tuple(float(a) for a in amplitude),
         width=tuple(float(w) for w in width),
     )
-    results = run_ensemble(_kdv_member, n_trajectories, random_state=random_state,
-                           n_jobs=n_jobs, args=(params,), stack=False)
-    return _collect(results, _grid(n_grid, 10.0), params, return_bunch, params["dt"],
-                    n_steps, ("amplitude", "width"))
+    results = run_ensemble(
+        _kdv_member,
+        n_trajectories,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        args=(params,),
+        stack=False,
+    )
+    return _collect(
+        results,
+        _grid(n_grid, 10.0),
+        params,
+        return_bunch,
+        params["dt"],
+        n_steps,
+        ("amplitude", "width"),
+    )

@@ -62,6 +62,7 @@ _TRI_TILT = 0.04
 # numba kernels: scalar locals only, nothing allocated inside the time loop.
 # ----------------------------------------------------------------------------
 
+
 @njit(cache=True, nogil=True, inline="always")
 def _slow_rhs(kind, x, y2, forcing, coupling, alpha):
     # ``forcing`` is the time-dependent term A cos(omega t), computed by the caller
@@ -70,16 +71,34 @@ def _slow_rhs(kind, x, y2, forcing, coupling, alpha):
     if kind == _MULTIPLICATIVE:
         # 1 + alpha x / sqrt(1 + x^2): positive, bounded, and a sqrt instead of
         # a libm tanh (4 per step) keeps the kernel as fast as the additive one
-        return (x * (1.0 - x * x)
-                + coupling * (1.0 + alpha * x / math.sqrt(1.0 + x * x)) * y2)
+        return (
+            x * (1.0 - x * x)
+            + coupling * (1.0 + alpha * x / math.sqrt(1.0 + x * x)) * y2
+        )
     x2 = x * x
     grad_u = _TRI_SCALE * x * ((2.0 * x2 - _TRI_C4) * x2 + _TRI_C2) + _TRI_TILT * x
     return -grad_u + forcing + coupling * y2
 
 
 @njit(cache=True, nogil=True)
-def _integrate_slow_fast(kind, state0, t0, h, stride, n_obs, coupling, alpha,
-                         amplitude, omega, sigma, rho, beta, inv_eps2, bound, out):
+def _integrate_slow_fast(
+    kind,
+    state0,
+    t0,
+    h,
+    stride,
+    n_obs,
+    coupling,
+    alpha,
+    amplitude,
+    omega,
+    sigma,
+    rho,
+    beta,
+    inv_eps2,
+    bound,
+    out,
+):
     """RK4 on (x, y1, y2, y3); writes every ``stride``-th state into ``out``.
 
     Returns -1 on success, else the index of the first observation that is
@@ -147,8 +166,12 @@ def _integrate_slow_fast(kind, state0, t0, h, stride, n_obs, coupling, alpha,
         out[k, 2] = y2
         out[k, 3] = y3
         # written as "not <=" so that NaN fails the test too
-        if not (abs(x) <= bound and abs(y1) <= bound
-                and abs(y2) <= bound and abs(y3) <= bound):
+        if not (
+            abs(x) <= bound
+            and abs(y1) <= bound
+            and abs(y2) <= bound
+            and abs(y3) <= bound
+        ):
             return k
     return -1
 
@@ -197,12 +220,14 @@ def _lorenz63_rk4(y, n_steps, h, sigma, rho, beta, bound):
 @njit(cache=True, nogil=True, inline="always")
 def _l63_tangent_rhs(y1, y2, y3, v1, v2, v3, sigma, rho, beta):
     # Lorenz-63 vector field and its Jacobian applied to the tangent vector v
-    return (sigma * (y2 - y1),
-            y1 * (rho - y3) - y2,
-            y1 * y2 - beta * y3,
-            sigma * (v2 - v1),
-            (rho - y3) * v1 - v2 - y1 * v3,
-            y2 * v1 + y1 * v2 - beta * v3)
+    return (
+        sigma * (y2 - y1),
+        y1 * (rho - y3) - y2,
+        y1 * y2 - beta * y3,
+        sigma * (v2 - v1),
+        (rho - y3) * v1 - v2 - y1 * v3,
+        y2 * v1 + y1 * v2 - beta * v3,
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -221,16 +246,41 @@ def _lorenz63_lyapunov_kernel(y, v, h, n_blocks, block, sigma, rho, beta):
     for _ in range(n_blocks):
         for _ in range(block):
             a1, b1, c1, p1, q1, r1 = _l63_tangent_rhs(
-                y1, y2, y3, v1, v2, v3, sigma, rho, beta)
+                y1, y2, y3, v1, v2, v3, sigma, rho, beta
+            )
             a2, b2, c2, p2, q2, r2 = _l63_tangent_rhs(
-                y1 + half * a1, y2 + half * b1, y3 + half * c1,
-                v1 + half * p1, v2 + half * q1, v3 + half * r1, sigma, rho, beta)
+                y1 + half * a1,
+                y2 + half * b1,
+                y3 + half * c1,
+                v1 + half * p1,
+                v2 + half * q1,
+                v3 + half * r1,
+                sigma,
+                rho,
+                beta,
+            )
             a3, b3, c3, p3, q3, r3 = _l63_tangent_rhs(
-                y1 + half * a2, y2 + half * b2, y3 + half * c2,
-                v1 + half * p2, v2 + half * q2, v3 + half * r2, sigma, rho, beta)
+                y1 + half * a2,
+                y2 + half * b2,
+                y3 + half * c2,
+                v1 + half * p2,
+                v2 + half * q2,
+                v3 + half * r2,
+                sigma,
+                rho,
+                beta,
+            )
             a4, b4, c4, p4, q4, r4 = _l63_tangent_rhs(
-                y1 + h * a3, y2 + h * b3, y3 + h * c3,
-                v1 + h * p3, v2 + h * q3, v3 + h * r3, sigma, rho, beta)
+                y1 + h * a3,
+                y2 + h * b3,
+                y3 + h * c3,
+                v1 + h * p3,
+                v2 + h * q3,
+                v3 + h * r3,
+                sigma,
+                rho,
+                beta,
+            )
             y1 += sixth * (a1 + 2.0 * (a2 + a3) + a4)
             y2 += sixth * (b1 + 2.0 * (b2 + b3) + b4)
             y3 += sixth * (c1 + 2.0 * (c2 + c3) + c4)
@@ -253,6 +303,7 @@ def _lorenz63_lyapunov_kernel(y, v, h, n_blocks, block, sigma, rho, beta):
 # Python side: validation, ensemble members, output assembly.
 # ----------------------------------------------------------------------------
 
+
 def _check_stride(dt, integration_dt):
     ratio = dt / integration_dt
     stride = int(round(ratio))
@@ -274,10 +325,16 @@ def _check_initial(value, name, n_trajectories, width):
         arr = arr.reshape(-1, 1)
     elif arr.ndim == 1 and arr.shape[0] == width:
         arr = arr[None, :]
-    if (arr.ndim != 2 or arr.shape[1] != width
-            or arr.shape[0] not in (1, n_trajectories)):
-        expected = ("a scalar, or shape (n_trajectories,) or (n_trajectories, 1)"
-                    if width == 1 else f"shape ({width},) or (n_trajectories, {width})")
+    if (
+        arr.ndim != 2
+        or arr.shape[1] != width
+        or arr.shape[0] not in (1, n_trajectories)
+    ):
+        expected = (
+            "a scalar, or shape (n_trajectories,) or (n_trajectories, 1)"
+            if width == 1
+            else f"shape ({width},) or (n_trajectories, {width})"
+        )
         raise ValueError(
             f"{name} must be {expected} with n_trajectories={n_trajectories}; "
             f"got shape {np.shape(value)}."
@@ -287,8 +344,22 @@ def _check_initial(value, name, n_trajectories, width):
     return np.ascontiguousarray(np.broadcast_to(arr, (n_trajectories, width)))
 
 
-def _simulate_member(rng, index, kind, x0, y0, x_range, spin_steps, h_l63, stride,
-                     n_obs, h, t0, coefs, what):
+def _simulate_member(
+    rng,
+    index,
+    kind,
+    x0,
+    y0,
+    x_range,
+    spin_steps,
+    h_l63,
+    stride,
+    n_obs,
+    h,
+    t0,
+    coefs,
+    what,
+):
     """One ensemble member: draw its initial state from ``rng`` and integrate."""
     # both draws always happen so a member's stream never depends on x0/y0
     y_start = rng.standard_normal(3) * 5.0 + np.array([0.0, 0.0, 25.0])
@@ -296,8 +367,9 @@ def _simulate_member(rng, index, kind, x0, y0, x_range, spin_steps, h_l63, strid
     if y0 is not None:
         y_start = y0[index].copy()
     elif spin_steps > 0:
-        status = _lorenz63_rk4(y_start, spin_steps, h_l63, L63_SIGMA, L63_RHO,
-                               L63_BETA, STATE_BOUND)
+        status = _lorenz63_rk4(
+            y_start, spin_steps, h_l63, L63_SIGMA, L63_RHO, L63_BETA, STATE_BOUND
+        )
         if status >= 0:
             raise SimulationBlowUpError(
                 f"{what}: the Lorenz-63 spin-up blew up at spin-up step {status} "
@@ -308,9 +380,24 @@ def _simulate_member(rng, index, kind, x0, y0, x_range, spin_steps, h_l63, strid
     state0[1:] = y_start
     out = np.empty((n_obs, 4))
     coupling, alpha, amplitude, omega, inv_eps2 = coefs
-    status = _integrate_slow_fast(kind, state0, t0, h, stride, n_obs, coupling, alpha,
-                                  amplitude, omega, L63_SIGMA, L63_RHO, L63_BETA,
-                                  inv_eps2, STATE_BOUND, out)
+    status = _integrate_slow_fast(
+        kind,
+        state0,
+        t0,
+        h,
+        stride,
+        n_obs,
+        coupling,
+        alpha,
+        amplitude,
+        omega,
+        L63_SIGMA,
+        L63_RHO,
+        L63_BETA,
+        inv_eps2,
+        STATE_BOUND,
+        out,
+    )
     if status >= 0:
         first, last = (status - 1) * stride + 1, status * stride
         raise SimulationBlowUpError(
@@ -321,9 +408,27 @@ def _simulate_member(rng, index, kind, x0, y0, x_range, spin_steps, h_l63, strid
     return out
 
 
-def _simulate(kind, what, *, n_trajectories, n_steps, dt, s, eps, integration_dt,
-              spin_up, x0, y0, x_range, random_state, n_jobs, alpha=0.0,
-              amplitude=0.0, omega=0.0, t0=0.0):
+def _simulate(
+    kind,
+    what,
+    *,
+    n_trajectories,
+    n_steps,
+    dt,
+    s,
+    eps,
+    integration_dt,
+    spin_up,
+    x0,
+    y0,
+    x_range,
+    random_state,
+    n_jobs,
+    alpha=0.0,
+    amplitude=0.0,
+    omega=0.0,
+    t0=0.0,
+):
     n_trajectories = check_int(n_trajectories, "n_trajectories", min_value=1)
     n_steps = check_int(n_steps, "n_steps", min_value=1)
     dt = check_positive_float(dt, "dt")
@@ -334,8 +439,9 @@ def _simulate(kind, what, *, n_trajectories, n_steps, dt, s, eps, integration_dt
     stride = _check_stride(dt, integration_dt)
     x0 = _check_initial(x0, "x0", n_trajectories, 1)
     y0 = _check_initial(y0, "y0", n_trajectories, 3)
-    if n_jobs is not None and (isinstance(n_jobs, bool)
-                               or not isinstance(n_jobs, numbers.Integral)):
+    if n_jobs is not None and (
+        isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral)
+    ):
         raise TypeError(f"n_jobs must be None or an int, got {type(n_jobs).__name__}.")
     seed = as_seed_sequence(random_state)
 
@@ -344,41 +450,111 @@ def _simulate(kind, what, *, n_trajectories, n_steps, dt, s, eps, integration_dt
     spin_steps = int(math.ceil(spin_up / h_l63))
     coefs = (s / eps, alpha, amplitude, omega, 1.0 / eps**2)
     full_state = run_ensemble(
-        _simulate_member, n_trajectories, random_state=seed, n_jobs=n_jobs,
-        args=(kind, x0, y0, x_range, spin_steps, h_l63, stride, n_steps,
-              integration_dt, t0, coefs, what),
+        _simulate_member,
+        n_trajectories,
+        random_state=seed,
+        n_jobs=n_jobs,
+        args=(
+            kind,
+            x0,
+            y0,
+            x_range,
+            spin_steps,
+            h_l63,
+            stride,
+            n_steps,
+            integration_dt,
+            t0,
+            coefs,
+            what,
+        ),
     )
     time = t0 + dt * np.arange(n_steps)
-    params = dict(n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, s=s, eps=eps,
-                  integration_dt=integration_dt, stride=stride, spin_up=spin_up,
-                  sigma=L63_SIGMA, rho=L63_RHO, beta=L63_BETA)
+    params = dict(
+        n_trajectories=n_trajectories,
+        n_steps=n_steps,
+        dt=dt,
+        s=s,
+        eps=eps,
+        integration_dt=integration_dt,
+        stride=stride,
+        spin_up=spin_up,
+        sigma=L63_SIGMA,
+        rho=L63_RHO,
+        beta=L63_BETA,
+    )
     return full_state, time, params
 
 
 def _finish(X, full_state, time, params, feature_names, return_bunch):
     if not return_bunch:
         return X
-    return Bunch(X=X, full_state=full_state, slow_indices=[0], time=time,
-                 params=params, feature_names=feature_names,
-                 state_names=["x", "y1", "y2", "y3"])
+    return Bunch(
+        X=X,
+        full_state=full_state,
+        slow_indices=[0],
+        time=time,
+        params=params,
+        feature_names=feature_names,
+        state_names=["x", "y1", "y2", "y3"],
+    )
 
 
-def _make_bistable(kind, what, n_trajectories, n_steps, dt, s, eps, integration_dt,
-                   spin_up, x0, y0, alpha, random_state, n_jobs, return_bunch):
+def _make_bistable(
+    kind,
+    what,
+    n_trajectories,
+    n_steps,
+    dt,
+    s,
+    eps,
+    integration_dt,
+    spin_up,
+    x0,
+    y0,
+    alpha,
+    random_state,
+    n_jobs,
+    return_bunch,
+):
     full_state, time, params = _simulate(
-        kind, what, n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, s=s,
-        eps=eps, integration_dt=integration_dt, spin_up=spin_up, x0=x0, y0=y0,
-        x_range=1.5, random_state=random_state, n_jobs=n_jobs, alpha=alpha)
+        kind,
+        what,
+        n_trajectories=n_trajectories,
+        n_steps=n_steps,
+        dt=dt,
+        s=s,
+        eps=eps,
+        integration_dt=integration_dt,
+        spin_up=spin_up,
+        x0=x0,
+        y0=y0,
+        x_range=1.5,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        alpha=alpha,
+    )
     if kind == _MULTIPLICATIVE:
         params["alpha"] = alpha
     X = full_state[:, :, :1].copy()
     return _finish(X, full_state, time, params, ["x"], return_bunch)
 
 
-def make_bistable_additive(n_trajectories=1, n_steps=10_000, dt=0.01, *, s=0.08,
-                           eps=0.5, integration_dt=1e-3, spin_up=20.0, x0=None,
-                           y0=None, random_state=None, n_jobs=None,
-                           return_bunch=False):
+def make_bistable_additive(
+    n_trajectories=1,
+    n_steps=10_000,
+    dt=0.01,
+    *,
+    s=0.08,
+    eps=0.5,
+    integration_dt=1e-3,
+    spin_up=20.0,
+    x0=None,
+    y0=None,
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     r"""Bistable slow variable with additive Lorenz-63 forcing.
 
     .. math::
@@ -463,15 +639,41 @@ def make_bistable_additive(n_trajectories=1, n_steps=10_000, dt=0.01, *, s=0.08,
     >>> X.shape
     (2, 500, 1)
     """
-    return _make_bistable(_ADDITIVE, "make_bistable_additive", n_trajectories,
-                          n_steps, dt, s, eps, integration_dt, spin_up, x0, y0, 0.0,
-                          random_state, n_jobs, return_bunch)
+    return _make_bistable(
+        _ADDITIVE,
+        "make_bistable_additive",
+        n_trajectories,
+        n_steps,
+        dt,
+        s,
+        eps,
+        integration_dt,
+        spin_up,
+        x0,
+        y0,
+        0.0,
+        random_state,
+        n_jobs,
+        return_bunch,
+    )
 
 
-def make_bistable_multiplicative(n_trajectories=1, n_steps=10_000, dt=0.01, *, s=0.08,
-                                 eps=0.5, alpha=0.3, integration_dt=1e-3,
-                                 spin_up=20.0, x0=None, y0=None, random_state=None,
-                                 n_jobs=None, return_bunch=False):
+def make_bistable_multiplicative(
+    n_trajectories=1,
+    n_steps=10_000,
+    dt=0.01,
+    *,
+    s=0.08,
+    eps=0.5,
+    alpha=0.3,
+    integration_dt=1e-3,
+    spin_up=20.0,
+    x0=None,
+    y0=None,
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     r"""Bistable slow variable with multiplicative Lorenz-63 forcing.
 
     .. math::
@@ -559,15 +761,43 @@ def make_bistable_multiplicative(n_trajectories=1, n_steps=10_000, dt=0.01, *, s
             f"alpha must be in [0, 1) so that the forcing amplitude "
             f"1 + alpha*x/sqrt(1 + x^2) stays positive; got {alpha}."
         )
-    return _make_bistable(_MULTIPLICATIVE, "make_bistable_multiplicative",
-                          n_trajectories, n_steps, dt, s, eps, integration_dt, spin_up,
-                          x0, y0, alpha, random_state, n_jobs, return_bunch)
+    return _make_bistable(
+        _MULTIPLICATIVE,
+        "make_bistable_multiplicative",
+        n_trajectories,
+        n_steps,
+        dt,
+        s,
+        eps,
+        integration_dt,
+        spin_up,
+        x0,
+        y0,
+        alpha,
+        random_state,
+        n_jobs,
+        return_bunch,
+    )
 
 
-def make_tristable(n_trajectories=1, n_steps=10_000, dt=0.01, *, s=0.08, eps=0.5,
-                   amplitude=0.1, omega=2.0 * np.pi * 0.002, t0=0.0,
-                   integration_dt=1e-3, spin_up=20.0, x0=None, y0=None,
-                   random_state=None, n_jobs=None, return_bunch=False):
+def make_tristable(
+    n_trajectories=1,
+    n_steps=10_000,
+    dt=0.01,
+    *,
+    s=0.08,
+    eps=0.5,
+    amplitude=0.1,
+    omega=2.0 * np.pi * 0.002,
+    t0=0.0,
+    integration_dt=1e-3,
+    spin_up=20.0,
+    x0=None,
+    y0=None,
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     r"""Tristable, periodically forced slow variable with Lorenz-63 forcing.
 
     .. math::
@@ -665,23 +895,47 @@ def make_tristable(n_trajectories=1, n_steps=10_000, dt=0.01, *, s=0.08, eps=0.5
         raise ValueError(f"t0 must be finite, got {t0!r}.")
     t0 = float(t0)
     full_state, time, params = _simulate(
-        _TRISTABLE, "make_tristable", n_trajectories=n_trajectories, n_steps=n_steps,
-        dt=dt, s=s, eps=eps, integration_dt=integration_dt, spin_up=spin_up, x0=x0,
-        y0=y0, x_range=2.0, random_state=random_state, n_jobs=n_jobs,
-        amplitude=amplitude, omega=omega, t0=t0)
+        _TRISTABLE,
+        "make_tristable",
+        n_trajectories=n_trajectories,
+        n_steps=n_steps,
+        dt=dt,
+        s=s,
+        eps=eps,
+        integration_dt=integration_dt,
+        spin_up=spin_up,
+        x0=x0,
+        y0=y0,
+        x_range=2.0,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        amplitude=amplitude,
+        omega=omega,
+        t0=t0,
+    )
     params.update(amplitude=amplitude, omega=omega, t0=t0)
     phase = omega * time
     X = np.empty(full_state.shape[:2] + (3,))
     X[:, :, 0] = full_state[:, :, 0]
     X[:, :, 1] = np.sin(phase)
     X[:, :, 2] = np.cos(phase)
-    return _finish(X, full_state, time, params, ["x", "sin(omega t)", "cos(omega t)"],
-                   return_bunch)
+    return _finish(
+        X, full_state, time, params, ["x", "sin(omega t)", "cos(omega t)"], return_bunch
+    )
 
 
-def lorenz63_max_lyapunov(*, sigma=L63_SIGMA, rho=L63_RHO, beta=L63_BETA, dt=0.01,
-                          duration=1000.0, renormalize_every=10, spin_up=50.0,
-                          y0=None, random_state=None):
+def lorenz63_max_lyapunov(
+    *,
+    sigma=L63_SIGMA,
+    rho=L63_RHO,
+    beta=L63_BETA,
+    dt=0.01,
+    duration=1000.0,
+    renormalize_every=10,
+    spin_up=50.0,
+    y0=None,
+    random_state=None,
+):
     """Largest Lyapunov exponent of Lorenz-63 by Benettin's method.
 
     The state and one tangent vector ``v`` (``dv/dt = J(y) v``) are advanced
@@ -751,12 +1005,15 @@ def lorenz63_max_lyapunov(*, sigma=L63_SIGMA, rho=L63_RHO, beta=L63_BETA, dt=0.0
     spin_blocks = int(math.ceil(spin_up / (dt * block)))
     if spin_blocks:
         # the spin-up also turns v towards the most unstable direction
-        if not np.isfinite(_lorenz63_lyapunov_kernel(y, v, dt, spin_blocks, block,
-                                                     sigma, rho, beta)):
+        if not np.isfinite(
+            _lorenz63_lyapunov_kernel(y, v, dt, spin_blocks, block, sigma, rho, beta)
+        ):
             raise SimulationBlowUpError(
-                "lorenz63_max_lyapunov: the spin-up blew up; reduce dt.")
+                "lorenz63_max_lyapunov: the spin-up blew up; reduce dt."
+            )
     log_sum = _lorenz63_lyapunov_kernel(y, v, dt, n_blocks, block, sigma, rho, beta)
     if not np.isfinite(log_sum):
         raise SimulationBlowUpError(
-            "lorenz63_max_lyapunov: the trajectory blew up (NaN/inf); reduce dt.")
+            "lorenz63_max_lyapunov: the trajectory blew up (NaN/inf); reduce dt."
+        )
     return float(log_sum / (n_blocks * block * dt))

@@ -43,6 +43,7 @@ _FAST_INITS = ("equilibrium", "uniform")
 # Each returns the recorded step at which the state became NaN/inf, or -1.
 # ----------------------------------------------------------------------------
 
+
 @njit(cache=True, nogil=True)
 def _skew_product_kernel(state0, n_steps, substeps, h, params, rng, out):
     eps, a, lam = params[0], params[1], params[2]
@@ -83,17 +84,19 @@ def _exp_ou_kernel(state0, n_steps, substeps, h, params, rng, out):
 def _triad_kernel(state0, n_steps, substeps, h, params, rng, out):
     eps, sigma = params[0], params[1]
     x, y, z = state0[0], state0[1], state0[2]
-    c1 = h / eps              # coupling
-    c2 = h / (eps * eps)      # fast damping
+    c1 = h / eps  # coupling
+    c2 = h / (eps * eps)  # fast damping
     noise = sigma / eps * np.sqrt(h)
     out[0, 0], out[0, 1], out[0, 2] = x, y, z
     for n in range(1, n_steps):
         for _ in range(substeps):
             dw1 = rng.standard_normal()
             dw2 = rng.standard_normal()
-            x, y, z = (x - 2.0 * c1 * y * z,
-                       y - c2 * y + c1 * x * z + noise * dw1,
-                       z - 2.0 * c2 * z + c1 * x * y + noise * dw2)
+            x, y, z = (
+                x - 2.0 * c1 * y * z,
+                y - c2 * y + c1 * x * z + noise * dw1,
+                z - 2.0 * c2 * z + c1 * x * y + noise * dw2,
+            )
         if not (np.isfinite(x) and np.isfinite(y) and np.isfinite(z)):
             out[n:, :] = np.nan
             return n
@@ -115,9 +118,11 @@ def _duan_kernel(state0, n_steps, substeps, h, params, rng, out):
             dw1 = rng.standard_normal()
             dw2 = rng.standard_normal()
             dw3 = rng.standard_normal()
-            x, y, z = (x + y * h + n1 * dw1,
-                       y + (-y + z * z - x) * h + n2 * dw2,
-                       z + (0.25 * x - z) * rate + n3 * dw3)
+            x, y, z = (
+                x + y * h + n1 * dw1,
+                y + (-y + z * z - x) * h + n2 * dw2,
+                z + (0.25 * x - z) * rate + n3 * dw3,
+            )
         if not (np.isfinite(x) and np.isfinite(y) and np.isfinite(z)):
             out[n:, :] = np.nan
             return n
@@ -135,9 +140,11 @@ def _oscillator_kernel(state0, n_steps, substeps, h, params, rng, out):
     for n in range(1, n_steps):
         for _ in range(substeps):
             dw = rng.standard_normal()
-            x, y, z = (x + (lam * x - freq * y - gamma * x * z) * h,
-                       y + (freq * x + lam * y - gamma * y * z) * h,
-                       z - (z - x * x - y * y) * rate + noise * dw)
+            x, y, z = (
+                x + (lam * x - freq * y - gamma * x * z) * h,
+                y + (freq * x + lam * y - gamma * y * z) * h,
+                z - (z - x * x - y * y) * rate + noise * dw,
+            )
         if not (np.isfinite(x) and np.isfinite(y) and np.isfinite(z)):
             out[n:, :] = np.nan
             return n
@@ -150,6 +157,7 @@ def _oscillator_kernel(state0, n_steps, substeps, h, params, rng, out):
 # law with the slow state frozen (as the paper's test sets do), "uniform" from
 # the box of the paper's training data
 # ----------------------------------------------------------------------------
+
 
 def _fast_skew_product(rng, slow, mode, params):
     eps, a, lam = params
@@ -170,8 +178,10 @@ def _fast_triad(rng, slow, mode, params):
         return [rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)]
     # stationary law of the fast pair at x = 0 (the coupling x/eps is left out),
     # as in the authors' test data
-    return [sigma / np.sqrt(2.0) * rng.standard_normal(),
-            0.5 * sigma * rng.standard_normal()]
+    return [
+        sigma / np.sqrt(2.0) * rng.standard_normal(),
+        0.5 * sigma * rng.standard_normal(),
+    ]
 
 
 def _fast_duan(rng, slow, mode, params):
@@ -197,8 +207,9 @@ _SYSTEMS = {
 }
 
 
-def _multiscale_member(rng, index, system, slow_x0, box, fast_init, n_steps, substeps,
-                       h, params, keep):
+def _multiscale_member(
+    rng, index, system, slow_x0, box, fast_init, n_steps, substeps, h, params, keep
+):
     kernel, fast_fn = _SYSTEMS[system]
     if box is None:
         slow = slow_x0[index]
@@ -212,8 +223,11 @@ def _multiscale_member(rng, index, system, slow_x0, box, fast_init, n_steps, sub
 
 
 def _check_real(value, name):
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not np.isfinite(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not np.isfinite(value)
+    ):
         raise ValueError(f"{name} must be a finite real number, got {value!r}.")
     return float(value)
 
@@ -243,10 +257,28 @@ def _check_box(x0_range, paper_box, n_slow):
     return box
 
 
-def _make_multiscale(system, *, n_trajectories, n_steps, dt, x0, x0_range, fast_init,
-                     substeps, random_state, n_jobs, return_bunch, params, names,
-                     slow_indices, default_x0, paper_box, fast_time,
-                     published, what):
+def _make_multiscale(
+    system,
+    *,
+    n_trajectories,
+    n_steps,
+    dt,
+    x0,
+    x0_range,
+    fast_init,
+    substeps,
+    random_state,
+    n_jobs,
+    return_bunch,
+    params,
+    names,
+    slow_indices,
+    default_x0,
+    paper_box,
+    fast_time,
+    published,
+    what,
+):
     n_trajectories = check_int(n_trajectories, "n_trajectories", min_value=1)
     n_steps = check_int(n_steps, "n_steps", min_value=1)
     dt = check_positive_float(dt, "dt")
@@ -271,22 +303,47 @@ def _make_multiscale(system, *, n_trajectories, n_steps, dt, x0, x0_range, fast_
         slow_x0 = None
     else:
         box = None
-        slow_x0 = _check_initial_state(default_x0 if x0 is None else x0, n_slow,
-                                       n_trajectories)
-    args = (system, slow_x0, None if box is None else box.tolist(), fast_init, n_steps,
-            substeps, h, tuple(params), None if return_bunch else list(slow_indices))
-    paths = _run_paths(_multiscale_member, n_trajectories, args,
-                       random_state=random_state, n_jobs=n_jobs, what=what)
+        slow_x0 = _check_initial_state(
+            default_x0 if x0 is None else x0, n_slow, n_trajectories
+        )
+    args = (
+        system,
+        slow_x0,
+        None if box is None else box.tolist(),
+        fast_init,
+        n_steps,
+        substeps,
+        h,
+        tuple(params),
+        None if return_bunch else list(slow_indices),
+    )
+    paths = _run_paths(
+        _multiscale_member,
+        n_trajectories,
+        args,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        what=what,
+    )
     if not return_bunch:
         return paths
     full = paths
     X = np.ascontiguousarray(full[:, :, list(slow_indices)])
     used = dict(zip(names, params, strict=True))
-    used.update(dt=dt, substeps=substeps, fast_init=fast_init,
-                x0_range=None if box is None else box.tolist(),
-                **published)
-    return Bunch(X=X, full_state=full, slow_indices=np.array(slow_indices),
-                 time=dt * np.arange(n_steps), params=used)
+    used.update(
+        dt=dt,
+        substeps=substeps,
+        fast_init=fast_init,
+        x0_range=None if box is None else box.tolist(),
+        **published,
+    )
+    return Bunch(
+        X=X,
+        full_state=full,
+        slow_indices=np.array(slow_indices),
+        time=dt * np.arange(n_steps),
+        params=used,
+    )
 
 
 _COMMON_DOC = """
@@ -339,24 +396,50 @@ def _doc(**kw):
     return _COMMON_DOC.format(**kw)
 
 
-def make_skew_product(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.01, a=1.0,
-                      lam=1.2, x0=None, x0_range=None, fast_init="equilibrium",
-                      substeps=100, random_state=None, n_jobs=None,
-                      return_bunch=False):
+def make_skew_product(
+    n_trajectories=100,
+    n_steps=101,
+    dt=0.01,
+    *,
+    eps=0.01,
+    a=1.0,
+    lam=1.2,
+    x0=None,
+    x0_range=None,
+    fast_init="equilibrium",
+    substeps=100,
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     eps = check_positive_float(eps, "eps")
     a = check_positive_float(a, "a")
     lam = check_positive_float(lam, "lam")
     return _make_multiscale(
-        "skew_product", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
-        x0_range=x0_range, fast_init=fast_init, substeps=substeps,
-        random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
-        params=(eps, a, lam), names=("eps", "a", "lam"), slow_indices=(0,),
-        default_x0=[1.5], paper_box=[[-1.5, 2.0]], fast_time=eps / a,
+        "skew_product",
+        n_trajectories=n_trajectories,
+        n_steps=n_steps,
+        dt=dt,
+        x0=x0,
+        x0_range=x0_range,
+        fast_init=fast_init,
+        substeps=substeps,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        return_bunch=return_bunch,
+        params=(eps, a, lam),
+        names=("eps", "a", "lam"),
+        slow_indices=(0,),
+        default_x0=[1.5],
+        paper_box=[[-1.5, 2.0]],
+        fast_time=eps / a,
         published=dict(published_eps=0.01, test_horizon=4.0),
-        what="make_skew_product")
+        what="make_skew_product",
+    )
 
 
-make_skew_product.__doc__ = r"""Skew-product SDE with a fast Ornstein-Uhlenbeck factor.
+make_skew_product.__doc__ = (
+    r"""Skew-product SDE with a fast Ornstein-Uhlenbeck factor.
 
     .. math::
 
@@ -371,15 +454,24 @@ make_skew_product.__doc__ = r"""Skew-product SDE with a fast Ornstein-Uhlenbeck 
     the configuration of the published run.
 
     Parameters
-    ----------""" + _doc(
-    params="""eps : float, default=0.01
+    ----------"""
+    + _doc(
+        params="""eps : float, default=0.01
         Scale separation (published 0.01).
     a : float, default=1.0
         Damping of the fast variable (``alpha`` in the authors' code).
     lam : float, default=1.2
         Noise strength of the fast variable (``lambda_``).""",
-    n_slow=1, x0_text="1.5", box_text="[-1.5, 2]", eq_text="y ~ N(0, lam/a)",
-    fast_box_text="y in [-1, 1.6]", slow_text="x", n_full=2, full_text="x, y") + """
+        n_slow=1,
+        x0_text="1.5",
+        box_text="[-1.5, 2]",
+        eq_text="y ~ N(0, lam/a)",
+        fast_box_text="y in [-1, 1.6]",
+        slow_text="x",
+        n_full=2,
+        full_text="x, y",
+    )
+    + """
 
     See Also
     --------
@@ -399,23 +491,49 @@ make_skew_product.__doc__ = r"""Skew-product SDE with a fast Ornstein-Uhlenbeck 
     >>> float(X[0, 0, 0])
     1.5
     """
+)
 
 
-def make_exp_ou(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.001, x0=None,
-                x0_range=None, fast_init="equilibrium", substeps=100,
-                random_state=None, n_jobs=None, return_bunch=False):
+def make_exp_ou(
+    n_trajectories=100,
+    n_steps=101,
+    dt=0.01,
+    *,
+    eps=0.001,
+    x0=None,
+    x0_range=None,
+    fast_init="equilibrium",
+    substeps=100,
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     eps = check_positive_float(eps, "eps")
     return _make_multiscale(
-        "exp_ou", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
-        x0_range=x0_range, fast_init=fast_init, substeps=substeps,
-        random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
-        params=(eps,), names=("eps",), slow_indices=(0,),
-        default_x0=[1.1], paper_box=[[-1.5, 2.0]], fast_time=eps,
+        "exp_ou",
+        n_trajectories=n_trajectories,
+        n_steps=n_steps,
+        dt=dt,
+        x0=x0,
+        x0_range=x0_range,
+        fast_init=fast_init,
+        substeps=substeps,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        return_bunch=return_bunch,
+        params=(eps,),
+        names=("eps",),
+        slow_indices=(0,),
+        default_x0=[1.1],
+        paper_box=[[-1.5, 2.0]],
+        fast_time=eps,
         published=dict(published_eps=0.001, test_horizon=4.0),
-        what="make_exp_ou")
+        what="make_exp_ou",
+    )
 
 
-make_exp_ou.__doc__ = r"""Slow variable driven by an OU process with exponential mean.
+make_exp_ou.__doc__ = (
+    r"""Slow variable driven by an OU process with exponential mean.
 
     .. math::
 
@@ -430,11 +548,20 @@ make_exp_ou.__doc__ = r"""Slow variable driven by an OU process with exponential
     exp(-x0) (the difference decays in O(eps) time).
 
     Parameters
-    ----------""" + _doc(
-    params="""eps : float, default=0.001
+    ----------"""
+    + _doc(
+        params="""eps : float, default=0.001
         Scale separation (published 0.001).""",
-    n_slow=1, x0_text="1.1", box_text="[-1.5, 2]", eq_text="y ~ N(exp(-x), 1)",
-    fast_box_text="y in [-4, 4]", slow_text="x", n_full=2, full_text="x, y") + """
+        n_slow=1,
+        x0_text="1.1",
+        box_text="[-1.5, 2]",
+        eq_text="y ~ N(exp(-x), 1)",
+        fast_box_text="y in [-4, 4]",
+        slow_text="x",
+        n_full=2,
+        full_text="x, y",
+    )
+    + """
 
     See Also
     --------
@@ -452,24 +579,51 @@ make_exp_ou.__doc__ = r"""Slow variable driven by an OU process with exponential
     >>> X.shape
     (4, 11, 1)
     """
+)
 
 
-def make_triad(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.1, sigma=1.0,
-               x0=None, x0_range=None, fast_init="equilibrium", substeps=100,
-               random_state=None, n_jobs=None, return_bunch=False):
+def make_triad(
+    n_trajectories=100,
+    n_steps=101,
+    dt=0.01,
+    *,
+    eps=0.1,
+    sigma=1.0,
+    x0=None,
+    x0_range=None,
+    fast_init="equilibrium",
+    substeps=100,
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     eps = check_positive_float(eps, "eps")
     sigma = check_positive_float(sigma, "sigma", allow_zero=True)
     return _make_multiscale(
-        "triad", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
-        x0_range=x0_range, fast_init=fast_init, substeps=substeps,
-        random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
-        params=(eps, sigma), names=("eps", "sigma"), slow_indices=(0,),
-        default_x0=[1.0], paper_box=[[-2.0, 3.0]], fast_time=eps * eps / 2.0,
+        "triad",
+        n_trajectories=n_trajectories,
+        n_steps=n_steps,
+        dt=dt,
+        x0=x0,
+        x0_range=x0_range,
+        fast_init=fast_init,
+        substeps=substeps,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        return_bunch=return_bunch,
+        params=(eps, sigma),
+        names=("eps", "sigma"),
+        slow_indices=(0,),
+        default_x0=[1.0],
+        paper_box=[[-2.0, 3.0]],
+        fast_time=eps * eps / 2.0,
         published=dict(published_eps=0.1, test_horizon=10.0),
-        what="make_triad")
+        what="make_triad",
+    )
 
 
-make_triad.__doc__ = r"""Triad model: one slow mode coupled to two fast OU modes.
+make_triad.__doc__ = (
+    r"""Triad model: one slow mode coupled to two fast OU modes.
 
     .. math::
 
@@ -489,15 +643,23 @@ make_triad.__doc__ = r"""Triad model: one slow mode coupled to two fast OU modes
     names its data "es001", eps^2 = 0.01); we take eps = 0.1.
 
     Parameters
-    ----------""" + _doc(
-    params="""eps : float, default=0.1
+    ----------"""
+    + _doc(
+        params="""eps : float, default=0.1
         Scale separation (published 0.1); the fast relaxation time is eps^2.
     sigma : float, default=1.0
         Noise strength of the fast modes (``sigma_``).""",
-    n_slow=1, x0_text="1.0", box_text="[-2, 3]",
-    eq_text="y ~ N(0, sigma^2/2), z ~ N(0, sigma^2/4), the fast law at x = 0 as in "
-            "the authors' test data",
-    fast_box_text="y, z in [-1, 1]", slow_text="x", n_full=3, full_text="x, y, z") + """
+        n_slow=1,
+        x0_text="1.0",
+        box_text="[-2, 3]",
+        eq_text="y ~ N(0, sigma^2/2), z ~ N(0, sigma^2/4), the fast law at x = 0 as in "
+        "the authors' test data",
+        fast_box_text="y, z in [-1, 1]",
+        slow_text="x",
+        n_full=3,
+        full_text="x, y, z",
+    )
+    + """
 
     See Also
     --------
@@ -516,28 +678,55 @@ make_triad.__doc__ = r"""Triad model: one slow mode coupled to two fast OU modes
     >>> bunch.X.shape, bunch.full_state.shape, bunch.params["test_horizon"]
     ((2, 5, 1), (2, 5, 3), 10.0)
     """
+)
 
 
-def make_duan(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.001, sigma1=0.3,
-              sigma2=0.3, sigma3=0.1, x0=None, x0_range=None, fast_init="equilibrium",
-              substeps=100, random_state=None, n_jobs=None, return_bunch=False):
+def make_duan(
+    n_trajectories=100,
+    n_steps=101,
+    dt=0.01,
+    *,
+    eps=0.001,
+    sigma1=0.3,
+    sigma2=0.3,
+    sigma3=0.1,
+    x0=None,
+    x0_range=None,
+    fast_init="equilibrium",
+    substeps=100,
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     eps = check_positive_float(eps, "eps")
     sigma1 = check_positive_float(sigma1, "sigma1", allow_zero=True)
     sigma2 = check_positive_float(sigma2, "sigma2", allow_zero=True)
     sigma3 = check_positive_float(sigma3, "sigma3", allow_zero=True)
     return _make_multiscale(
-        "duan", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
-        x0_range=x0_range, fast_init=fast_init, substeps=substeps,
-        random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
+        "duan",
+        n_trajectories=n_trajectories,
+        n_steps=n_steps,
+        dt=dt,
+        x0=x0,
+        x0_range=x0_range,
+        fast_init=fast_init,
+        substeps=substeps,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        return_bunch=return_bunch,
         params=(eps, sigma1, sigma2, sigma3),
         names=("eps", "sigma1", "sigma2", "sigma3"),
-        slow_indices=(0, 1), default_x0=[1.5, 1.0],
-        paper_box=[[-1.5, 2.5], [-2.0, 1.5]], fast_time=eps,
+        slow_indices=(0, 1),
+        default_x0=[1.5, 1.0],
+        paper_box=[[-1.5, 2.5], [-2.0, 1.5]],
+        fast_time=eps,
         published=dict(published_eps=0.001, test_horizon=8.0),
-        what="make_duan")
+        what="make_duan",
+    )
 
 
-make_duan.__doc__ = r"""Two slow variables driven by one fast OU variable (Duan system).
+make_duan.__doc__ = (
+    r"""Two slow variables driven by one fast OU variable (Duan system).
 
     .. math::
 
@@ -553,14 +742,22 @@ make_duan.__doc__ = r"""Two slow variables driven by one fast OU variable (Duan 
     eps = 0.001, sigma = (0.3, 0.3, 0.1), test from (x, y) = (1.5, 1) up to T = 8.
 
     Parameters
-    ----------""" + _doc(
-    params="""eps : float, default=0.001
+    ----------"""
+    + _doc(
+        params="""eps : float, default=0.001
         Scale separation (published 0.001).
     sigma1, sigma2, sigma3 : float, default=0.3, 0.3, 0.1
         Noise strengths of x, y and z.""",
-    n_slow=2, x0_text="(1.5, 1.0)", box_text="[-1.5, 2.5] x [-2, 1.5]",
-    eq_text="z ~ N(x/4, sigma3^2)", fast_box_text="z in [-0.6, 1]", slow_text="(x, y)",
-    n_full=3, full_text="x, y, z") + """
+        n_slow=2,
+        x0_text="(1.5, 1.0)",
+        box_text="[-1.5, 2.5] x [-2, 1.5]",
+        eq_text="z ~ N(x/4, sigma3^2)",
+        fast_box_text="z in [-0.6, 1]",
+        slow_text="(x, y)",
+        n_full=3,
+        full_text="x, y, z",
+    )
+    + """
 
     See Also
     --------
@@ -577,30 +774,57 @@ make_duan.__doc__ = r"""Two slow variables driven by one fast OU variable (Duan 
     >>> make_duan(n_trajectories=3, n_steps=4, random_state=0).shape
     (3, 4, 2)
     """
+)
 
 
-def make_multiscale_oscillator(n_trajectories=100, n_steps=101, dt=0.01, *, eps=0.001,
-                               lam=1.0, freq=1.0, gamma=1.0, sigma=0.1, x0=None,
-                               x0_range=None, fast_init="equilibrium", substeps=100,
-                               random_state=None, n_jobs=None, return_bunch=False):
+def make_multiscale_oscillator(
+    n_trajectories=100,
+    n_steps=101,
+    dt=0.01,
+    *,
+    eps=0.001,
+    lam=1.0,
+    freq=1.0,
+    gamma=1.0,
+    sigma=0.1,
+    x0=None,
+    x0_range=None,
+    fast_init="equilibrium",
+    substeps=100,
+    random_state=None,
+    n_jobs=None,
+    return_bunch=False,
+):
     eps = check_positive_float(eps, "eps")
     lam = _check_real(lam, "lam")
     freq = _check_real(freq, "freq")
     gamma = check_positive_float(gamma, "gamma", allow_zero=True)
     sigma = check_positive_float(sigma, "sigma", allow_zero=True)
     return _make_multiscale(
-        "oscillator", n_trajectories=n_trajectories, n_steps=n_steps, dt=dt, x0=x0,
-        x0_range=x0_range, fast_init=fast_init, substeps=substeps,
-        random_state=random_state, n_jobs=n_jobs, return_bunch=return_bunch,
+        "oscillator",
+        n_trajectories=n_trajectories,
+        n_steps=n_steps,
+        dt=dt,
+        x0=x0,
+        x0_range=x0_range,
+        fast_init=fast_init,
+        substeps=substeps,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        return_bunch=return_bunch,
         params=(eps, lam, freq, gamma, sigma),
         names=("eps", "lam", "freq", "gamma", "sigma"),
-        slow_indices=(0, 1), default_x0=[1.0, 1.0],
-        paper_box=[[-1.5, 1.5], [-1.5, 1.5]], fast_time=eps,
+        slow_indices=(0, 1),
+        default_x0=[1.0, 1.0],
+        paper_box=[[-1.5, 1.5], [-1.5, 1.5]],
+        fast_time=eps,
         published=dict(published_eps=0.001, test_horizon=20.0),
-        what="make_multiscale_oscillator")
+        what="make_multiscale_oscillator",
+    )
 
 
-make_multiscale_oscillator.__doc__ = r"""Nonlinear oscillator damped by a fast variable.
+make_multiscale_oscillator.__doc__ = (
+    r"""Nonlinear oscillator damped by a fast variable.
 
     .. math::
 
@@ -620,8 +844,9 @@ make_multiscale_oscillator.__doc__ = r"""Nonlinear oscillator damped by a fast v
     T = 20 as ``test_horizon``.
 
     Parameters
-    ----------""" + _doc(
-    params="""eps : float, default=0.001
+    ----------"""
+    + _doc(
+        params="""eps : float, default=0.001
         Scale separation (published 0.001).
     lam : float, default=1.0
         Linear growth rate (``lambda_``).
@@ -631,9 +856,16 @@ make_multiscale_oscillator.__doc__ = r"""Nonlinear oscillator damped by a fast v
         Strength of the damping by z.
     sigma : float, default=0.1
         Noise strength of the fast variable.""",
-    n_slow=2, x0_text="(1.0, 1.0)", box_text="[-1.5, 1.5] x [-1.5, 1.5]",
-    eq_text="z ~ N(x^2 + y^2, sigma^2)", fast_box_text="z in [0.1, 2.5]",
-    slow_text="(x, y)", n_full=3, full_text="x, y, z") + """
+        n_slow=2,
+        x0_text="(1.0, 1.0)",
+        box_text="[-1.5, 1.5] x [-1.5, 1.5]",
+        eq_text="z ~ N(x^2 + y^2, sigma^2)",
+        fast_box_text="z in [0.1, 2.5]",
+        slow_text="(x, y)",
+        n_full=3,
+        full_text="x, y, z",
+    )
+    + """
 
     See Also
     --------
@@ -650,11 +882,13 @@ make_multiscale_oscillator.__doc__ = r"""Nonlinear oscillator damped by a fast v
     >>> make_multiscale_oscillator(n_trajectories=2, n_steps=3, random_state=0).shape
     (2, 3, 2)
     """
+)
 
 
 # ----------------------------------------------------------------------------
 # the averaged (eps -> 0) equation of the exponential-mean OU system
 # ----------------------------------------------------------------------------
+
 
 @njit(cache=True, nogil=True)
 def _exp_ou_averaged_kernel(x0, n_steps, substeps, h, out):

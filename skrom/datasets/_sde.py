@@ -35,6 +35,7 @@ _NOISES = ("diagonal", "general")
 # for them, so these three kernels are compiled without ``cache=True``. They
 # release the GIL, so joblib's threading backend runs paths in parallel.
 
+
 @njit(nogil=True)
 def _euler_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rng, out):
     d = x0.shape[0]
@@ -86,8 +87,11 @@ def _milstein_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rn
             for i in range(d):
                 dw[i] = sqrt_h * rng.standard_normal()
             for i in range(d):
-                x[i] += (f[i] * h + g[i] * dw[i]
-                         + (g_sup[i] - g[i]) * (dw[i] * dw[i] - h) * half_inv_sqrt_h)
+                x[i] += (
+                    f[i] * h
+                    + g[i] * dw[i]
+                    + (g_sup[i] - g[i]) * (dw[i] * dw[i] - h) * half_inv_sqrt_h
+                )
             j += 1
         for i in range(d):
             if not abs(x[i]) <= bound:
@@ -98,8 +102,9 @@ def _milstein_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rn
 
 
 @njit(nogil=True)
-def _euler_general(drift, diffusion, x0, n_steps, substeps, h, t0, n_noise, bound,
-                   rng, out):
+def _euler_general(
+    drift, diffusion, x0, n_steps, substeps, h, t0, n_noise, bound, rng, out
+):
     d = x0.shape[0]
     x = x0.copy()
     f = np.empty(d)
@@ -129,19 +134,35 @@ def _euler_general(drift, diffusion, x0, n_steps, substeps, h, t0, n_noise, boun
     return -1
 
 
-def _sde_member(rng, index, drift, diffusion, x0, n_steps, substeps, h, t0, method,
-                noise, n_noise, bound):
+def _sde_member(
+    rng,
+    index,
+    drift,
+    diffusion,
+    x0,
+    n_steps,
+    substeps,
+    h,
+    t0,
+    method,
+    noise,
+    n_noise,
+    bound,
+):
     out = np.empty((n_steps, x0.shape[1]))
     start = x0[index]
     if noise == "general":
-        _euler_general(drift, diffusion, start, n_steps, substeps, h, t0, n_noise,
-                       bound, rng, out)
+        _euler_general(
+            drift, diffusion, start, n_steps, substeps, h, t0, n_noise, bound, rng, out
+        )
     elif method == "milstein":
-        _milstein_diagonal(drift, diffusion, start, n_steps, substeps, h, t0, bound,
-                           rng, out)
+        _milstein_diagonal(
+            drift, diffusion, start, n_steps, substeps, h, t0, bound, rng, out
+        )
     else:
-        _euler_diagonal(drift, diffusion, start, n_steps, substeps, h, t0, bound,
-                        rng, out)
+        _euler_diagonal(
+            drift, diffusion, start, n_steps, substeps, h, t0, bound, rng, out
+        )
     return out
 
 
@@ -190,8 +211,9 @@ def _check_initial_state(x0, n_features, n_paths, *, name="x0"):
 
 def _run_paths(member_fn, n_members, args, *, random_state, n_jobs, what, bound=None):
     """Run members through :func:`run_ensemble` and name the first blow-up."""
-    paths = run_ensemble(member_fn, n_members, random_state=random_state,
-                         n_jobs=n_jobs, args=args)
+    paths = run_ensemble(
+        member_fn, n_members, random_state=random_state, n_jobs=n_jobs, args=args
+    )
     try:
         check_finite_result(paths, what=what, bound=bound)
     except SimulationBlowUpError as exc:
@@ -209,9 +231,23 @@ def _check_dispatcher(func, name):
         )
 
 
-def simulate_sde(drift, diffusion, x0, n_steps, dt, *, t0=0.0, substeps=1,
-                 method="euler", noise="diagonal", n_noise=None, n_paths=None,
-                 bound=None, random_state=None, n_jobs=None):
+def simulate_sde(
+    drift,
+    diffusion,
+    x0,
+    n_steps,
+    dt,
+    *,
+    t0=0.0,
+    substeps=1,
+    method="euler",
+    noise="diagonal",
+    n_noise=None,
+    n_paths=None,
+    bound=None,
+    random_state=None,
+    n_jobs=None,
+):
     r"""Simulate paths of an Itô SDE given by numba-jitted drift and diffusion.
 
     Solves :math:`dX_t = f(X_t, t)\,dt + G(X_t, t)\,dW_t`, :math:`X_{t_0} = x_0`,
@@ -337,12 +373,29 @@ def simulate_sde(drift, diffusion, x0, n_steps, dt, *, t0=0.0, substeps=1,
         raise ValueError('n_noise applies only to noise="general".')
     else:
         n_noise = n_features
-    args = (drift, diffusion, x0, n_steps, substeps, dt / substeps, float(t0), method,
-            noise, n_noise, bound_value)
+    args = (
+        drift,
+        diffusion,
+        x0,
+        n_steps,
+        substeps,
+        dt / substeps,
+        float(t0),
+        method,
+        noise,
+        n_noise,
+        bound_value,
+    )
     try:
-        return _run_paths(_sde_member, x0.shape[0], args, random_state=random_state,
-                          n_jobs=n_jobs, what="simulate_sde",
-                          bound=None if bound is None else bound_value)
+        return _run_paths(
+            _sde_member,
+            x0.shape[0],
+            args,
+            random_state=random_state,
+            n_jobs=n_jobs,
+            what="simulate_sde",
+            bound=None if bound is None else bound_value,
+        )
     except TypingError as exc:
         shape = "(n_features,)" if noise == "diagonal" else "(n_features, n_noise)"
         raise TypeError(

@@ -80,9 +80,9 @@ def project_on_design(cond, values, powers, state_range):
     gram = np.zeros((n_terms, n_terms))
     rhs = np.zeros((n_terms, values.shape[1]))
     for a in range(0, cond.shape[0], _BLOCK):
-        design = drift_design(cond[a:a + _BLOCK], powers, state_range)
+        design = drift_design(cond[a : a + _BLOCK], powers, state_range)
         gram += design.T @ design
-        rhs += design.T @ values[a:a + _BLOCK]
+        rhs += design.T @ values[a : a + _BLOCK]
     # lstsq on the small system copes with constant features (zero columns)
     coef, *_ = np.linalg.lstsq(gram, rhs, rcond=None)
     return coef
@@ -114,6 +114,6 @@ def fit_drift(cond, increment, degree):
     coef = project_on_design(cond, increment, powers, state_range)
     residual = np.empty_like(increment)
     for a in range(0, cond.shape[0], _BLOCK):
-        design = drift_design(cond[a:a + _BLOCK], powers, state_range)
-        residual[a:a + _BLOCK] = increment[a:a + _BLOCK] - design @ coef
+        design = drift_design(cond[a : a + _BLOCK], powers, state_range)
+        residual[a : a + _BLOCK] = increment[a : a + _BLOCK] - design @ coef
     return powers, coef, state_range, residual

@@ -325,13 +325,30 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     (20, 1)
     """
 
-    def __init__(self, *, flow="maf", n_transforms=5, hidden_layers=(20, 20),
-                 n_bins=8, drift_degree=3, noise_scale="global",
-                 noise_degree=2, mean_calibration=False, lag=1, dt=0.01,
-                 n_pairs_per_trajectory=None,
-                 max_epochs=60, batch_size=4096, learning_rate=3e-3,
-                 validation_fraction=0.1, patience=60, device="cpu",
-                 random_state=None, n_jobs=None, verbose=0):
+    def __init__(
+        self,
+        *,
+        flow="maf",
+        n_transforms=5,
+        hidden_layers=(20, 20),
+        n_bins=8,
+        drift_degree=3,
+        noise_scale="global",
+        noise_degree=2,
+        mean_calibration=False,
+        lag=1,
+        dt=0.01,
+        n_pairs_per_trajectory=None,
+        max_epochs=60,
+        batch_size=4096,
+        learning_rate=3e-3,
+        validation_fraction=0.1,
+        patience=60,
+        device="cpu",
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
         self.flow = flow
         self.n_transforms = n_transforms
         self.hidden_layers = hidden_layers
@@ -379,8 +396,9 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         check_int(self.max_epochs, "max_epochs")
         check_int(self.batch_size, "batch_size")
         check_positive_float(self.learning_rate, "learning_rate")
-        check_positive_float(self.validation_fraction, "validation_fraction",
-                             allow_zero=True)
+        check_positive_float(
+            self.validation_fraction, "validation_fraction", allow_zero=True
+        )
         if self.validation_fraction >= 1:
             raise ValueError(
                 f"validation_fraction must be < 1, got {self.validation_fraction}."
@@ -394,9 +412,13 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         return hidden
 
     def _build_flow(self, n_features, hidden):
-        common = dict(features=n_features, context=n_features,
-                      transforms=self.n_transforms, hidden_features=hidden,
-                      activation=nn.Tanh)
+        common = dict(
+            features=n_features,
+            context=n_features,
+            transforms=self.n_transforms,
+            hidden_features=hidden,
+            activation=nn.Tanh,
+        )
         if self.flow == "maf":
             flow = zuko.flows.MAF(**common)
         else:
@@ -430,17 +452,23 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
             self.state_mean_, self.state_scale_ = _mean_scale(x_now)
             cond = (x_now - self.state_mean_) / self.state_scale_
             self.drift_powers_, self.increment_coef_, self.state_range_, residual = (
-                fit_drift(cond, x_next - x_now, self.drift_degree))
+                fit_drift(cond, x_next - x_now, self.drift_degree)
+            )
             _, self.increment_scale_ = _mean_scale(residual)
             self._fit_noise_scale(cond, residual)
             target, log_det = self._standardise(cond, residual)
             flow = self._build_flow(n_features, hidden)
             self.history_ = train_conditional_flow(
-                flow, cond, target,
-                max_epochs=self.max_epochs, batch_size=self.batch_size,
+                flow,
+                cond,
+                target,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
                 learning_rate=self.learning_rate,
                 validation_fraction=self.validation_fraction,
-                patience=self.patience, rng=rng, device=device,
+                patience=self.patience,
+                rng=rng,
+                device=device,
                 verbose=self.verbose,
                 log_scale=log_det,
             )
@@ -448,11 +476,22 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
             self.mean_correction_rms_ = np.zeros(n_features)
             if self.mean_calibration:
                 self.mean_correction_ = _flow_mean_projection(
-                    flow, cond, self._to_data_units, self.drift_powers_,
-                    self.state_range_, rng)
-                self.mean_correction_rms_ = _design_rms(
-                    cond, self.mean_correction_, self.drift_powers_,
-                    self.state_range_) / self.increment_scale_
+                    flow,
+                    cond,
+                    self._to_data_units,
+                    self.drift_powers_,
+                    self.state_range_,
+                    rng,
+                )
+                self.mean_correction_rms_ = (
+                    _design_rms(
+                        cond,
+                        self.mean_correction_,
+                        self.drift_powers_,
+                        self.state_range_,
+                    )
+                    / self.increment_scale_
+                )
             self.increment_coef_ = self.increment_coef_ - self.mean_correction_
         self.flow_ = flow
         self.n_features_in_ = n_features
@@ -467,10 +506,11 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         if self.noise_scale == "global":
             # the same covariance model, constant and diagonal
             self.noise_powers_ = np.zeros((1, d), dtype=int)
-            self.noise_coef_ = np.diag(self.increment_scale_ ** 2)[None]
+            self.noise_coef_ = np.diag(self.increment_scale_**2)[None]
         else:
             self.noise_powers_, self.noise_coef_ = fit_noise_covariance(
-                cond, residual, self.noise_degree, self.state_range_)
+                cond, residual, self.noise_degree, self.state_range_
+            )
         # the residual of a fit with an intercept has mean zero
         largest = np.linalg.eigvalsh(residual.T @ residual / residual.shape[0])[-1]
         self.noise_min_eigenvalue_ = EIGENVALUE_FLOOR * float(largest)
@@ -478,8 +518,13 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     # -------------------------------------------------------------- helpers
     def _noise_factor(self, cond):
         """Cholesky factor ``L(x)`` (n, d, d) and ``log |det L|`` (n,)."""
-        return noise_cholesky(cond, self.noise_powers_, self.noise_coef_,
-                              self.state_range_, self.noise_min_eigenvalue_)
+        return noise_cholesky(
+            cond,
+            self.noise_powers_,
+            self.noise_coef_,
+            self.state_range_,
+            self.noise_min_eigenvalue_,
+        )
 
     def _to_data_units(self, cond, u):
         """The residual in data units for flow outputs ``u`` (n, d) at ``cond``."""
@@ -495,23 +540,28 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         residual: a float for ``noise_scale="global"``, else an array (n,).
         """
         if self.noise_scale == "global":
-            return (residual / self.increment_scale_,
-                    float(np.sum(np.log(self.increment_scale_))))
+            return (
+                residual / self.increment_scale_,
+                float(np.sum(np.log(self.increment_scale_))),
+            )
         target = np.empty_like(residual)
         log_det = np.empty(residual.shape[0])
         for a in range(0, residual.shape[0], _CHUNK):
-            factor, log_det[a:a + _CHUNK] = self._noise_factor(cond[a:a + _CHUNK])
-            target[a:a + _CHUNK] = np.linalg.solve(
-                factor, residual[a:a + _CHUNK, :, None])[:, :, 0]
+            factor, log_det[a : a + _CHUNK] = self._noise_factor(cond[a : a + _CHUNK])
+            target[a : a + _CHUNK] = np.linalg.solve(
+                factor, residual[a : a + _CHUNK, :, None]
+            )[:, :, 0]
         return target, log_det
 
     def _check_fitted_input(self, X, min_steps):
-        return check_trajectories(X, min_steps=min_steps,
-                                  n_features=self.n_features_in_, estimator=self)
+        return check_trajectories(
+            X, min_steps=min_steps, n_features=self.n_features_in_, estimator=self
+        )
 
     def _baseline(self, cond):
         return drift_design(cond, self.drift_powers_, self.state_range_) @ (
-            self.increment_coef_)
+            self.increment_coef_
+        )
 
     def _step(self, x, z):
         """Next states of ``x`` (n, d) for standard-normal draws ``z`` (n, d)."""
@@ -525,14 +575,13 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     def _log_likelihood(self, x_now, x_next):
         """Log p(x_next | x_now) per pair, in data units."""
         cond = (x_now - self.state_mean_) / self.state_scale_
-        target, log_det = self._standardise(
-            cond, x_next - x_now - self._baseline(cond))
+        target, log_det = self._standardise(cond, x_next - x_now - self._baseline(cond))
         out = np.empty(x_now.shape[0])
         with torch.no_grad():
             for a in range(0, x_now.shape[0], _CHUNK):
-                c = torch.as_tensor(cond[a:a + _CHUNK], dtype=_DTYPE)
-                y = torch.as_tensor(target[a:a + _CHUNK], dtype=_DTYPE)
-                out[a:a + _CHUNK] = self.flow_(c).log_prob(y).numpy()
+                c = torch.as_tensor(cond[a : a + _CHUNK], dtype=_DTYPE)
+                y = torch.as_tensor(target[a : a + _CHUNK], dtype=_DTYPE)
+                out[a : a + _CHUNK] = self.flow_(c).log_prob(y).numpy()
         return out - log_det
 
     # ----------------------------------------------------------- inference
@@ -621,11 +670,12 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         per_chunk = max(1, _CHUNK // _PREDICT_DRAWS)
         out = np.empty_like(states)
         for a in range(0, states.shape[0], per_chunk):
-            block = states[a:a + per_chunk]
+            block = states[a : a + per_chunk]
             reps = np.repeat(block, _PREDICT_DRAWS, axis=0)
             draws = self._step(reps, np.tile(z, (block.shape[0], 1)))
-            out[a:a + per_chunk] = draws.reshape(block.shape[0], _PREDICT_DRAWS,
-                                                 d).mean(axis=1)
+            out[a : a + per_chunk] = draws.reshape(
+                block.shape[0], _PREDICT_DRAWS, d
+            ).mean(axis=1)
         return out.reshape(arr.shape) if ndim == 3 else out
 
     def score(self, X, y=None):
@@ -675,8 +725,8 @@ def _flow_mean_projection(flow, cond, to_data_units, powers, state_range, rng):
     mean = np.zeros(cond.shape)
     with torch.no_grad():
         for a in range(0, cond.shape[0], _CHUNK):
-            dist = flow(torch.as_tensor(cond[a:a + _CHUNK], dtype=_DTYPE))
-            block = mean[a:a + _CHUNK]
+            dist = flow(torch.as_tensor(cond[a : a + _CHUNK], dtype=_DTYPE))
+            block = mean[a : a + _CHUNK]
             for _ in range(_CALIBRATION_PAIRS):
                 z = rng.standard_normal(block.shape)
                 for sign in (1.0, -1.0):
@@ -690,8 +740,8 @@ def _design_rms(cond, coef, powers, state_range):
     """Root mean square over ``cond`` of the design functions times ``coef``."""
     total = np.zeros(coef.shape[1])
     for a in range(0, cond.shape[0], _CHUNK):
-        values = drift_design(cond[a:a + _CHUNK], powers, state_range) @ coef
-        total += np.sum(values ** 2, axis=0)
+        values = drift_design(cond[a : a + _CHUNK], powers, state_range) @ coef
+        total += np.sum(values**2, axis=0)
     return np.sqrt(total / cond.shape[0])
 
 

@@ -28,15 +28,27 @@ def _mean_nll(flow, cond, target, batch_size):
     total = 0.0
     with torch.no_grad():
         for start in range(0, cond.shape[0], batch_size):
-            c = cond[start:start + batch_size]
-            y = target[start:start + batch_size]
+            c = cond[start : start + batch_size]
+            y = target[start : start + batch_size]
             total += float(-flow(c).log_prob(y).sum())
     return total / cond.shape[0]
 
 
-def train_conditional_flow(flow, cond, target, *, max_epochs, batch_size,
-                           learning_rate, validation_fraction, patience, rng,
-                           device, verbose=0, log_scale=0.0):
+def train_conditional_flow(
+    flow,
+    cond,
+    target,
+    *,
+    max_epochs,
+    batch_size,
+    learning_rate,
+    validation_fraction,
+    patience,
+    rng,
+    device,
+    verbose=0,
+    log_scale=0.0,
+):
     """Fit ``flow`` so that ``flow(cond).log_prob(target)`` is maximal.
 
     Parameters
@@ -94,17 +106,22 @@ def train_conditional_flow(flow, cond, target, *, max_epochs, batch_size,
     # late small-step epochs average out mini-batch noise in the conditional
     # mean, which long-horizon statistics are most sensitive to
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
-        optimizer, T_max=max_epochs, eta_min=learning_rate * _FINAL_LR_FRACTION)
-    history = {"epoch": [], "train_loss": [], "val_loss": [],
-               "val_log_likelihood": [], "learning_rate": []}
+        optimizer, T_max=max_epochs, eta_min=learning_rate * _FINAL_LR_FRACTION
+    )
+    history = {
+        "epoch": [],
+        "train_loss": [],
+        "val_loss": [],
+        "val_log_likelihood": [],
+        "learning_rate": [],
+    }
     best_loss, best_state, since_best = np.inf, None, 0
-    bar = tqdm(range(max_epochs), desc="SFMLFlow", disable=verbose <= 0,
-               leave=False)
+    bar = tqdm(range(max_epochs), desc="SFMLFlow", disable=verbose <= 0, leave=False)
     for epoch in bar:
         perm = torch.as_tensor(rng.permutation(n_train), device=device)
         running, seen = 0.0, 0
         for start in range(0, n_train, batch_size):
-            idx = perm[start:start + batch_size]
+            idx = perm[start : start + batch_size]
             loss = -flow(c_train[idx]).log_prob(y_train[idx]).mean()
             if not torch.isfinite(loss):
                 raise FloatingPointError(
@@ -127,8 +144,10 @@ def train_conditional_flow(flow, cond, target, *, max_epochs, batch_size,
         history["val_log_likelihood"].append(-val_loss - log_scale)
         history["learning_rate"].append(optimizer.param_groups[0]["lr"])
         if verbose > 0:
-            bar.set_postfix(val_loglik=f"{-val_loss - log_scale:.4f}",
-                            lr=f"{optimizer.param_groups[0]['lr']:.1e}")
+            bar.set_postfix(
+                val_loglik=f"{-val_loss - log_scale:.4f}",
+                lr=f"{optimizer.param_groups[0]['lr']:.1e}",
+            )
         if monitored < best_loss - _MIN_DELTA:
             since_best = 0
         else:

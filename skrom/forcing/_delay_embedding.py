@@ -7,8 +7,12 @@ delay vector spans roughly one decorrelation time of the fast forcing.
 
 import numpy as np
 
-__all__ = ["pooled_autocorrelation", "decorrelation_lag", "delay_embed",
-           "embedding_span"]
+__all__ = [
+    "pooled_autocorrelation",
+    "decorrelation_lag",
+    "delay_embed",
+    "embedding_span",
+]
 
 
 def pooled_autocorrelation(Y, max_lag):
@@ -79,5 +83,5 @@ def delay_embed(Y, lag, n_delays):
     """
     span = embedding_span(lag, n_delays)
     n_valid = Y.shape[1] - span
-    blocks = [Y[:, span - j * lag: span - j * lag + n_valid] for j in range(n_delays)]
+    blocks = [Y[:, span - j * lag : span - j * lag + n_valid] for j in range(n_delays)]
     return np.ascontiguousarray(np.concatenate(blocks, axis=2))

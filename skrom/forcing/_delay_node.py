@@ -180,12 +180,27 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     (1, 5, 1)
     """
 
-    def __init__(self, *, delay=None, delay_fraction=0.25, n_delays=10,
-                 hidden_layers=(256, 256), activation="swish", coupled=False,
-                 symmetric=False,
-                 window=60, window_decay=3.0, n_windows=1024, dt=0.01,
-                 max_epochs=100, batch_size=64, learning_rate=1e-3, device="cpu",
-                 random_state=None, verbose=0):
+    def __init__(
+        self,
+        *,
+        delay=None,
+        delay_fraction=0.25,
+        n_delays=10,
+        hidden_layers=(256, 256),
+        activation="swish",
+        coupled=False,
+        symmetric=False,
+        window=60,
+        window_decay=3.0,
+        n_windows=1024,
+        dt=0.01,
+        max_epochs=100,
+        batch_size=64,
+        learning_rate=1e-3,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
         self.delay = delay
         self.delay_fraction = delay_fraction
         self.n_delays = n_delays
@@ -235,7 +250,11 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
 
     def _validate_series(self, Y, *, name, n_features=None, min_steps=2):
         return check_trajectories(
-            Y, min_steps=min_steps, name=name, n_features=n_features, estimator=self,
+            Y,
+            min_steps=min_steps,
+            name=name,
+            n_features=n_features,
+            estimator=self,
             needed_for=f"n_delays={self.n_delays}, the lag and window={self.window}",
         )
 
@@ -266,8 +285,11 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
 
         lag0 = decorrelation_lag(Ys, threshold=0.2)
         decorrelation_time = max(lag0, 1) * dt
-        delay = self.delay if self.delay is not None else (
-            self.delay_fraction * decorrelation_time)
+        delay = (
+            self.delay
+            if self.delay is not None
+            else (self.delay_fraction * decorrelation_time)
+        )
         lag = max(1, int(round(delay / dt)))
         span = embedding_span(lag, n_delays)
         if Y.shape[1] < span + window + 2:
@@ -286,9 +308,16 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         # beyond this the field squashes its input and pulls the state back
         radius = 1.5 * float(np.max(np.abs(Z)))
         with torch_seed(torch_ss):
-            field = DelayVectorField(d, n_delays, hidden, self.activation,
-                                     bool(self.coupled), decorrelation_time, radius,
-                                     bool(self.symmetric))
+            field = DelayVectorField(
+                d,
+                n_delays,
+                hidden,
+                self.activation,
+                bool(self.coupled),
+                decorrelation_time,
+                radius,
+                bool(self.symmetric),
+            )
         progress, bar = None, None
         if self.verbose:
             from tqdm.auto import tqdm
@@ -298,13 +327,22 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
             def progress(epoch, loss):
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss:.4g}")
+
         try:
             history = train_trajectory_matching(
-                field, Z, window=window,
+                field,
+                Z,
+                window=window,
                 weights=window_weights(window, float(self.window_decay)),
-                n_windows=self.n_windows, max_epochs=self.max_epochs,
-                batch_size=self.batch_size, learning_rate=self.learning_rate,
-                dt=dt, rng=rng, device=device, progress=progress)
+                n_windows=self.n_windows,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                learning_rate=self.learning_rate,
+                dt=dt,
+                rng=rng,
+                device=device,
+                progress=progress,
+            )
         finally:
             if bar is not None:
                 bar.close()
@@ -320,8 +358,11 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
 
         flat = Z.reshape(-1, Z.shape[2])
         bank_rng = np.random.default_rng(bank_ss)
-        keep = np.sort(bank_rng.choice(flat.shape[0], size=min(_N_BANK, flat.shape[0]),
-                                       replace=False))
+        keep = np.sort(
+            bank_rng.choice(
+                flat.shape[0], size=min(_N_BANK, flat.shape[0]), replace=False
+            )
+        )
 
         self.n_features_in_ = d
         self.mean_ = mean
@@ -340,8 +381,9 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     # -------------------------------------------------------------- helpers
     def _standardise_states(self, X):
         """Delay vectors in data units -> standardised delay vectors."""
-        return (X - np.tile(self.mean_, self.n_delays)) / np.tile(self.scale_,
-                                                                  self.n_delays)
+        return (X - np.tile(self.mean_, self.n_delays)) / np.tile(
+            self.scale_, self.n_delays
+        )
 
     def _check_states(self, X, name):
         X = check_real_array(X, name=name, estimator=self)
@@ -368,10 +410,21 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         pack = self.mlp_pack_
         n_keep = self.n_features_in_ if n_keep is None else n_keep
         out = np.empty((Z0.shape[0], n_steps, n_keep))
-        node_rollout(np.ascontiguousarray(Z0), n_steps, float(self.dt), pack.weights,
-                     pack.biases, pack.sizes, pack.activation, bool(self.coupled),
-                     bool(self.symmetric), self.n_features_in_,
-                     1.0 / self.decorrelation_time_, self.confinement_radius_, out)
+        node_rollout(
+            np.ascontiguousarray(Z0),
+            n_steps,
+            float(self.dt),
+            pack.weights,
+            pack.biases,
+            pack.sizes,
+            pack.activation,
+            bool(self.coupled),
+            bool(self.symmetric),
+            self.n_features_in_,
+            1.0 / self.decorrelation_time_,
+            self.confinement_radius_,
+            out,
+        )
         check_finite_result(out, what=f"{type(self).__name__} rollout")
         return out
 
@@ -396,8 +449,9 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         n_steps = check_int(n_steps, "n_steps")
         Z0 = self._standardise_states(self._check_states(X, "X"))
         with torch.no_grad():
-            path = torch_rollout(self.module_, torch.as_tensor(Z0), n_steps,
-                                 float(self.dt))
+            path = torch_rollout(
+                self.module_, torch.as_tensor(Z0), n_steps, float(self.dt)
+            )
         return np.ascontiguousarray(path.numpy().transpose(1, 0, 2))
 
     # -------------------------------------------------------------- public
@@ -490,13 +544,15 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         horizon = self.window
         span = embedding_span(self.lag_, self.n_delays)
         # named X, as scikit-learn names what score is given
-        Y = self._validate_series(Y, name="X", n_features=self.n_features_in_,
-                                  min_steps=span + horizon + 1)
+        Y = self._validate_series(
+            Y, name="X", n_features=self.n_features_in_, min_steps=span + horizon + 1
+        )
         Ys = (Y - self.mean_) / self.scale_
         Z = delay_embed(Ys, self.lag_, self.n_delays)
         n_starts = Z.shape[1] - horizon
-        starts = np.unique(np.linspace(0, n_starts - 1,
-                                       min(n_starts, _N_SCORE_STARTS)).astype(int))
+        starts = np.unique(
+            np.linspace(0, n_starts - 1, min(n_starts, _N_SCORE_STARTS)).astype(int)
+        )
         Z0 = Z[:, starts].reshape(-1, Z.shape[2])
         pred = self._rollout(Z0, horizon + 1)[:, 1:]
         idx = starts[:, None] + np.arange(1, horizon + 1)

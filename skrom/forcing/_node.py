@@ -27,15 +27,28 @@ from torchdiffeq import odeint
 
 from .._torch import make_mlp
 
-__all__ = ["DelayVectorField", "window_weights", "train_trajectory_matching",
-           "torch_rollout"]
+__all__ = [
+    "DelayVectorField",
+    "window_weights",
+    "train_trajectory_matching",
+    "torch_rollout",
+]
 
 
 class DelayVectorField(nn.Module):
     """``dz/dt`` for a delay vector of ``n_delays`` blocks of ``n_block`` values."""
 
-    def __init__(self, n_block, n_delays, hidden_layers, activation, coupled,
-                 time_scale, radius, symmetric=False):
+    def __init__(
+        self,
+        n_block,
+        n_delays,
+        hidden_layers,
+        activation,
+        coupled,
+        time_scale,
+        radius,
+        symmetric=False,
+    ):
         super().__init__()
         self.n_block = int(n_block)
         self.n_state = int(n_block) * int(n_delays)
@@ -69,9 +82,21 @@ def torch_rollout(field, z0, n_steps, dt):
     return odeint(field, z0, t, method="rk4")
 
 
-def train_trajectory_matching(field, Z, *, window, weights, n_windows, max_epochs,
-                              batch_size, learning_rate, dt, rng, device,
-                              progress=None):
+def train_trajectory_matching(
+    field,
+    Z,
+    *,
+    window,
+    weights,
+    n_windows,
+    max_epochs,
+    batch_size,
+    learning_rate,
+    dt,
+    rng,
+    device,
+    progress=None,
+):
     """Fit ``field`` to the embedded series ``Z`` and return the per-epoch history.
 
     Parameters
@@ -111,16 +136,17 @@ def train_trajectory_matching(field, Z, *, window, weights, n_windows, max_epoch
     # cosine decay to 1/100 of the rate: the late, small steps settle the
     # field near a minimum instead of rattling around it
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
-        optimizer, T_max=max_epochs * n_batches, eta_min=learning_rate / 100.0)
+        optimizer, T_max=max_epochs * n_batches, eta_min=learning_rate / 100.0
+    )
     history = []
     for epoch in range(max_epochs):
         order = rng.permutation(n_windows)
         total, count = 0.0, 0
         for b in range(0, n_windows, batch_size):
-            sel = order[b: b + batch_size]
+            sel = order[b : b + batch_size]
             rows = torch.as_tensor(traj[sel], device=device)[:, None]
             cols = torch.as_tensor(start[sel][:, None] + offsets, device=device)
-            seg = Z_t[rows, cols]                       # (B, window + 1, n_state)
+            seg = Z_t[rows, cols]  # (B, window + 1, n_state)
             target = seg[:, 1:, :n_fit].transpose(0, 1)  # (window, B, n_fit)
             pred = odeint(field, seg[:, 0], t_grid, method="rk4")[1:, :, :n_fit]
             loss = (w_t * (pred - target) ** 2).sum(dim=0).mean()

@@ -18,8 +18,22 @@ __all__ = ["node_field", "node_rk4_step", "node_rollout", "node_scratch"]
 
 
 @numba.njit(cache=True)
-def node_field(z, weights, biases, sizes, act, coupled, symmetric, n_block,
-               inv_time_scale, radius, out, squashed, mlp_out, work):
+def node_field(
+    z,
+    weights,
+    biases,
+    sizes,
+    act,
+    coupled,
+    symmetric,
+    n_block,
+    inv_time_scale,
+    radius,
+    out,
+    squashed,
+    mlp_out,
+    work,
+):
     """Write ``dz/dt`` at ``z`` into ``out`` (see :mod:`skrom.forcing._node`)."""
     n = z.shape[0]
     n_out = n_block if coupled else n
@@ -47,26 +61,100 @@ def node_field(z, weights, biases, sizes, act, coupled, symmetric, n_block,
 
 
 @numba.njit(cache=True)
-def node_rk4_step(z, dt, weights, biases, sizes, act, coupled, symmetric, n_block,
-                  inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
-                  work):
+def node_rk4_step(
+    z,
+    dt,
+    weights,
+    biases,
+    sizes,
+    act,
+    coupled,
+    symmetric,
+    n_block,
+    inv_time_scale,
+    radius,
+    k1,
+    k2,
+    k3,
+    k4,
+    tmp,
+    squashed,
+    mlp_out,
+    work,
+):
     """Advance ``z`` in place by one RK4 (3/8 rule) step of length ``dt``."""
     n = z.shape[0]
     third = 1.0 / 3.0
-    node_field(z, weights, biases, sizes, act, coupled, symmetric, n_block,
-               inv_time_scale, radius, k1, squashed, mlp_out, work)
+    node_field(
+        z,
+        weights,
+        biases,
+        sizes,
+        act,
+        coupled,
+        symmetric,
+        n_block,
+        inv_time_scale,
+        radius,
+        k1,
+        squashed,
+        mlp_out,
+        work,
+    )
     for i in range(n):
         tmp[i] = z[i] + dt * k1[i] * third
-    node_field(tmp, weights, biases, sizes, act, coupled, symmetric, n_block,
-               inv_time_scale, radius, k2, squashed, mlp_out, work)
+    node_field(
+        tmp,
+        weights,
+        biases,
+        sizes,
+        act,
+        coupled,
+        symmetric,
+        n_block,
+        inv_time_scale,
+        radius,
+        k2,
+        squashed,
+        mlp_out,
+        work,
+    )
     for i in range(n):
         tmp[i] = z[i] + dt * (k2[i] - k1[i] * third)
-    node_field(tmp, weights, biases, sizes, act, coupled, symmetric, n_block,
-               inv_time_scale, radius, k3, squashed, mlp_out, work)
+    node_field(
+        tmp,
+        weights,
+        biases,
+        sizes,
+        act,
+        coupled,
+        symmetric,
+        n_block,
+        inv_time_scale,
+        radius,
+        k3,
+        squashed,
+        mlp_out,
+        work,
+    )
     for i in range(n):
         tmp[i] = z[i] + dt * (k1[i] - k2[i] + k3[i])
-    node_field(tmp, weights, biases, sizes, act, coupled, symmetric, n_block,
-               inv_time_scale, radius, k4, squashed, mlp_out, work)
+    node_field(
+        tmp,
+        weights,
+        biases,
+        sizes,
+        act,
+        coupled,
+        symmetric,
+        n_block,
+        inv_time_scale,
+        radius,
+        k4,
+        squashed,
+        mlp_out,
+        work,
+    )
     for i in range(n):
         z[i] = z[i] + (k1[i] + 3.0 * (k2[i] + k3[i]) + k4[i]) * dt * 0.125
 
@@ -74,14 +162,34 @@ def node_rk4_step(z, dt, weights, biases, sizes, act, coupled, symmetric, n_bloc
 def node_scratch(n_state, sizes):
     """Scratch for :func:`node_rk4_step`: ``k1..k4, tmp, squashed, mlp_out, work``."""
     width = int(np.max(sizes))
-    return (np.empty(n_state), np.empty(n_state), np.empty(n_state),
-            np.empty(n_state), np.empty(n_state), np.empty(n_state),
-            np.empty(int(sizes[-1])), np.empty(2 * width))
+    return (
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(int(sizes[-1])),
+        np.empty(2 * width),
+    )
 
 
 @numba.njit(cache=True)
-def node_rollout(Z0, n_steps, dt, weights, biases, sizes, act, coupled, symmetric,
-                 n_block, inv_time_scale, radius, out):
+def node_rollout(
+    Z0,
+    n_steps,
+    dt,
+    weights,
+    biases,
+    sizes,
+    act,
+    coupled,
+    symmetric,
+    n_block,
+    inv_time_scale,
+    radius,
+    out,
+):
     """Roll every row of ``Z0`` forward ``n_steps - 1`` RK4 steps.
 
     ``out`` has shape ``(n_paths, n_steps, n_keep)`` and receives the first
@@ -115,9 +223,27 @@ def node_rollout(Z0, n_steps, dt, weights, biases, sizes, act, coupled, symmetri
                 for i in range(n_keep):
                     out[p, t, i] = np.nan
                 continue
-            node_rk4_step(z, dt, weights, biases, sizes, act, coupled, symmetric,
-                          n_block, inv_time_scale, radius, k1, k2, k3, k4, tmp,
-                          squashed, mlp_out, work)
+            node_rk4_step(
+                z,
+                dt,
+                weights,
+                biases,
+                sizes,
+                act,
+                coupled,
+                symmetric,
+                n_block,
+                inv_time_scale,
+                radius,
+                k1,
+                k2,
+                k3,
+                k4,
+                tmp,
+                squashed,
+                mlp_out,
+                work,
+            )
             for i in range(n_keep):
                 out[p, t, i] = z[i]
             for i in range(n_state):

@@ -266,10 +266,23 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     (1, 1, 51, 1)
     """
 
-    def __init__(self, *, score_estimator=None, forcing=None, dt=0.01,
-                 clock_features=None, clock_transport=True, diffusion="acf",
-                 state_thresholds=None, derivative="central", slow_forcing="noise",
-                 forcing_memory=None, random_state=None, n_jobs=None, verbose=0):
+    def __init__(
+        self,
+        *,
+        score_estimator=None,
+        forcing=None,
+        dt=0.01,
+        clock_features=None,
+        clock_transport=True,
+        diffusion="acf",
+        state_thresholds=None,
+        derivative="central",
+        slow_forcing="noise",
+        forcing_memory=None,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
         self.score_estimator = score_estimator
         self.forcing = forcing
         self.dt = dt
@@ -303,27 +316,34 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         dt = check_positive_float(self.dt, "dt")
         check_option(self.derivative, "derivative", ("central", "forward"))
         check_option(self.slow_forcing, "slow_forcing", ("noise", "node"))
-        thresholds = check_time_change(self.diffusion, self.state_thresholds,
-                                       ("estimated", "unit"))
+        thresholds = check_time_change(
+            self.diffusion, self.state_thresholds, ("estimated", "unit")
+        )
         if self.forcing_memory is not None:
             check_positive_float(self.forcing_memory, "forcing_memory")
         check_int(self.verbose, "verbose", min_value=0)
-        X = check_trajectories(X, min_steps=3, estimator=self,
-                               needed_for="the residual's derivative")
+        X = check_trajectories(
+            X, min_steps=3, estimator=self, needed_for="the residual's derivative"
+        )
         d = X.shape[2]
         # children keep their index whatever the count: 3 seeds score()
         seeds = spawn_seeds(self.random_state, 5)
 
-        langevin = LangevinROM(score_estimator=self.score_estimator, dt=dt,
-                               clock_features=self.clock_features,
-                               clock_transport=self.clock_transport,
-                               diffusion=self.diffusion,
-                               state_thresholds=self.state_thresholds,
-                               random_state=int_seed(seeds[0]), n_jobs=self.n_jobs,
-                               verbose=self.verbose).fit(X)
+        langevin = LangevinROM(
+            score_estimator=self.score_estimator,
+            dt=dt,
+            clock_features=self.clock_features,
+            clock_transport=self.clock_transport,
+            diffusion=self.diffusion,
+            state_thresholds=self.state_thresholds,
+            random_state=int_seed(seeds[0]),
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+        ).fit(X)
         score_est = langevin.score_estimator_
-        missing = [a for a in ("interpolator_", "mean_", "scale_")
-                   if not hasattr(score_est, a)]
+        missing = [
+            a for a in ("interpolator_", "mean_", "scale_") if not hasattr(score_est, a)
+        ]
         if missing or not hasattr(score_est, "activation"):
             raise TypeError(
                 "HybridLangevinROM needs a score estimator whose network the numba "
@@ -351,8 +371,11 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         forcing.fit(resid)
 
         if self.slow_forcing == "noise":
-            memory = (float(self.forcing_memory) if self.forcing_memory is not None
-                      else _MEMORY_WINDOWS * forcing.window * dt)
+            memory = (
+                float(self.forcing_memory)
+                if self.forcing_memory is not None
+                else _MEMORY_WINDOWS * forcing.window * dt
+            )
             forcing_mean = np.zeros(m)
             noise = np.full(m, np.sqrt(2.0))
             high_pass = min(1.0, dt / memory)
@@ -365,14 +388,18 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         # pairs (x_n, z_n): residual index r belongs to data index r + offset
         offset = 1 if self.derivative == "central" else 0
         span = embedding_span(forcing.lag_, forcing.n_delays)
-        Z = delay_embed((resid - forcing.mean_) / forcing.scale_, forcing.lag_,
-                        forcing.n_delays)
-        Xs = X[:, offset + span: offset + span + Z.shape[1]]
+        Z = delay_embed(
+            (resid - forcing.mean_) / forcing.scale_, forcing.lag_, forcing.n_delays
+        )
+        Xs = X[:, offset + span : offset + span + Z.shape[1]]
         flat_z = Z.reshape(-1, Z.shape[2])
         flat_x = Xs.reshape(-1, d)
         rng = np.random.default_rng(seeds[2])
-        keep = np.sort(rng.choice(flat_z.shape[0], size=min(_N_BANK, flat_z.shape[0]),
-                                  replace=False))
+        keep = np.sort(
+            rng.choice(
+                flat_z.shape[0], size=min(_N_BANK, flat_z.shape[0]), replace=False
+            )
+        )
 
         self.langevin_ = langevin
         self.score_estimator_ = score_est
@@ -388,8 +415,9 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         self.n_features_in_ = d
         self.initial_states_ = np.ascontiguousarray(flat_x[keep])
         self.initial_delay_states_ = np.ascontiguousarray(flat_z[keep])
-        self.score_pack_ = pack_mlp(score_est.interpolator_,
-                                    activation=score_est.activation)
+        self.score_pack_ = pack_mlp(
+            score_est.interpolator_, activation=score_est.activation
+        )
         spread = float(np.max(X.std(axis=(0, 1))))
         # a path beyond this is treated as blown up: 100 data spreads past the data
         self.bound_ = float(np.max(np.abs(X)) + 100.0 * max(spread, 1e-12))
@@ -401,8 +429,15 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             # Langevin part, of the forcing's strength for the rest. The
             # network makes these runs costly: two passes
             steps = _SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS
-            apply_time_change(self, X, seeds[4], sim_steps=steps, n_passes=2,
-                              columns=dynamic, thresholds=thresholds)
+            apply_time_change(
+                self,
+                X,
+                seeds[4],
+                sim_steps=steps,
+                n_passes=2,
+                columns=dynamic,
+                thresholds=thresholds,
+            )
         return self
 
     def _residual(self, X, langevin, trim):
@@ -436,17 +471,34 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             tables = lang.clock_tables_
         else:
             tables = (0.0, 1.0, np.zeros((1, 1)), np.zeros((1, 1)))
-        return (float(self.dt), lang._padded(self.drift_matrix_),
-                lang._padded(self.diffusion_matrix_), self.forcing_mean_,
-                self.forcing_scale_,
-                s.mean_, s.scale_, sp.weights, sp.biases, sp.sizes, sp.activation,
-                *self._score_box(),
-                npk.weights, npk.biases, npk.sizes, npk.activation, bool(f.coupled),
-                bool(f.symmetric),
-                1.0 / f.decorrelation_time_, f.confinement_radius_, self.bound_,
-                self.forcing_noise_ if noise is None else noise, self.high_pass_,
-                lang.dynamic_features_,
-                *lang._clock_args(), *tables)
+        return (
+            float(self.dt),
+            lang._padded(self.drift_matrix_),
+            lang._padded(self.diffusion_matrix_),
+            self.forcing_mean_,
+            self.forcing_scale_,
+            s.mean_,
+            s.scale_,
+            sp.weights,
+            sp.biases,
+            sp.sizes,
+            sp.activation,
+            *self._score_box(),
+            npk.weights,
+            npk.biases,
+            npk.sizes,
+            npk.activation,
+            bool(f.coupled),
+            bool(f.symmetric),
+            1.0 / f.decorrelation_time_,
+            f.confinement_radius_,
+            self.bound_,
+            self.forcing_noise_ if noise is None else noise,
+            self.high_pass_,
+            lang.dynamic_features_,
+            *lang._clock_args(),
+            *tables,
+        )
 
     def _score_box(self):
         # KGMMScore trusts its network only inside the box of its cluster
@@ -505,10 +557,19 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
                 )
             x0 = np.ascontiguousarray(x0)
         results = run_ensemble(
-            _sample_member, n_paths, random_state=as_seed_sequence(random_state),
-            n_jobs=self.n_jobs, stack=False,
-            args=(x0, self.initial_states_, self.initial_delay_states_, n_steps,
-                  self._kernel_args()))
+            _sample_member,
+            n_paths,
+            random_state=as_seed_sequence(random_state),
+            n_jobs=self.n_jobs,
+            stack=False,
+            args=(
+                x0,
+                self.initial_states_,
+                self.initial_delay_states_,
+                n_steps,
+                self._kernel_args(),
+            ),
+        )
         self._raise_blow_up([r[1] for r in results], "simulation")
         return np.stack([r[0] for r in results])
 
@@ -557,8 +618,13 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         f = self.forcing_
         span = embedding_span(f.lag_, f.n_delays)
         min_steps = span + n_paths + 1
-        H = check_trajectories(history, min_steps=1, name="history",
-                               n_features=self.n_features_in_, estimator=self)
+        H = check_trajectories(
+            history,
+            min_steps=1,
+            name="history",
+            n_features=self.n_features_in_,
+            estimator=self,
+        )
         if H.shape[1] < min_steps:
             raise ValueError(
                 f"history has trajectories of {H.shape[1]} steps; a delay vector "
@@ -567,9 +633,13 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             )
         Z = self._warm_start(H)
         results = run_ensemble(
-            _forecast_member, H.shape[0] * n_paths,
-            random_state=as_seed_sequence(random_state), n_jobs=self.n_jobs,
-            stack=False, args=(H, Z, n_paths, n_lead, span, self._kernel_args()))
+            _forecast_member,
+            H.shape[0] * n_paths,
+            random_state=as_seed_sequence(random_state),
+            n_jobs=self.n_jobs,
+            stack=False,
+            args=(H, Z, n_paths, n_lead, span, self._kernel_args()),
+        )
         out = np.empty((H.shape[0], n_paths, n_lead + 1, self.n_features_in_))
         for index, (path, status) in enumerate(results):
             i, k = divmod(index, n_paths)
@@ -621,9 +691,10 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         y_scale = torch.as_tensor(self.forcing_scale_)
         box = tuple(torch.as_tensor(np.asarray(b, float)) for b in self._score_box())
         with torch.no_grad():
-            z = torch_rollout(f.module_, torch.as_tensor(np.asarray(z0, float)),
-                              n_steps, dt)
-            z1 = z[..., :d]                                  # (n_steps, n_paths, d)
+            z = torch_rollout(
+                f.module_, torch.as_tensor(np.asarray(z0, float)), n_steps, dt
+            )
+            z1 = z[..., :d]  # (n_steps, n_paths, d)
             slow = torch.zeros_like(z1[0])
             x = torch.as_tensor(np.asarray(x0, float)).clone()
             out = torch.empty((n_steps,) + tuple(x.shape), dtype=torch.float64)
@@ -665,12 +736,14 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         from ..metrics import acf_error, pdf_kl_divergence
 
         check_is_fitted(self, "forcing_")
-        X = check_trajectories(X, min_steps=8, n_features=self.n_features_in_,
-                               estimator=self)
+        X = check_trajectories(
+            X, min_steps=8, n_features=self.n_features_in_, estimator=self
+        )
         seed = 0 if self.random_state is None else spawn_seeds(self.random_state, 4)[3]
         try:
-            sim = self.sample(X.shape[1], x0=X[:, 0], n_paths=X.shape[0],
-                              random_state=seed)
+            sim = self.sample(
+                X.shape[1], x0=X[:, 0], n_paths=X.shape[0], random_state=seed
+            )
         except SimulationBlowUpError as exc:
             # a model that cannot be simulated is the worst possible candidate
             warnings.warn(f"{exc} Its score is -inf.", RuntimeWarning, stacklevel=2)
@@ -687,8 +760,9 @@ def _forecast_member(rng, index, H, Z, n_paths, n_lead, span, kernel_args):
     i, k = divmod(index, n_paths)
     idx = H.shape[1] - 1 - k
     path = np.empty((n_lead + 1 + k, H.shape[2]))
-    status = hybrid_rollout(H[i, idx], Z[i, idx - span], n_lead + 1 + k, *kernel_args,
-                            rng, path)
+    status = hybrid_rollout(
+        H[i, idx], Z[i, idx - span], n_lead + 1 + k, *kernel_args, rng, path
+    )
     return path[k:], int(status)
 
 

@@ -39,12 +39,46 @@ __all__ = ["hybrid_rollout"]
 
 
 @numba.njit(cache=True)
-def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_scale,
-                   s_weights, s_biases, s_sizes, s_act, s_box_lo, s_box_hi,
-                   n_weights, n_biases, n_sizes,
-                   n_act, coupled, symmetric, inv_time_scale, radius, bound, noise,
-                   high_pass, dyn, clock_sin, clock_cos, clock_omega, clock_radius,
-                   table_lo, table_step, score_table, velocity_table, rng, out):
+def hybrid_rollout(
+    x0,
+    z0,
+    n_steps,
+    dt,
+    phi,
+    sigma,
+    y_mean,
+    y_scale,
+    s_mean,
+    s_scale,
+    s_weights,
+    s_biases,
+    s_sizes,
+    s_act,
+    s_box_lo,
+    s_box_hi,
+    n_weights,
+    n_biases,
+    n_sizes,
+    n_act,
+    coupled,
+    symmetric,
+    inv_time_scale,
+    radius,
+    bound,
+    noise,
+    high_pass,
+    dyn,
+    clock_sin,
+    clock_cos,
+    clock_omega,
+    clock_radius,
+    table_lo,
+    table_step,
+    score_table,
+    velocity_table,
+    rng,
+    out,
+):
     """Integrate one path; ``out[t]`` receives ``x`` at step ``t`` (``out[0] = x0``).
 
     Returns -1, or the first step at which ``x`` or ``z`` was not finite or
@@ -95,13 +129,21 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
         if use_table:
             # one dynamic feature, one clock: the drift tables
             k = dyn[0]
-            drift[k] = table_drift(x[k], phase0[0] + clock_omega[0] * ((t - 1) * dt),
-                                   table_lo, table_step, score_table, velocity_table,
-                                   phi[k, k], inv_var)
+            drift[k] = table_drift(
+                x[k],
+                phase0[0] + clock_omega[0] * ((t - 1) * dt),
+                table_lo,
+                table_step,
+                score_table,
+                velocity_table,
+                phi[k, k],
+                inv_var,
+            )
         else:
             for k in range(d):
-                ys[k] = min(max((x[k] - s_mean[k]) / s_scale[k], s_box_lo[k]),
-                            s_box_hi[k])
+                ys[k] = min(
+                    max((x[k] - s_mean[k]) / s_scale[k], s_box_lo[k]), s_box_hi[k]
+                )
             mlp_forward(ys, s_weights, s_biases, s_sizes, s_act, s, s_work)
             for k in range(d):
                 # the score estimator's confined tail beyond its clusters (KGMMScore)
@@ -124,9 +166,27 @@ def hybrid_rollout(x0, z0, n_steps, dt, phi, sigma, y_mean, y_scale, s_mean, s_s
                 kick += sigma[i, j] * xi[j]
             x[i] += dt * acc + kick
         set_clock(x, clock_sin, clock_cos, clock_omega, clock_radius, phase0, t * dt)
-        node_rk4_step(z, dt, n_weights, n_biases, n_sizes, n_act, coupled, symmetric,
-                      m, inv_time_scale, radius, k1, k2, k3, k4, tmp, squashed, mlp_out,
-                      n_work)
+        node_rk4_step(
+            z,
+            dt,
+            n_weights,
+            n_biases,
+            n_sizes,
+            n_act,
+            coupled,
+            symmetric,
+            m,
+            inv_time_scale,
+            radius,
+            k1,
+            k2,
+            k3,
+            k4,
+            tmp,
+            squashed,
+            mlp_out,
+            n_work,
+        )
         bad = False
         for k in range(d):
             out[t, k] = x[k]

@@ -49,15 +49,19 @@ def transition_events(X, thresholds=(-0.5, 0.5), *, settle=30, min_history=0):
                 tc = t
                 while tc > 0 and np.sign(x[tc - 1] - mid) == new:
                     tc -= 1
-                if (tc >= min_history and tc + settle < len(x)
-                        and np.sign(x[tc + settle] - mid) == new):
+                if (
+                    tc >= min_history
+                    and tc + settle < len(x)
+                    and np.sign(x[tc + settle] - mid) == new
+                ):
                     events.append((i, tc, new))
             state = label[t]
     return np.array(events, dtype=np.int64).reshape(-1, 3)
 
 
-def transition_forecast_skill(X, events, leads, forecast_end, *, settle=30,
-                              midpoint=0.0):
+def transition_forecast_skill(
+    X, events, leads, forecast_end, *, settle=30, midpoint=0.0
+):
     """Fraction of transitions whose new well is forecast, for each lead.
 
     Parameters
@@ -84,7 +88,8 @@ def transition_forecast_skill(X, events, leads, forecast_end, *, settle=30,
         hits = 0
         for e, (i, tc, new) in enumerate(events):
             end = np.atleast_1d(
-                forecast_end(int(i), int(tc - lead), int(lead + settle), e))
+                forecast_end(int(i), int(tc - lead), int(lead + settle), e)
+            )
             vote = np.sum(np.sign(end - midpoint))
             hits += (1 if vote > 0 else -1) == new
         skill[a] = hits / max(len(events), 1)

@@ -75,7 +75,7 @@ def autocorrelation(X, max_lag, *, feature=None, adjusted=True):
     if not isinstance(adjusted, (bool, np.bool_)):
         raise TypeError(f"adjusted must be a bool, got {type(adjusted).__name__}.")
     centred = X - X.mean(axis=(0, 1))
-    variance = np.mean(centred ** 2, axis=(0, 1))
+    variance = np.mean(centred**2, axis=(0, 1))
     constant = np.flatnonzero(variance <= 1e-300)
     if constant.size:
         raise ValueError(
@@ -88,9 +88,9 @@ def autocorrelation(X, max_lag, *, feature=None, adjusted=True):
     chunk = max(1, (1 << 23) // (n_fft * centred.shape[2]))
     acov = np.zeros((max_lag + 1, centred.shape[2]))
     for start in range(0, n_traj, chunk):
-        spectrum = sp_fft.rfft(centred[start:start + chunk], n=n_fft, axis=1)
-        power = spectrum.real ** 2 + spectrum.imag ** 2
-        acov += sp_fft.irfft(power, n=n_fft, axis=1)[:, :max_lag + 1].sum(axis=0)
+        spectrum = sp_fft.rfft(centred[start : start + chunk], n=n_fft, axis=1)
+        power = spectrum.real**2 + spectrum.imag**2
+        acov += sp_fft.irfft(power, n=n_fft, axis=1)[:, : max_lag + 1].sum(axis=0)
     lags = np.arange(max_lag + 1)
     pairs = n_traj * ((n_steps - lags) if adjusted else np.full_like(lags, n_steps))
     acov /= pairs[:, None]
@@ -146,8 +146,9 @@ def acf_error(X_true, X_model, max_lag, *, feature=None, adjusted=True):
 _ONE_OVER_E = float(np.exp(-1.0))
 
 
-def decorrelation_time(X, *, dt=1.0, method="threshold", threshold=_ONE_OVER_E,
-                       max_lag=None, feature=None):
+def decorrelation_time(
+    X, *, dt=1.0, method="threshold", threshold=_ONE_OVER_E, max_lag=None, feature=None
+):
     r"""Time over which each feature decorrelates.
 
     ``method="threshold"``: the first time the ACF falls below ``threshold``
@@ -215,5 +216,5 @@ def decorrelation_time(X, *, dt=1.0, method="threshold", threshold=_ONE_OVER_E,
         else:
             nonpos = np.flatnonzero(c <= 0)
             end = nonpos[0] if nonpos.size else c.size - 1
-            times[j] = dt * (np.sum(c[:end + 1]) - 0.5 * (c[0] + c[end]))
+            times[j] = dt * (np.sum(c[: end + 1]) - 0.5 * (c[0] + c[end]))
     return times

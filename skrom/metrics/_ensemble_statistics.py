@@ -84,7 +84,7 @@ def mean_std_error(X_true, X_model, *, feature=None):
         )
     mean_true, mean_model = X_true.mean(axis=0), X_model.mean(axis=0)
     std_true, std_model = X_true.std(axis=0, ddof=1), X_model.std(axis=0, ddof=1)
-    scale = np.sqrt(np.mean(std_true ** 2, axis=0))
+    scale = np.sqrt(np.mean(std_true**2, axis=0))
     flat = np.flatnonzero(scale <= 1e-300)
     if flat.size:
         raise ValueError(

@@ -86,7 +86,7 @@ def _density_on_grid(samples, grid, method, h, allow_empty=False):
         kernel = np.exp(-0.5 * (offsets / h) ** 2) if h > 0 else np.ones(1)
         # Normalising the discrete kernel keeps the mass when h < delta.
         kernel /= kernel.sum()
-        counts = np.convolve(counts, kernel, mode="full")[half:half + n_points]
+        counts = np.convolve(counts, kernel, mode="full")[half : half + n_points]
     total = counts.sum()
     if total <= 0 and allow_empty:
         return np.zeros(n_points)
@@ -109,8 +109,9 @@ def _resolve_bins(bins, method):
     return check_int(bins, "bins", min_value=2)
 
 
-def marginal_pdf(X, *, feature=None, bins=None, method="kde", grid=None,
-                 bandwidth="silverman"):
+def marginal_pdf(
+    X, *, feature=None, bins=None, method="kde", grid=None, bandwidth="silverman"
+):
     """Marginal probability density of one observable of a trajectory set.
 
     All trajectories and times are pooled into one sample (the data are
@@ -204,8 +205,17 @@ def _cell_probabilities(X_true, X_model, feature, bins, method, grid, bandwidth,
         yield p, q
 
 
-def pdf_kl_divergence(X_true, X_model, *, feature=None, bins=None, method="kde",
-                      grid=None, bandwidth="silverman", eps=1e-10):
+def pdf_kl_divergence(
+    X_true,
+    X_model,
+    *,
+    feature=None,
+    bins=None,
+    method="kde",
+    grid=None,
+    bandwidth="silverman",
+    eps=1e-10,
+):
     r"""Kullback-Leibler divergence KL(true || model) between marginal densities.
 
     Both samples are pooled over trajectories and time, their densities
@@ -276,15 +286,24 @@ def pdf_kl_divergence(X_true, X_model, *, feature=None, bins=None, method="kde",
     """
     kls = []
     with np.errstate(divide="ignore"):
-        for p, q in _cell_probabilities(X_true, X_model, feature, bins, method,
-                                        grid, bandwidth, eps):
+        for p, q in _cell_probabilities(
+            X_true, X_model, feature, bins, method, grid, bandwidth, eps
+        ):
             mask = p > 0
             kls.append(float(np.sum(p[mask] * np.log(p[mask] / q[mask]))))
     return max(float(np.mean(kls)), 0.0)
 
 
-def pdf_hellinger_distance(X_true, X_model, *, feature=None, bins=None, method="kde",
-                           grid=None, bandwidth="silverman"):
+def pdf_hellinger_distance(
+    X_true,
+    X_model,
+    *,
+    feature=None,
+    bins=None,
+    method="kde",
+    grid=None,
+    bandwidth="silverman",
+):
     r"""Hellinger distance between the marginal densities of two trajectory sets.
 
     With cell probabilities :math:`p_i, q_i` on a shared grid (see
@@ -330,7 +349,8 @@ def pdf_hellinger_distance(X_true, X_model, *, feature=None, bins=None, method="
     0.34
     """
     dists = []
-    for p, q in _cell_probabilities(X_true, X_model, feature, bins, method, grid,
-                                    bandwidth, 0.0):
+    for p, q in _cell_probabilities(
+        X_true, X_model, feature, bins, method, grid, bandwidth, 0.0
+    ):
         dists.append(np.sqrt(max(1.0 - float(np.sum(np.sqrt(p * q))), 0.0)))
     return float(np.mean(dists))

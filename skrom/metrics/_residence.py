@@ -26,7 +26,7 @@ def _core_labels(x, zones):
     State 0 is ``x < zones[0, 0]``, state i is ``zones[i-1, 1] < x < zones[i, 0]``,
     the last state is ``x > zones[-1, 1]``. Points on a boundary are in the zone.
     """
-    upper_idx = np.searchsorted(zones[:, 1], x, side="left")   # zones whose upper < x
+    upper_idx = np.searchsorted(zones[:, 1], x, side="left")  # zones whose upper < x
     lower_idx = np.searchsorted(zones[:, 0], x, side="right")  # zones whose lower <= x
     return np.where(upper_idx == lower_idx, upper_idx, -1)
 
@@ -225,8 +225,9 @@ def transition_counts(X, thresholds, *, feature=None):
     return counts
 
 
-def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None,
-                         method="complete"):
+def residence_time_error(
+    X_true, X_model, thresholds, *, dt=1.0, feature=None, method="complete"
+):
     """Largest relative error of the mean residence times over the states.
 
     ``max_i |tau_model_i - tau_true_i| / tau_true_i`` with
@@ -273,8 +274,9 @@ def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None,
     >>> residence_time_error(x, y, 0.0)
     0.5
     """
-    true = mean_residence_times(X_true, thresholds, dt=dt, feature=feature,
-                                method=method)
+    true = mean_residence_times(
+        X_true, thresholds, dt=dt, feature=feature, method=method
+    )
     missing = np.flatnonzero(np.isnan(true))
     if missing.size:
         raise ValueError(
@@ -282,8 +284,9 @@ def residence_time_error(X_true, X_model, thresholds, *, dt=1.0, feature=None,
             "mean residence times are undefined. Use longer trajectories or other "
             "thresholds."
         )
-    model = mean_residence_times(X_model, thresholds, dt=dt, feature=feature,
-                                 method=method)
+    model = mean_residence_times(
+        X_model, thresholds, dt=dt, feature=feature, method=method
+    )
     if np.any(np.isnan(model)):
         return float("inf")
     return float(np.max(np.abs(model - true) / true))

@@ -20,7 +20,6 @@ lead time. Both are plain picklable objects, so they can be passed to
 ``GridSearchCV(scoring=...)``, alone or in a dict with ``refit=``.
 """
 
-
 import numpy as np
 
 from .._validation import check_int, check_option, check_trajectories
@@ -76,8 +75,9 @@ _METRICS = {
 
 def _sample(estimator, n_steps, x0, n_paths, random_state, n_features):
     """Call ``estimator.sample`` and check the shape of what comes back."""
-    paths = np.asarray(estimator.sample(n_steps, x0=x0, n_paths=n_paths,
-                                        random_state=random_state))
+    paths = np.asarray(
+        estimator.sample(n_steps, x0=x0, n_paths=n_paths, random_state=random_state)
+    )
     if paths.shape != (n_paths, n_steps, n_features):
         raise ValueError(
             f"{type(estimator).__name__}.sample returned shape {paths.shape}; "
@@ -109,10 +109,16 @@ def _repr(scorer, names):
     """``Class(metric, <non-default settings>, <metric kwargs>)``."""
     defaults = type(scorer).__init__.__kwdefaults__
     metric = scorer.metric
-    parts = [repr(metric) if isinstance(metric, str)
-             else getattr(metric, "__name__", repr(metric))]
-    parts += [f"{k}={getattr(scorer, k)!r}" for k in names
-              if getattr(scorer, k) != defaults[k]]
+    parts = [
+        repr(metric)
+        if isinstance(metric, str)
+        else getattr(metric, "__name__", repr(metric))
+    ]
+    parts += [
+        f"{k}={getattr(scorer, k)!r}"
+        for k in names
+        if getattr(scorer, k) != defaults[k]
+    ]
     parts += [f"{k}={v!r}" for k, v in scorer.metric_kwargs.items()]
     return f"{type(scorer).__name__}({', '.join(parts)})"
 
@@ -159,8 +165,18 @@ class StatisticsScorer:
     make_statistics_scorer, ForecastScorer
     """
 
-    def __init__(self, metric, *, n_steps=None, n_paths=None, random_state=0,
-                 sign=-1, x0_from_data=True, data_stride="auto", metric_kwargs=None):
+    def __init__(
+        self,
+        metric,
+        *,
+        n_steps=None,
+        n_paths=None,
+        random_state=0,
+        sign=-1,
+        x0_from_data=True,
+        data_stride="auto",
+        metric_kwargs=None,
+    ):
         self.metric = metric
         self.n_steps = n_steps
         self.n_paths = n_paths
@@ -182,19 +198,35 @@ class StatisticsScorer:
         n_steps = X.shape[1] if self.n_steps is None else self.n_steps
         n_paths = X.shape[0] if self.n_paths is None else self.n_paths
         x0 = X[np.arange(n_paths) % X.shape[0], 0] if self.x0_from_data else None
-        paths = _sample(estimator, n_steps, x0, n_paths, self.random_state,
-                        X.shape[2])
+        paths = _sample(estimator, n_steps, x0, n_paths, self.random_state, X.shape[2])
         metric = _METRICS[self.metric] if isinstance(self.metric, str) else self.metric
         return float(self.sign * metric(X, paths, **self.metric_kwargs))
 
     def __repr__(self):
-        return _repr(self, ("n_steps", "n_paths", "random_state", "sign",
-                            "x0_from_data", "data_stride"))
+        return _repr(
+            self,
+            (
+                "n_steps",
+                "n_paths",
+                "random_state",
+                "sign",
+                "x0_from_data",
+                "data_stride",
+            ),
+        )
 
 
-def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0,
-                           greater_is_better=None, x0_from_data=True,
-                           data_stride="auto", **metric_kwargs):
+def make_statistics_scorer(
+    metric,
+    *,
+    n_steps=None,
+    n_paths=None,
+    random_state=0,
+    greater_is_better=None,
+    x0_from_data=True,
+    data_stride="auto",
+    **metric_kwargs,
+):
     """Build a scorer that compares a model's simulated run with held-out data.
 
     Parameters
@@ -268,9 +300,14 @@ def make_statistics_scorer(metric, *, n_steps=None, n_paths=None, random_state=0
     if data_stride != "auto":
         check_int(data_stride, "data_stride")
     return StatisticsScorer(
-        metric, n_steps=n_steps, n_paths=n_paths, random_state=random_state,
-        sign=1 if greater_is_better else -1, x0_from_data=bool(x0_from_data),
-        data_stride=data_stride, metric_kwargs=metric_kwargs,
+        metric,
+        n_steps=n_steps,
+        n_paths=n_paths,
+        random_state=random_state,
+        sign=1 if greater_is_better else -1,
+        x0_from_data=bool(x0_from_data),
+        data_stride=data_stride,
+        metric_kwargs=metric_kwargs,
     )
 
 
@@ -313,9 +350,18 @@ class ForecastScorer:
     make_forecast_scorer, StatisticsScorer
     """
 
-    def __init__(self, metric="sign_skill", *, n_leads=None, n_members=10,
-                 start_stride=None, max_starts=100, random_state=0,
-                 data_stride="auto", metric_kwargs=None):
+    def __init__(
+        self,
+        metric="sign_skill",
+        *,
+        n_leads=None,
+        n_members=10,
+        start_stride=None,
+        max_starts=100,
+        random_state=0,
+        data_stride="auto",
+        metric_kwargs=None,
+    ):
         self.metric = metric
         self.data_stride = data_stride
         self.n_leads = n_leads
@@ -334,8 +380,12 @@ class ForecastScorer:
             # model's time step, so no held-out data is thrown away.
             n_traj, n_steps, n_features = X.shape
             n_keep = n_steps // k
-            X = (X[:, :n_keep * k].reshape(n_traj, n_keep, k, n_features)
-                 .transpose(0, 2, 1, 3).reshape(n_traj * k, n_keep, n_features))
+            X = (
+                X[:, : n_keep * k]
+                .reshape(n_traj, n_keep, k, n_features)
+                .transpose(0, 2, 1, 3)
+                .reshape(n_traj * k, n_keep, n_features)
+            )
         n_traj, n_steps, n_features = X.shape
         n_leads = self._default_leads(X) if self.n_leads is None else self.n_leads
         if n_leads > n_steps:
@@ -349,10 +399,11 @@ class ForecastScorer:
         if len(starts) > self.max_starts:
             keep = np.linspace(0, len(starts) - 1, self.max_starts).round().astype(int)
             starts = [starts[i] for i in keep]
-        truth = np.stack([X[r, t:t + n_leads] for r, t in starts])
+        truth = np.stack([X[r, t : t + n_leads] for r, t in starts])
         x0 = np.repeat(truth[:, 0], self.n_members, axis=0)
-        paths = _sample(estimator, n_leads, x0, x0.shape[0], self.random_state,
-                        n_features)
+        paths = _sample(
+            estimator, n_leads, x0, x0.shape[0], self.random_state, n_features
+        )
         paths = paths.reshape(len(starts), self.n_members, n_leads, n_features)
         if self.metric == "sign_skill":
             _, skill = forecast_sign_skill(truth, paths, **self.metric_kwargs)
@@ -371,13 +422,30 @@ class ForecastScorer:
         return int(min(max(np.ceil(tau) + 1, 2), half))
 
     def __repr__(self):
-        return _repr(self, ("n_leads", "n_members", "start_stride", "max_starts",
-                            "random_state", "data_stride"))
+        return _repr(
+            self,
+            (
+                "n_leads",
+                "n_members",
+                "start_stride",
+                "max_starts",
+                "random_state",
+                "data_stride",
+            ),
+        )
 
 
-def make_forecast_scorer(metric="sign_skill", *, n_leads=None, n_members=10,
-                         start_stride=None, max_starts=100, random_state=0,
-                         data_stride="auto", **metric_kwargs):
+def make_forecast_scorer(
+    metric="sign_skill",
+    *,
+    n_leads=None,
+    n_members=10,
+    start_stride=None,
+    max_starts=100,
+    random_state=0,
+    data_stride="auto",
+    **metric_kwargs,
+):
     """Build a scorer of ensemble forecasts started along held-out trajectories.
 
     Parameters
@@ -433,8 +501,13 @@ def make_forecast_scorer(metric="sign_skill", *, n_leads=None, n_members=10,
     if data_stride != "auto":
         check_int(data_stride, "data_stride")
     return ForecastScorer(
-        metric, n_leads=n_leads, n_members=n_members, start_stride=start_stride,
-        max_starts=max_starts, random_state=random_state, data_stride=data_stride,
+        metric,
+        n_leads=n_leads,
+        n_members=n_members,
+        start_stride=start_stride,
+        max_starts=max_starts,
+        random_state=random_state,
+        data_stride=data_stride,
         metric_kwargs=metric_kwargs,
     )
 

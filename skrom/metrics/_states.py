@@ -6,6 +6,7 @@ import numpy as np
 
 __all__ = ["check_thresholds"]
 
+
 def check_thresholds(thresholds):
     """Return the transition zones as an (n_states - 1, 2) array of (lower, upper).
 

@@ -1,6 +1,5 @@
 """Cross-validation over trajectories cut from one long run."""
 
-
 import numpy as np
 
 from .._validation import check_int, check_trajectories
@@ -56,7 +55,7 @@ def segment_trajectory(X, n_segments):
             f"n_segments={n_segments} leaves segments of {length} step(s) from "
             f"{n_steps} steps; at least 2 steps per segment are needed."
         )
-    return X[0, :n_segments * length].reshape(n_segments, length, X.shape[2]).copy()
+    return X[0, : n_segments * length].reshape(n_segments, length, X.shape[2]).copy()
 
 
 class TrajectorySegmentSplit:

@@ -7,17 +7,28 @@ from ._axes import get_axes
 __all__ = ["plot_fan_chart"]
 
 
-def plot_fan_chart(paths, *, truth=None, dt=1.0, t0=0.0, feature=0,
-                   quantiles=(0.05, 0.25), color="C0", label="ensemble", ax=None):
+def plot_fan_chart(
+    paths,
+    *,
+    truth=None,
+    dt=1.0,
+    t0=0.0,
+    feature=0,
+    quantiles=(0.05, 0.25),
+    color="C0",
+    label="ensemble",
+    ax=None,
+):
     """Quantile bands and median of an ensemble, with the truth on top.
 
     Parameters
     ----------
     paths : array-like of shape (n_paths, n_steps, n_features) or (n_paths, n_steps)
         Generated ensemble (e.g. the output of ``sample``).
-    truth : array-like of shape (n_steps, n_features), (n_steps,) or (n_true, n_steps, n_features), optional
+    truth : array-like of shape (n_steps, n_features) or (n_true, n_steps, n_features), optional
         Verifying trajectory, or a true ensemble (then its mean and the same
-        quantile bands are drawn as lines).
+        quantile bands are drawn as lines); a 1-D ``(n_steps,)`` array is one
+        scalar path.
     dt, t0 : float
         Time axis: ``t0 + dt * step``.
     feature : int, default=0
@@ -45,13 +56,22 @@ def plot_fan_chart(paths, *, truth=None, dt=1.0, t0=0.0, feature=0,
     if P.ndim == 3:
         P = P[..., feature]
     if P.ndim != 2:
-        raise ValueError(f"paths must be (n_paths, n_steps[, n_features]), got shape {np.shape(paths)}.")
+        raise ValueError(
+            f"paths must be (n_paths, n_steps[, n_features]), got shape {np.shape(paths)}."
+        )
     ax = get_axes(ax)
     t = t0 + dt * np.arange(P.shape[1])
     for i, q in enumerate(sorted(quantiles)):
         lo, hi = np.quantile(P, [q, 1 - q], axis=0)
-        ax.fill_between(t, lo, hi, color=color, alpha=0.15 + 0.15 * i, lw=0,
-                        label=f"{label} {100 * q:g}-{100 * (1 - q):g}%")
+        ax.fill_between(
+            t,
+            lo,
+            hi,
+            color=color,
+            alpha=0.15 + 0.15 * i,
+            lw=0,
+            label=f"{label} {100 * q:g}-{100 * (1 - q):g}%",
+        )
     ax.plot(t, np.median(P, axis=0), color=color, label=f"{label} median")
     if truth is not None:
         T = np.asarray(truth, dtype=float)

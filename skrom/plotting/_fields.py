@@ -7,8 +7,19 @@ from ._axes import get_axes
 __all__ = ["plot_space_time"]
 
 
-def plot_space_time(field, *, x=None, dt=1.0, t0=0.0, cmap="RdBu_r", vmin=None,
-                    vmax=None, title=None, colorbar=True, ax=None):
+def plot_space_time(
+    field,
+    *,
+    x=None,
+    dt=1.0,
+    t0=0.0,
+    cmap="RdBu_r",
+    vmin=None,
+    vmax=None,
+    title=None,
+    colorbar=True,
+    ax=None,
+):
     """Space-time (Hovmoller) plot of one field trajectory.
 
     Parameters

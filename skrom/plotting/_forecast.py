@@ -7,7 +7,9 @@ from ._axes import get_axes
 __all__ = ["plot_forecast_skill"]
 
 
-def plot_forecast_skill(lead_times, skills, *, lyapunov_time=None, ylabel="skill", ax=None):
+def plot_forecast_skill(
+    lead_times, skills, *, lyapunov_time=None, ylabel="skill", ax=None
+):
     """Forecast skill of several models against lead time.
 
     Parameters
@@ -41,7 +43,9 @@ def plot_forecast_skill(lead_times, skills, *, lyapunov_time=None, ylabel="skill
     for label, s in skills.items():
         s = np.asarray(s, dtype=float)
         if s.shape != lead.shape:
-            raise ValueError(f"skills[{label!r}] has shape {s.shape}, lead_times {lead.shape}.")
+            raise ValueError(
+                f"skills[{label!r}] has shape {s.shape}, lead_times {lead.shape}."
+            )
         ax.plot(x, s, marker="o", ms=3, label=label)
     ax.set_xlabel("lead time (Lyapunov times)" if lyapunov_time else "lead time")
     ax.set_ylabel(ylabel)

@@ -14,8 +14,14 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_clock_features", "fit_clock", "clock_values", "transport_velocity",
-           "table_lookup", "clock_anomaly"]
+__all__ = [
+    "check_clock_features",
+    "fit_clock",
+    "clock_values",
+    "transport_velocity",
+    "table_lookup",
+    "clock_anomaly",
+]
 
 # clock columns must be a rotation to this relative accuracy
 _CLOCK_RTOL = 1e-6
@@ -43,16 +49,21 @@ def check_clock_features(clock_features, n_features, who):
     if clock_features is None:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty.copy(), np.arange(n_features, dtype=np.int64)
-    if (isinstance(clock_features, (str, bytes))
-            or not hasattr(clock_features, "__len__")):
+    if isinstance(clock_features, (str, bytes)) or not hasattr(
+        clock_features, "__len__"
+    ):
         raise TypeError(
             f"{who}: clock_features must be None or a sequence of column indices "
             f"in (sin, cos) pairs, e.g. (1, 2); got {clock_features!r}."
         )
     cols = list(clock_features)
-    if (len(cols) == 0 or len(cols) % 2
-            or not all(isinstance(c, numbers.Integral) and not isinstance(c, bool)
-                       for c in cols)):
+    if (
+        len(cols) == 0
+        or len(cols) % 2
+        or not all(
+            isinstance(c, numbers.Integral) and not isinstance(c, bool) for c in cols
+        )
+    ):
         raise ValueError(
             f"{who}: clock_features must hold an even, non-zero number of column "
             f"indices, (sin, cos) pairs such as (1, 2); got {clock_features!r}."
@@ -225,8 +236,9 @@ def table_lookup(table, x_lo, x_step, x, phase):
     fu, fv = u - i, v - j
     j = j % n_phase
     j2 = (j + 1) % n_phase
-    return ((1.0 - fu) * ((1.0 - fv) * table[i, j] + fv * table[i, j2])
-            + fu * ((1.0 - fv) * table[i + 1, j] + fv * table[i + 1, j2]))
+    return (1.0 - fu) * ((1.0 - fv) * table[i, j] + fv * table[i, j2]) + fu * (
+        (1.0 - fv) * table[i + 1, j] + fv * table[i + 1, j2]
+    )
 
 
 def clock_anomaly(X, dynamic, sin_idx, cos_idx, n_harmonics):

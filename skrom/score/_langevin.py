@@ -345,13 +345,15 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             if self.diffusion_lag is None
             else check_int(self.diffusion_lag, "diffusion_lag")
         )
-        thresholds = check_time_change(self.diffusion, self.state_thresholds,
-                                       ("estimated", "unit"))
+        thresholds = check_time_change(
+            self.diffusion, self.state_thresholds, ("estimated", "unit")
+        )
         X = check_trajectories(X, min_steps=3, estimator=self)
         n_traj, n_steps, d = X.shape
         who = type(self).__name__
-        clock_sin, clock_cos, dynamic = check_clock_features(self.clock_features, d,
-                                                             who)
+        clock_sin, clock_cos, dynamic = check_clock_features(
+            self.clock_features, d, who
+        )
         omega, radius = fit_clock(X, clock_sin, clock_cos, dt, who)
         m = dynamic.shape[0]
         if lag is not None and lag >= n_steps:
@@ -383,8 +385,9 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         if isinstance(self.diffusion, str) and self.diffusion == "unit":
             sigma = np.diag(est.scale_[dynamic])
         elif isinstance(self.diffusion, str):
-            anomaly = clock_anomaly(X, dynamic, clock_sin, clock_cos,
-                                    _TRANSPORT_HARMONICS)
+            anomaly = clock_anomaly(
+                X, dynamic, clock_sin, clock_cos, _TRANSPORT_HARMONICS
+            )
             sigma, self.diffusion_lag_ = estimate_diffusion(anomaly, dt, lag)
         else:
             sigma = np.array(self.diffusion, dtype=np.float64)
@@ -403,8 +406,14 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         self.time_change_ = 1.0
         if isinstance(self.diffusion, str) and self.diffusion in ("acf", "residence"):
             steps = _SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS
-            apply_time_change(self, X, seeds[2], sim_steps=steps,
-                              columns=dynamic, thresholds=thresholds)
+            apply_time_change(
+                self,
+                X,
+                seeds[2],
+                sim_steps=steps,
+                columns=dynamic,
+                thresholds=thresholds,
+            )
         return self
 
     # ------------------------------------------------------------------
@@ -431,8 +440,10 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             x = X[:, k]
             # as the kernel: the table, and beyond it a Gaussian tail
             xc = np.clip(x, x_lo, x_lo + (score.shape[0] - 1) * x_step)
-            s = (table_lookup(score, x_lo, x_step, x, phase)
-                 - (x - xc) / self.score_estimator_.scale_[k] ** 2)
+            s = (
+                table_lookup(score, x_lo, x_step, x, phase)
+                - (x - xc) / self.score_estimator_.scale_[k] ** 2
+            )
             v = table_lookup(velocity, x_lo, x_step, x, phase)
             return (self.drift_matrix_[0, 0] * s + v)[:, None]
         score = self.score_estimator_.predict(X)[:, self.dynamic_features_]
@@ -459,19 +470,28 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             phase = np.arctan2(X[..., si], X[..., ci]).ravel()
             # the Fourier estimate of the conditional density takes the phase
             # as uniform; with a fraction of a period it is not
-            imbalance = max(abs(np.mean(np.exp(1j * q * phase)))
-                            for q in range(1, _TRANSPORT_HARMONICS + 1))
+            imbalance = max(
+                abs(np.mean(np.exp(1j * q * phase)))
+                for q in range(1, _TRANSPORT_HARMONICS + 1)
+            )
             if imbalance > _PHASE_IMBALANCE:
                 warnings.warn(
                     f"{type(self).__name__}: the clock's phase covers its period "
                     f"unevenly (harmonic mean {imbalance:.2f}); the transport "
                     "velocity assumes data over many whole periods and is biased. "
                     "Use longer trajectories or clock_transport=False.",
-                    UserWarning, stacklevel=3)
+                    UserWarning,
+                    stacklevel=3,
+                )
             velocity = transport_velocity(
-                x, phase,
-                float(self.clock_frequencies_[0]), grid,
-                _TRANSPORT_BANDWIDTH * float(x.std()), phi.size, _TRANSPORT_HARMONICS)
+                x,
+                phase,
+                float(self.clock_frequencies_[0]),
+                grid,
+                _TRANSPORT_BANDWIDTH * float(x.std()),
+                phi.size,
+                _TRANSPORT_HARMONICS,
+            )
         else:
             velocity = np.zeros_like(score)
         return float(grid[0]), float(grid[1] - grid[0]), score, velocity
@@ -486,12 +506,20 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
     def _clocked_args(self):
         x_lo, x_step, score, velocity = self.clock_tables_
         k = self.dynamic_features_[0]
-        return (int(self.integration_substeps),
-                float(self.dt) / int(self.integration_substeps),
-                self._padded(self.drift_matrix_), self._padded(self.diffusion_matrix_),
-                self.dynamic_features_, *self._clock_args(), x_lo, x_step, score,
-                velocity, float(self.score_estimator_.scale_[k]),
-                self.score_estimator_._bound)
+        return (
+            int(self.integration_substeps),
+            float(self.dt) / int(self.integration_substeps),
+            self._padded(self.drift_matrix_),
+            self._padded(self.diffusion_matrix_),
+            self.dynamic_features_,
+            *self._clock_args(),
+            x_lo,
+            x_step,
+            score,
+            velocity,
+            float(self.score_estimator_.scale_[k]),
+            self.score_estimator_._bound,
+        )
 
     def _kernel(self):
         """Which simulation kernel :meth:`sample` runs, and its arguments."""
@@ -503,9 +531,12 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         return _GENERIC, args
 
     def _clock_args(self):
-        return (np.ascontiguousarray(self.clock_pairs_[:, 0]),
-                np.ascontiguousarray(self.clock_pairs_[:, 1]),
-                self.clock_frequencies_, self.clock_radii_)
+        return (
+            np.ascontiguousarray(self.clock_pairs_[:, 0]),
+            np.ascontiguousarray(self.clock_pairs_[:, 1]),
+            self.clock_frequencies_,
+            self.clock_radii_,
+        )
 
     def _kernel_args(self):
         est = self.score_estimator_
@@ -638,8 +669,9 @@ def _path_member(rng, index, x0, centres, weights, n_steps, kernel_args, kind):
         start = x0[index].copy()
     out = np.empty((n_steps, start.shape[0]))
     if kind == _SCALAR_TABLE:
-        status = simulate_scalar_path(float(start[0]), n_steps, *kernel_args[:-4], rng,
-                                      out)
+        status = simulate_scalar_path(
+            float(start[0]), n_steps, *kernel_args[:-4], rng, out
+        )
     elif kind == _CLOCK_TABLE:
         status = simulate_clocked_path(start, n_steps, *kernel_args, rng, out)
     else:

@@ -132,8 +132,9 @@ def _run(
                     acc_n += noise[i, j] * xi[j]
                 x[i] += acc_d * h + amp * acc_n
             n_done += 1
-            set_clock(x, clock_sin, clock_cos, clock_omega, clock_radius, phase0,
-                      n_done * h)
+            set_clock(
+                x, clock_sin, clock_cos, clock_omega, clock_radius, phase0, n_done * h
+            )
         bad = False
         for k in range(d):
             v = x[k]
@@ -301,8 +302,19 @@ def simulate_clocked_path(
     for r in range(1, n_records):
         for _ in range(substeps):
             phase = phase0 + om * (n_done * h)
-            x += table_drift(x, phase, x_lo, x_step, score_table, velocity_table,
-                              drift_factor, inv_var) * h
+            x += (
+                table_drift(
+                    x,
+                    phase,
+                    x_lo,
+                    x_step,
+                    score_table,
+                    velocity_table,
+                    drift_factor,
+                    inv_var,
+                )
+                * h
+            )
             x += kick * rng.standard_normal()
             n_done += 1
         phase = phase0 + om * (n_done * h)

@@ -69,15 +69,18 @@ def match_time_scale(simulate, X, dt, *, who, n_passes=N_PASSES, thresholds=None
 
         what, option = "decorrelation times", "'acf'"
     else:
+
         def timescale(Y):
             return _residence(Y, dt, thresholds)
 
         what, option = "mean residence times", "'residence'"
     tau_data = timescale(X)
     if not np.all(np.isfinite(tau_data) & (tau_data > 0)):
-        hint = ("autocorrelation with a positive, finite integral"
-                if thresholds is None else
-                f"transitions out of every state of thresholds={thresholds!r}")
+        hint = (
+            "autocorrelation with a positive, finite integral"
+            if thresholds is None
+            else f"transitions out of every state of thresholds={thresholds!r}"
+        )
         raise ValueError(
             f"{who}: diffusion={option} needs data with an {hint}; got {what} "
             f"{tau_data}."
@@ -99,15 +102,17 @@ def match_time_scale(simulate, X, dt, *, who, n_passes=N_PASSES, thresholds=None
             # a clocked model's is nearly flat in k (tristable: 0.15), and
             # matching it exactly drives k far off (7 instead of 2.6, the
             # hopping 2.5 times too fast)
-            slope = float(np.clip((last[1] - gap) / (log_k - last[0]),
-                                  _MIN_SLOPE, _MAX_SLOPE))
+            slope = float(
+                np.clip((last[1] - gap) / (log_k - last[0]), _MIN_SLOPE, _MAX_SLOPE)
+            )
         last = (log_k, gap)
         log_k += gap / slope
     return float(np.exp(log_k))
 
 
-def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES, columns=None,
-                      thresholds=None):
+def apply_time_change(
+    model, X, seed, *, sim_steps, n_passes=N_PASSES, columns=None, thresholds=None
+):
     """Scale a model's ``Phi`` by ``k`` and ``Sigma`` by ``sqrt(k)`` to match ``X``.
 
     ``model`` has ``drift_matrix_``, ``diffusion_matrix_``, ``dt`` and
@@ -131,12 +136,18 @@ def apply_time_change(model, X, seed, *, sim_steps, n_passes=N_PASSES, columns=N
 
     def simulate(k):
         scale(k)
-        return model.sample(n_steps, x0=x0, n_paths=x0.shape[0],
-                            random_state=seed)[..., columns]
+        return model.sample(n_steps, x0=x0, n_paths=x0.shape[0], random_state=seed)[
+            ..., columns
+        ]
 
-    k = match_time_scale(simulate, X[..., columns], float(model.dt),
-                         who=type(model).__name__,
-                         n_passes=n_passes, thresholds=thresholds)
+    k = match_time_scale(
+        simulate,
+        X[..., columns],
+        float(model.dt),
+        who=type(model).__name__,
+        n_passes=n_passes,
+        thresholds=thresholds,
+    )
     scale(k)
     model.time_change_ = k
     return k

@@ -55,12 +55,14 @@ def test_vectorised_swish_matches_torch_over_the_whole_range():
     # the kernel's own exp (Cody-Waite reduction, Taylor polynomial, exponent
     # bits): checked against torch's SiLU, including where sigmoid under- or
     # overflows and on non-finite input
-    v = np.concatenate([
-        np.linspace(-760.0, 760.0, 200_001),
-        np.geomspace(1e-300, 50.0, 2_001),
-        -np.geomspace(1e-300, 50.0, 2_001),
-        [0.0, -0.0, 5e-324, -5e-324, 707.9, -707.9, 708.0, -708.0, 709.9, -709.9],
-    ])
+    v = np.concatenate(
+        [
+            np.linspace(-760.0, 760.0, 200_001),
+            np.geomspace(1e-300, 50.0, 2_001),
+            -np.geomspace(1e-300, 50.0, 2_001),
+            [0.0, -0.0, 5e-324, -5e-324, 707.9, -707.9, 708.0, -708.0, 709.9, -709.9],
+        ]
+    )
     got = v.copy()
     _swish_inplace(got)
     expected = torch.nn.functional.silu(torch.as_tensor(v)).numpy()

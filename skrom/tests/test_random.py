@@ -7,7 +7,7 @@ from skrom._random import as_seed_sequence, int_seed, member_generators, spawn_s
 def test_children_depend_only_on_index():
     a = spawn_seeds(7, 5)
     b = spawn_seeds(7, 2)
-    for s, t in zip(a[:2], b):
+    for s, t in zip(a[:2], b, strict=False):
         assert np.array_equal(s.generate_state(4), t.generate_state(4))
     assert not np.array_equal(a[0].generate_state(4), a[1].generate_state(4))
 
@@ -20,8 +20,12 @@ def test_member_generators_reproducible():
 
 def test_accepted_types_and_errors():
     assert isinstance(as_seed_sequence(None), np.random.SeedSequence)
-    assert isinstance(as_seed_sequence(np.random.default_rng(0)), np.random.SeedSequence)
-    assert isinstance(as_seed_sequence(np.random.RandomState(0)), np.random.SeedSequence)
+    assert isinstance(
+        as_seed_sequence(np.random.default_rng(0)), np.random.SeedSequence
+    )
+    assert isinstance(
+        as_seed_sequence(np.random.RandomState(0)), np.random.SeedSequence
+    )
     with pytest.raises(ValueError):
         as_seed_sequence(-1)
     with pytest.raises(TypeError):

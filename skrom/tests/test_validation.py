@@ -105,9 +105,10 @@ def test_zero_trajectories_and_zero_steps():
 
 def test_feature_count_in_sklearn_wording():
     X = np.zeros((4, 2))
-    with pytest.raises(ValueError,
-                       match="^X has 2 features, but _Named is expecting 3 features "
-                             "as input"):
+    with pytest.raises(
+        ValueError,
+        match="^X has 2 features, but _Named is expecting 3 features as input",
+    ):
         check_trajectories(X, n_features=3, estimator=_Named())
     with pytest.raises(ValueError, match="^Z has 2 features, but 3 features are"):
         check_trajectories(X, n_features=3, name="Z")
@@ -117,9 +118,11 @@ def test_feature_count_in_sklearn_wording():
 
 
 def test_too_short_says_what_for_and_counts_samples():
-    with pytest.raises(ValueError,
-                       match=r"1 steps; at least 4 are needed for lag=3 "
-                             r"\(n_samples = 1 per trajectory\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"1 steps; at least 4 are needed for lag=3 "
+        r"\(n_samples = 1 per trajectory\)",
+    ):
         check_trajectories(np.zeros((1, 2)), min_steps=4, needed_for="lag=3")
 
 

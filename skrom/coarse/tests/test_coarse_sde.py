@@ -14,13 +14,32 @@ from skrom.coarse import CoarseSDE
 from skrom.coarse._posterior import DeepKernelGP
 from skrom.datasets import make_burgers_1d, simulate_coarse_burgers_1d
 
-TINY = dict(n_coarse=4, n_micro=2, stencil=3, hidden_layers=(8,), window=4,
-            n_quadrature=4, max_epochs=2, batches_per_epoch=2, batch_size=4)
+TINY = dict(
+    n_coarse=4,
+    n_micro=2,
+    stencil=3,
+    hidden_layers=(8,),
+    window=4,
+    n_quadrature=4,
+    max_epochs=2,
+    batches_per_epoch=2,
+    batch_size=4,
+)
+
 
 def _checks_instance():
-    return CoarseSDE(n_coarse=1, n_micro=1, stencil=1, hidden_layers=(4,), window=3,
-                     n_quadrature=2, max_epochs=1, batches_per_epoch=1, batch_size=2,
-                     random_state=0)
+    return CoarseSDE(
+        n_coarse=1,
+        n_micro=1,
+        stencil=1,
+        hidden_layers=(4,),
+        window=3,
+        n_quadrature=2,
+        max_epochs=1,
+        batches_per_epoch=1,
+        batch_size=2,
+        random_state=0,
+    )
 
 
 @parametrize_with_checks([_checks_instance()])
@@ -48,8 +67,9 @@ def test_shapes_and_first_point(fitted_small, burgers_small):
     assert m.transform(burgers_small[0]).shape == (20, 6)
     S = m.sample(7, x0=burgers_small[1, 0], n_paths=3, random_state=1)
     assert S.shape == (3, 7, 100)
-    np.testing.assert_array_equal(S[:, 0],
-                                  np.broadcast_to(burgers_small[1, 0], (3, 100)))
+    np.testing.assert_array_equal(
+        S[:, 0], np.broadcast_to(burgers_small[1, 0], (3, 100))
+    )
     S2 = m.sample(5, x0=burgers_small[:2, 0], n_paths=2, random_state=1)
     np.testing.assert_array_equal(S2[:, 0], burgers_small[:2, 0])
     assert m.sample(3).shape == (1, 3, 100)
@@ -105,11 +125,14 @@ def test_reproducible(burgers_small):
     c = CoarseSDE(**TINY, random_state=6).fit(burgers_small)
     assert a.history_ == b.history_
     x0 = burgers_small[0, 0]
-    np.testing.assert_array_equal(a.sample(6, x0=x0, n_paths=2, random_state=0),
-                                  b.sample(6, x0=x0, n_paths=2, random_state=0))
+    np.testing.assert_array_equal(
+        a.sample(6, x0=x0, n_paths=2, random_state=0),
+        b.sample(6, x0=x0, n_paths=2, random_state=0),
+    )
     assert a.history_ != c.history_
-    assert not np.array_equal(a.sample(6, x0=x0, random_state=0),
-                              a.sample(6, x0=x0, random_state=1))
+    assert not np.array_equal(
+        a.sample(6, x0=x0, random_state=0), a.sample(6, x0=x0, random_state=1)
+    )
     # fitting leaves the caller's torch random stream alone
     torch.manual_seed(0)
     before = torch.rand(1)
@@ -126,7 +149,8 @@ def test_pickle_joblib_clone_round_trip(tmp_path, fitted_small, burgers_small):
     path = tmp_path / "coarse.joblib"
     joblib.dump(fitted_small, path)
     np.testing.assert_array_equal(
-        joblib.load(path).sample(6, x0=x0, n_paths=2, random_state=3), ref)
+        joblib.load(path).sample(6, x0=x0, n_paths=2, random_state=3), ref
+    )
     assert back.score(burgers_small) == fitted_small.score(burgers_small)
     fresh = clone(fitted_small)
     assert not hasattr(fresh, "sde_")
@@ -145,8 +169,11 @@ def test_input_validation(burgers_small):
         (dict(window=50), ValueError, "steps"),
         (dict(learning_rate=-1.0), ValueError, "learning_rate"),
         (dict(hidden_layers=(8, "a")), TypeError, "hidden_layers"),
-        (dict(device="cuda:7" if not torch.cuda.is_available() else "nonsense"),
-         ValueError, "device"),
+        (
+            dict(device="cuda:7" if not torch.cuda.is_available() else "nonsense"),
+            ValueError,
+            "device",
+        ),
     ]
     for kwargs, err, msg in bad:
         with pytest.raises(err, match=msg):
@@ -193,8 +220,14 @@ def test_gp_derivative_matches_finite_difference():
 
 def test_score_rises_with_training():
     X = make_burgers_1d(5, 20, n_grid=100, random_state=2)
-    kw = dict(TINY, n_micro=2, batch_size=8, batches_per_epoch=4, beta_warmup=2,
-              random_state=0)
+    kw = dict(
+        TINY,
+        n_micro=2,
+        batch_size=8,
+        batches_per_epoch=4,
+        beta_warmup=2,
+        random_state=0,
+    )
     short = CoarseSDE(**{**kw, "max_epochs": 1}).fit(X[:4])
     longer = CoarseSDE(**{**kw, "max_epochs": 12}).fit(X[:4])
     assert longer.score(X[4:]) > short.score(X[4:]) + 100.0
@@ -205,8 +238,9 @@ def _burgers_errors(model, data, n_train, n_paths=16):
     truth = data.X_clean[n_train:]
     errs, inside = [], []
     for i in range(truth.shape[0]):
-        S = model.sample(truth.shape[1], x0=data.X[n_train + i, 0], n_paths=n_paths,
-                         random_state=i)
+        S = model.sample(
+            truth.shape[1], x0=data.X[n_train + i, 0], n_paths=n_paths, random_state=i
+        )
         errs.append(_rel_err(S.mean(axis=0), truth[i]).mean())
         lo, hi = np.percentile(S[:, 1:], [5, 95], axis=0)
         inside.append(np.mean((truth[i, 1:] >= lo) & (truth[i, 1:] <= hi)))
@@ -221,13 +255,26 @@ def test_learning_beats_the_coarse_solver():
     n_train, n_steps = 8, 101
     data = make_burgers_1d(n_train + 2, n_steps, random_state=1, return_bunch=True)
     X, truth = data.X[..., ::2], data.X_clean[n_train:, :, ::2]
-    model = CoarseSDE(n_coarse=20, n_micro=5, dt=0.01, max_epochs=20,
-                      batches_per_epoch=10, beta_warmup=5, learning_rate=1e-2,
-                      random_state=0)
+    model = CoarseSDE(
+        n_coarse=20,
+        n_micro=5,
+        dt=0.01,
+        max_epochs=20,
+        batches_per_epoch=10,
+        beta_warmup=5,
+        learning_rate=1e-2,
+        random_state=0,
+    )
     model.fit(X[:n_train])
-    errs = [_rel_err(model.sample(n_steps, x0=X[n_train + i, 0], n_paths=8,
-                                  random_state=i).mean(axis=0), truth[i]).mean()
-            for i in range(2)]
+    errs = [
+        _rel_err(
+            model.sample(n_steps, x0=X[n_train + i, 0], n_paths=8, random_state=i).mean(
+                axis=0
+            ),
+            truth[i],
+        ).mean()
+        for i in range(2)
+    ]
     coarse = simulate_coarse_burgers_1d(X[n_train:, 0], n_steps)
     fd = _rel_err(coarse, truth).mean()
     assert np.mean(errs) < 0.6 * fd, (errs, fd)
@@ -241,13 +288,16 @@ def test_burgers_accuracy_against_closure_only_and_coarse_solver():
     data = make_burgers_1d(n_train + 5, 101, random_state=0, return_bunch=True)
     errors, coverage = {}, {}
     for n_micro in (5, 0):
-        model = CoarseSDE(n_coarse=20, n_micro=n_micro, dt=0.01, max_epochs=600,
-                          random_state=0).fit(data.X[:n_train])
+        model = CoarseSDE(
+            n_coarse=20, n_micro=n_micro, dt=0.01, max_epochs=600, random_state=0
+        ).fit(data.X[:n_train])
         errors[n_micro], coverage[n_micro] = _burgers_errors(model, data, n_train, 32)
     truth = data.X_clean[n_train:]
     fd = _rel_err(simulate_coarse_burgers_1d(data.X[n_train:, 0], 101), truth).mean()
-    print(f"rel. errors: n_micro=5 {errors[5]:.2%}, closure-only {errors[0]:.2%}, "
-          f"coarse FD {fd:.2%}; coverage {coverage[5]:.0%}")
+    print(
+        f"rel. errors: n_micro=5 {errors[5]:.2%}, closure-only {errors[0]:.2%}, "
+        f"coarse FD {fd:.2%}; coverage {coverage[5]:.0%}"
+    )
     assert errors[5] <= 0.02
     assert errors[0] >= 5 * errors[5]
     assert fd >= 5 * errors[5]

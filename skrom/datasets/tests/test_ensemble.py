@@ -51,8 +51,9 @@ def test_run_ensemble_identical_across_n_jobs(reference_walks, n_jobs):
 
 @pytest.mark.parametrize("backend", ["loky", "threading"])
 def test_run_ensemble_identical_across_backends(reference_walks, backend):
-    out = run_ensemble(_random_walk, 7, random_state=42, n_jobs=2, backend=backend,
-                       args=(50, 0.5))
+    out = run_ensemble(
+        _random_walk, 7, random_state=42, n_jobs=2, backend=backend, args=(50, 0.5)
+    )
     np.testing.assert_array_equal(out, reference_walks)
     with parallel_config(backend, n_jobs=2):
         out = run_ensemble(_random_walk, 7, random_state=42, args=(50, 0.5))
@@ -69,8 +70,13 @@ def test_run_ensemble_members_independent_of_ensemble_size(reference_walks):
 
 
 def test_run_ensemble_seed_types_and_list_output(reference_walks):
-    out = run_ensemble(_random_walk, 7, random_state=np.random.SeedSequence(42),
-                       args=(50, 0.5), stack=False)
+    out = run_ensemble(
+        _random_walk,
+        7,
+        random_state=np.random.SeedSequence(42),
+        args=(50, 0.5),
+        stack=False,
+    )
     assert isinstance(out, list) and len(out) == 7
     np.testing.assert_array_equal(np.stack(out), reference_walks)
     other = run_ensemble(_random_walk, 7, random_state=43, args=(50, 0.5))
@@ -87,21 +93,24 @@ def test_simulator_identical_across_n_jobs_and_backends():
     kw = dict(n_trajectories=5, n_steps=400, random_state=123)
     reference = make_bistable_additive(n_jobs=1, **kw)
     for n_jobs in (2, -1):
-        np.testing.assert_array_equal(make_bistable_additive(n_jobs=n_jobs, **kw),
-                                      reference)
+        np.testing.assert_array_equal(
+            make_bistable_additive(n_jobs=n_jobs, **kw), reference
+        )
     for backend in ("loky", "threading"):
         with parallel_config(backend, n_jobs=2):
             np.testing.assert_array_equal(make_bistable_additive(**kw), reference)
     # also with an explicit x0 and for the non-autonomous system
     kw = dict(n_trajectories=3, n_steps=200, x0=[0.0, 0.5, -0.5], random_state=5)
-    np.testing.assert_array_equal(make_tristable(n_jobs=2, **kw),
-                                  make_tristable(n_jobs=1, **kw))
+    np.testing.assert_array_equal(
+        make_tristable(n_jobs=2, **kw), make_tristable(n_jobs=1, **kw)
+    )
 
 
 def test_simulator_blow_up_reported_from_workers():
     with pytest.raises(SimulationBlowUpError, match=r"member \d"):
-        make_bistable_additive(n_trajectories=4, n_steps=50, eps=0.02, n_jobs=2,
-                               random_state=0)
+        make_bistable_additive(
+            n_trajectories=4, n_steps=50, eps=0.02, n_jobs=2, random_state=0
+        )
 
 
 def test_threads_share_members_without_changing_results():
@@ -128,9 +137,13 @@ def test_dask_backend_on_local_cluster(reference_walks):
     reference_sim = make_bistable_additive(n_jobs=1, **kw)
     where_serial = run_ensemble(_where_member_ran, 6, random_state=3)
     assert np.all(where_serial[:, 1] == 0)
-    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster), parallel_config("dask"):
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=False, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+        parallel_config("dask"),
+    ):
         walks = run_ensemble(_random_walk, 7, random_state=42, args=(50, 0.5))
         where = run_ensemble(_where_member_ran, 6, random_state=3)
         sim = make_bistable_additive(**kw)

@@ -14,8 +14,9 @@ from skrom.datasets import (
 
 
 def test_burgers_shapes_bunch_and_noise():
-    b = make_burgers_1d(3, 21, n_grid=200, noise=1e-3, random_state=0,
-                        return_bunch=True)
+    b = make_burgers_1d(
+        3, 21, n_grid=200, noise=1e-3, random_state=0, return_bunch=True
+    )
     assert b.X.shape == (3, 21, 200)
     assert b.X_clean.shape == (3, 21, 200)
     assert b.grid.shape == (200,) and b.t.shape == (21,)
@@ -26,7 +27,7 @@ def test_burgers_shapes_bunch_and_noise():
     # noise-free initial condition is the stated Gaussian bump
     amp, var = b.ic_params[0]
     np.testing.assert_allclose(
-        b.X_clean[0, 0], amp * np.exp(-(b.grid - 0.5) ** 2 / var), atol=1e-12
+        b.X_clean[0, 0], amp * np.exp(-((b.grid - 0.5) ** 2) / var), atol=1e-12
     )
 
 
@@ -56,8 +57,9 @@ def test_burgers_converges_under_refinement():
     # fine solver error shrinks like dx^2: compare grids of 250/500 against 2000
     def run(n):
         x = np.arange(n) / n
-        return solve_burgers_1d(0.25 * np.exp(-((x - 0.5) ** 2) / 0.01), 2, dt=0.3,
-                                nu=5e-3)[0, -1]
+        return solve_burgers_1d(
+            0.25 * np.exp(-((x - 0.5) ** 2) / 0.01), 2, dt=0.3, nu=5e-3
+        )[0, -1]
 
     ref = run(2000)
     err = [np.abs(run(n) - ref[:: 2000 // n]).max() for n in (250, 500)]

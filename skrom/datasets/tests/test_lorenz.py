@@ -31,6 +31,7 @@ def _transitions(x, centers, radius):
 
 # --- the driver ------------------------------------------------------------
 
+
 def test_lorenz63_lyapunov_matches_literature():
     # 0.9056 (Sprott 2003); the averaging error over 2000 time units is ~0.01
     for seed in (0, 1):
@@ -42,8 +43,9 @@ def test_lorenz63_lyapunov_is_reproducible_and_parameter_sensitive():
     a = lorenz63_max_lyapunov(duration=200.0, random_state=3)
     assert a == lorenz63_max_lyapunov(duration=200.0, random_state=3)
     # below the Hopf bifurcation (rho < 24.74) the fixed points attract: lambda < 0
-    stable = lorenz63_max_lyapunov(rho=20.0, duration=200.0, y0=[8.0, 8.0, 19.0],
-                                   random_state=0)
+    stable = lorenz63_max_lyapunov(
+        rho=20.0, duration=200.0, y0=[8.0, 8.0, 19.0], random_state=0
+    )
     assert stable < -0.05
 
 
@@ -64,9 +66,9 @@ def test_lorenz63_lyapunov_rejects_bad_arguments():
 
 # --- the three systems -----------------------------------------------------
 
+
 def test_bistable_additive_symmetric_with_transitions():
-    X = make_bistable_additive(n_trajectories=4, n_steps=25_000, dt=0.1,
-                               random_state=0)
+    X = make_bistable_additive(n_trajectories=4, n_steps=25_000, dt=0.1, random_state=0)
     x = X[:, 1000:, 0]  # drop the transient from the random start
     frac_right = (x > 0).mean()
     assert 0.4 <= frac_right <= 0.6, frac_right
@@ -84,8 +86,9 @@ def test_bistable_additive_symmetric_with_transitions():
 
 
 def test_bistable_multiplicative_transitions_and_asymmetry():
-    X = make_bistable_multiplicative(n_trajectories=4, n_steps=25_000, dt=0.1,
-                                     random_state=0)
+    X = make_bistable_multiplicative(
+        n_trajectories=4, n_steps=25_000, dt=0.1, random_state=0
+    )
     x = X[:, 1000:, 0]
     n_hops = sum(_transitions(row, [-1.0, 1.0], 0.5)[0] for row in x)
     assert n_hops > 200, n_hops
@@ -96,13 +99,15 @@ def test_bistable_multiplicative_transitions_and_asymmetry():
 
 def test_multiplicative_with_zero_alpha_is_additive():
     kw = dict(n_trajectories=2, n_steps=300, random_state=7)
-    np.testing.assert_array_equal(make_bistable_multiplicative(alpha=0.0, **kw),
-                                  make_bistable_additive(**kw))
+    np.testing.assert_array_equal(
+        make_bistable_multiplicative(alpha=0.0, **kw), make_bistable_additive(**kw)
+    )
 
 
 def test_tristable_visits_all_wells_with_transitions():
-    bunch = make_tristable(n_trajectories=2, n_steps=25_000, dt=0.2, random_state=0,
-                           return_bunch=True)
+    bunch = make_tristable(
+        n_trajectories=2, n_steps=25_000, dt=0.2, random_state=0, return_bunch=True
+    )
     x = bunch.X[:, :, 0]
     wells = [-1.69, 0.0, 1.69]
     visits = [np.mean(np.abs(x - c) < 0.4) for c in wells]
@@ -131,15 +136,24 @@ def test_tristable_t0_shifts_phase():
 
 # --- numerics --------------------------------------------------------------
 
+
 def test_rk4_is_fourth_order():
     # one observation interval of 0.2 from a state on the attractor, against a
     # run with a 32 times smaller step
-    y0 = make_bistable_additive(n_steps=1, random_state=0,
-                                return_bunch=True).full_state[0, 0, 1:]
+    y0 = make_bistable_additive(
+        n_steps=1, random_state=0, return_bunch=True
+    ).full_state[0, 0, 1:]
     kw = dict(n_steps=2, dt=0.2, x0=0.3, y0=y0, random_state=0, return_bunch=True)
     ref = make_bistable_additive(integration_dt=0.2 / 6400, **kw).full_state[0, -1]
-    err = [np.max(np.abs(make_bistable_additive(integration_dt=0.2 / n, **kw)
-                         .full_state[0, -1] - ref)) for n in (200, 400)]
+    err = [
+        np.max(
+            np.abs(
+                make_bistable_additive(integration_dt=0.2 / n, **kw).full_state[0, -1]
+                - ref
+            )
+        )
+        for n in (200, 400)
+    ]
     order = np.log2(err[0] / err[1])
     assert 3.7 < order < 4.3, (err, order)
 
@@ -150,8 +164,24 @@ def test_numba_kernel_matches_python_loop():
     for fn in (_integrate_slow_fast, _integrate_slow_fast.py_func):
         for kind in (0, 1, 2):
             out = np.empty((6, 4))
-            status = fn(kind, state0, 3.0, 1e-3, 20, 6, 0.16, 0.3, 0.1, 0.0126,
-                        10.0, 28.0, 8.0 / 3.0, 4.0, 1e4, out)
+            status = fn(
+                kind,
+                state0,
+                3.0,
+                1e-3,
+                20,
+                6,
+                0.16,
+                0.3,
+                0.1,
+                0.0126,
+                10.0,
+                28.0,
+                8.0 / 3.0,
+                4.0,
+                1e4,
+                out,
+            )
             assert status == -1
             outs.append(out)
     for a, b in zip(outs[:3], outs[3:], strict=True):
@@ -167,22 +197,29 @@ def test_blow_up_names_step_and_member():
 
 # --- shapes, bunch, reproducibility ----------------------------------------
 
-@pytest.mark.parametrize("maker, n_features", [
-    (make_bistable_additive, 1), (make_bistable_multiplicative, 1),
-    (make_tristable, 3),
-])
+
+@pytest.mark.parametrize(
+    "maker, n_features",
+    [
+        (make_bistable_additive, 1),
+        (make_bistable_multiplicative, 1),
+        (make_tristable, 3),
+    ],
+)
 def test_shapes_and_bunch(maker, n_features):
     X = maker(n_trajectories=3, n_steps=40, dt=0.05, random_state=1)
     assert X.shape == (3, 40, n_features)
     assert X.dtype == np.float64 and np.all(np.isfinite(X))
-    bunch = maker(n_trajectories=3, n_steps=40, dt=0.05, random_state=1,
-                  return_bunch=True)
+    bunch = maker(
+        n_trajectories=3, n_steps=40, dt=0.05, random_state=1, return_bunch=True
+    )
     np.testing.assert_array_equal(bunch.X, X)
     assert bunch.full_state.shape == (3, 40, 4)
     assert bunch.slow_indices == [0]
     np.testing.assert_array_equal(bunch.full_state[:, :, 0], X[:, :, 0])
-    np.testing.assert_allclose(bunch.time, bunch.params.get("t0", 0.0)
-                               + 0.05 * np.arange(40))
+    np.testing.assert_allclose(
+        bunch.time, bunch.params.get("t0", 0.0) + 0.05 * np.arange(40)
+    )
     assert bunch.params["stride"] == 50
     assert bunch.params["eps"] == 0.5 and bunch.params["s"] == 0.08
     assert len(bunch.feature_names) == n_features
@@ -206,17 +243,30 @@ def test_reproducible_with_random_state(maker):
 
 
 def test_initial_conditions_respected():
-    X = make_bistable_additive(n_trajectories=3, n_steps=10, x0=[-1.0, 0.0, 1.0],
-                               random_state=0)
+    X = make_bistable_additive(
+        n_trajectories=3, n_steps=10, x0=[-1.0, 0.0, 1.0], random_state=0
+    )
     np.testing.assert_array_equal(X[:, 0, 0], [-1.0, 0.0, 1.0])
     X = make_bistable_additive(n_trajectories=2, n_steps=10, x0=0.7, random_state=0)
     np.testing.assert_array_equal(X[:, 0, 0], [0.7, 0.7])
-    bunch = make_tristable(n_trajectories=2, n_steps=10, y0=[1.0, 2.0, 20.0], x0=0.0,
-                           random_state=0, return_bunch=True)
+    bunch = make_tristable(
+        n_trajectories=2,
+        n_steps=10,
+        y0=[1.0, 2.0, 20.0],
+        x0=0.0,
+        random_state=0,
+        return_bunch=True,
+    )
     np.testing.assert_array_equal(bunch.full_state[:, 0], [[0.0, 1.0, 2.0, 20.0]] * 2)
     # same initial state, different seeds: the system is deterministic
-    other = make_tristable(n_trajectories=2, n_steps=10, y0=[1.0, 2.0, 20.0], x0=0.0,
-                           random_state=5, return_bunch=True)
+    other = make_tristable(
+        n_trajectories=2,
+        n_steps=10,
+        y0=[1.0, 2.0, 20.0],
+        x0=0.0,
+        random_state=5,
+        return_bunch=True,
+    )
     np.testing.assert_array_equal(bunch.full_state, other.full_state)
     one = make_bistable_additive(n_steps=1, x0=0.25, random_state=0)
     assert one.shape == (1, 1, 1) and one[0, 0, 0] == 0.25
@@ -233,31 +283,35 @@ def test_input_arrays_not_mutated():
 
 # --- bad arguments ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("maker", MAKERS)
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(n_trajectories=0), ValueError, "n_trajectories"),
-    (dict(n_trajectories=2.0), TypeError, "n_trajectories"),
-    (dict(n_trajectories=True), TypeError, "n_trajectories"),
-    (dict(n_steps=0), ValueError, "n_steps"),
-    (dict(n_steps="10"), TypeError, "n_steps"),
-    (dict(dt=0.0), ValueError, "dt"),
-    (dict(dt=-0.01), ValueError, "dt"),
-    (dict(dt=np.nan), ValueError, "dt"),
-    (dict(dt=0.0015), ValueError, "integer"),
-    (dict(dt=0.0005), ValueError, "integer"),
-    (dict(eps=0.0), ValueError, "eps"),
-    (dict(s=-0.1), ValueError, "s must"),
-    (dict(integration_dt=-1e-3), ValueError, "integration_dt"),
-    (dict(spin_up=-1.0), ValueError, "spin_up"),
-    (dict(x0=[0.1, 0.2, 0.3]), ValueError, "x0"),
-    (dict(x0=np.nan), ValueError, "x0"),
-    (dict(y0=[1.0, 2.0]), ValueError, "y0"),
-    (dict(y0=[1.0, np.inf, 2.0]), ValueError, "y0"),
-    (dict(random_state=-1), ValueError, "random_state"),
-    (dict(random_state="seed"), TypeError, "random_state"),
-    (dict(n_jobs=1.5), TypeError, "n_jobs"),
-    (dict(unknown_option=1), TypeError, "unknown_option"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(n_trajectories=0), ValueError, "n_trajectories"),
+        (dict(n_trajectories=2.0), TypeError, "n_trajectories"),
+        (dict(n_trajectories=True), TypeError, "n_trajectories"),
+        (dict(n_steps=0), ValueError, "n_steps"),
+        (dict(n_steps="10"), TypeError, "n_steps"),
+        (dict(dt=0.0), ValueError, "dt"),
+        (dict(dt=-0.01), ValueError, "dt"),
+        (dict(dt=np.nan), ValueError, "dt"),
+        (dict(dt=0.0015), ValueError, "integer"),
+        (dict(dt=0.0005), ValueError, "integer"),
+        (dict(eps=0.0), ValueError, "eps"),
+        (dict(s=-0.1), ValueError, "s must"),
+        (dict(integration_dt=-1e-3), ValueError, "integration_dt"),
+        (dict(spin_up=-1.0), ValueError, "spin_up"),
+        (dict(x0=[0.1, 0.2, 0.3]), ValueError, "x0"),
+        (dict(x0=np.nan), ValueError, "x0"),
+        (dict(y0=[1.0, 2.0]), ValueError, "y0"),
+        (dict(y0=[1.0, np.inf, 2.0]), ValueError, "y0"),
+        (dict(random_state=-1), ValueError, "random_state"),
+        (dict(random_state="seed"), TypeError, "random_state"),
+        (dict(n_jobs=1.5), TypeError, "n_jobs"),
+        (dict(unknown_option=1), TypeError, "unknown_option"),
+    ],
+)
 def test_bad_arguments_rejected(maker, kwargs, error, match):
     base = dict(n_trajectories=2, n_steps=5)
     base.update(kwargs)

@@ -42,8 +42,9 @@ def test_shapes_bunch_and_published_defaults(make, n_slow, n_full, x0, eps, hori
 
 
 @pytest.mark.parametrize("make, n_slow, n_full, x0, eps, horizon", SYSTEMS, ids=IDS)
-def test_reproducible_and_identical_across_n_jobs(make, n_slow, n_full, x0, eps,
-                                                  horizon):
+def test_reproducible_and_identical_across_n_jobs(
+    make, n_slow, n_full, x0, eps, horizon
+):
     kw = dict(n_trajectories=6, n_steps=11, x0_range="paper", random_state=123)
     a = make(**kw)
     b = make(**kw)
@@ -67,11 +68,13 @@ def test_initial_states(make, n_slow, n_full, x0, eps, horizon):
     np.testing.assert_array_equal(X[:, 0], starts)
     # the caller's array is not modified
     np.testing.assert_array_equal(
-        starts, np.linspace(0.1, 0.9, 4 * n_slow).reshape(4, n_slow))
+        starts, np.linspace(0.1, 0.9, 4 * n_slow).reshape(4, n_slow)
+    )
     if n_slow == 1:
         # a scalar x0 and a flat [low, high] box are accepted for one slow variable
-        np.testing.assert_array_equal(make(n_trajectories=2, n_steps=2, x0=0.3,
-                                           random_state=1)[:, 0, 0], 0.3)
+        np.testing.assert_array_equal(
+            make(n_trajectories=2, n_steps=2, x0=0.3, random_state=1)[:, 0, 0], 0.3
+        )
         X = make(n_trajectories=20, n_steps=2, x0_range=[2.0, 3.0], random_state=1)
         assert np.all((X[:, 0, 0] >= 2.0) & (X[:, 0, 0] <= 3.0))
 
@@ -103,8 +106,9 @@ BAD_ARGUMENTS = [  # (kwargs as a function of n_slow, error, message)
 
 @pytest.mark.parametrize("make, n_slow, n_full, x0, eps, horizon", SYSTEMS, ids=IDS)
 @pytest.mark.parametrize("bad, error, match", BAD_ARGUMENTS)
-def test_rejects_bad_arguments(make, n_slow, n_full, x0, eps, horizon, bad, error,
-                               match):
+def test_rejects_bad_arguments(
+    make, n_slow, n_full, x0, eps, horizon, bad, error, match
+):
     kwargs = dict(n_trajectories=2, n_steps=3, random_state=0)
     kwargs.update(bad(n_slow))
     with pytest.raises(error, match=match):
@@ -128,8 +132,9 @@ def test_exp_ou_averaged_path_against_scipy():
     paths = exp_ou_averaged_path(x0, 301, 0.01)
     assert paths.shape == (3, 301, 1)
     t = 0.01 * np.arange(301)
-    sol = solve_ivp(lambda _, x: 1 - x + np.exp(-x), (0, 3), x0, t_eval=t,
-                    rtol=1e-11, atol=1e-12)
+    sol = solve_ivp(
+        lambda _, x: 1 - x + np.exp(-x), (0, 3), x0, t_eval=t, rtol=1e-11, atol=1e-12
+    )
     np.testing.assert_allclose(paths[:, :, 0], sol.y, atol=1e-8)
     # all paths approach the fixed point of 1 - x + exp(-x) = 0
     far = exp_ou_averaged_path(x0, 3, 10.0, substeps=200)
@@ -180,19 +185,33 @@ def test_duan_follows_its_averaged_sde():
     # std over time of 1000 paths each agree within 0.05 up to T = 2 (standard
     # error of the mean difference ~0.01; measured max 0.018)
     X = make_duan(1000, 201, random_state=0)
-    Y = simulate_sde(duan_averaged_drift, duan_averaged_diffusion, [1.5, 1.0], 201,
-                     0.01, substeps=10, n_paths=1000, random_state=1)
+    Y = simulate_sde(
+        duan_averaged_drift,
+        duan_averaged_diffusion,
+        [1.5, 1.0],
+        201,
+        0.01,
+        substeps=10,
+        n_paths=1000,
+        random_state=1,
+    )
     assert np.max(np.abs(X.mean(axis=0) - Y.mean(axis=0))) < 0.05
     assert np.max(np.abs(X.std(axis=0) - Y.std(axis=0))) < 0.05
 
 
-@pytest.mark.parametrize("make, fast_law", [
-    (make_skew_product, lambda s: (s[..., 1], np.sqrt(1.2))),
-    (make_exp_ou, lambda s: (s[..., 1] - np.exp(-s[..., 0]), 1.0)),
-    (make_duan, lambda s: (s[..., 2] - s[..., 0] / 4, 0.1)),
-    (make_multiscale_oscillator,
-     lambda s: (s[..., 2] - s[..., 0]**2 - s[..., 1]**2, 0.1)),
-], ids=["skew_product", "exp_ou", "duan", "oscillator"])
+@pytest.mark.parametrize(
+    "make, fast_law",
+    [
+        (make_skew_product, lambda s: (s[..., 1], np.sqrt(1.2))),
+        (make_exp_ou, lambda s: (s[..., 1] - np.exp(-s[..., 0]), 1.0)),
+        (make_duan, lambda s: (s[..., 2] - s[..., 0] / 4, 0.1)),
+        (
+            make_multiscale_oscillator,
+            lambda s: (s[..., 2] - s[..., 0] ** 2 - s[..., 1] ** 2, 0.1),
+        ),
+    ],
+    ids=["skew_product", "exp_ou", "duan", "oscillator"],
+)
 @pytest.mark.parametrize("fast_init", ["equilibrium", "uniform"])
 def test_fast_variable_relaxes_to_its_conditional_law(make, fast_law, fast_init):
     # after a few dt (>> eps) the fast variable, centred at its conditional
@@ -220,8 +239,9 @@ def test_triad_follows_its_homogenised_ou_limit():
 def test_triad_coupling_conserves_energy():
     # with sigma = 0 the quadratic coupling conserves x^2 + y^2 + z^2 and the
     # damping of (y, z) can only remove energy; (y, z) decay to 0
-    b = make_triad(50, 201, sigma=0.0, fast_init="uniform", random_state=0,
-                   return_bunch=True)
+    b = make_triad(
+        50, 201, sigma=0.0, fast_init="uniform", random_state=0, return_bunch=True
+    )
     energy = (b.full_state**2).sum(axis=-1)
     assert np.all(np.diff(energy, axis=1) <= 1e-12)
     assert np.all(np.abs(b.full_state[:, -1, 1:]) < 1e-6)

@@ -32,7 +32,7 @@ def gbm_diffusion(x, t, out):
 
 @numba.njit
 def cubic_drift(x, t, out):
-    out[0] = -x[0] ** 3
+    out[0] = -(x[0] ** 3)
 
 
 @numba.njit
@@ -65,10 +65,12 @@ def _fitted_slope(hs, errors):
 
 def _brownian_endpoints(random_state, n_paths, n_increments, h):
     """W_T of each path, rebuilt from the generator stream the kernel consumed."""
-    return np.array([
-        np.sqrt(h) * np.random.default_rng(s).standard_normal(n_increments).sum()
-        for s in spawn_seeds(random_state, n_paths)
-    ])
+    return np.array(
+        [
+            np.sqrt(h) * np.random.default_rng(s).standard_normal(n_increments).sum()
+            for s in spawn_seeds(random_state, n_paths)
+        ]
+    )
 
 
 @pytest.mark.parametrize("method, order", [("euler", 0.5), ("milstein", 1.0)])
@@ -80,8 +82,17 @@ def test_strong_order_on_gbm_with_exact_solution(method, order):
     hs, errors = [], []
     for n_sub in (8, 16, 32, 64, 128):
         h = T / n_sub
-        paths = simulate_sde(gbm_drift, gbm_diffusion, [x0], 2, T, substeps=n_sub,
-                             method=method, n_paths=n_paths, random_state=7)
+        paths = simulate_sde(
+            gbm_drift,
+            gbm_diffusion,
+            [x0],
+            2,
+            T,
+            substeps=n_sub,
+            method=method,
+            n_paths=n_paths,
+            random_state=7,
+        )
         w_T = _brownian_endpoints(7, n_paths, n_sub, h)
         exact = x0 * np.exp((MU_GBM - 0.5 * SIGMA_GBM**2) * T + SIGMA_GBM * w_T)
         hs.append(h)
@@ -113,15 +124,27 @@ def test_milstein_beats_euler_on_two_independent_gbms():
     # component order, so W_T of component i sums column i of the stream
     T, n_paths, n_sub = 1.0, 500, 32
     h = T / n_sub
-    w_T = np.array([
-        np.sqrt(h) * np.random.default_rng(s).standard_normal((n_sub, 2)).sum(axis=0)
-        for s in spawn_seeds(3, n_paths)
-    ])
+    w_T = np.array(
+        [
+            np.sqrt(h)
+            * np.random.default_rng(s).standard_normal((n_sub, 2)).sum(axis=0)
+            for s in spawn_seeds(3, n_paths)
+        ]
+    )
     exact = np.exp((MU_GBM - 0.5 * SIGMAS_2D**2) * T + SIGMAS_2D * w_T)
     err = {}
     for method in ("euler", "milstein"):
-        p = simulate_sde(gbm2_drift, gbm2_diffusion, [1.0, 1.0], 2, T, substeps=n_sub,
-                         method=method, n_paths=n_paths, random_state=3)
+        p = simulate_sde(
+            gbm2_drift,
+            gbm2_diffusion,
+            [1.0, 1.0],
+            2,
+            T,
+            substeps=n_sub,
+            method=method,
+            n_paths=n_paths,
+            random_state=3,
+        )
         err[method] = np.mean(np.abs(p[:, 1, :] - exact), axis=0)
     # Milstein error O(h), Euler O(sqrt(h)): at h = 1/32 several times smaller
     assert np.all(err["milstein"] < 0.5 * err["euler"]), err
@@ -137,8 +160,16 @@ def test_weak_order_one_on_ou_with_exact_moments():
     m2_exact = mean_exact**2 + SIGMA_OU**2 / (2 * THETA) * (1 - np.exp(-2 * THETA * T))
     hs, err_mean, err_m2 = [], [], []
     for n_sub in (5, 10, 20):
-        paths = simulate_sde(ou_drift, ou_diffusion, [x0], 2, T, substeps=n_sub,
-                             n_paths=n_paths, random_state=11)
+        paths = simulate_sde(
+            ou_drift,
+            ou_diffusion,
+            [x0],
+            2,
+            T,
+            substeps=n_sub,
+            n_paths=n_paths,
+            random_state=11,
+        )
         xT = paths[:, 1, 0]
         hs.append(T / n_sub)
         err_mean.append(abs(xT.mean() - mean_exact))
@@ -149,8 +180,16 @@ def test_weak_order_one_on_ou_with_exact_moments():
 
 def test_ou_statistics_and_first_point():
     # fine steps: mean and variance at T match the exact transition law
-    paths = simulate_sde(ou_drift, ou_diffusion, [1.0], 51, 0.02, substeps=20,
-                         n_paths=4000, random_state=0)
+    paths = simulate_sde(
+        ou_drift,
+        ou_diffusion,
+        [1.0],
+        51,
+        0.02,
+        substeps=20,
+        n_paths=4000,
+        random_state=0,
+    )
     assert paths.shape == (4000, 51, 1)
     np.testing.assert_array_equal(paths[:, 0, 0], 1.0)
     xT = paths[:, -1, 0]
@@ -162,8 +201,16 @@ def test_ou_statistics_and_first_point():
 def test_time_argument_and_t0():
     # dx = cos(t) dt, no noise: x(t) = x0 + sin(t) - sin(t0)
     t0, dt = 1.0, 0.1
-    paths = simulate_sde(cos_drift, zero_diffusion, [0.5, -1.0], 21, dt, t0=t0,
-                         substeps=200, random_state=0)
+    paths = simulate_sde(
+        cos_drift,
+        zero_diffusion,
+        [0.5, -1.0],
+        21,
+        dt,
+        t0=t0,
+        substeps=200,
+        random_state=0,
+    )
     t = t0 + dt * np.arange(21)
     expected = np.array([0.5, -1.0])[None, :] + (np.sin(t) - np.sin(t0))[:, None]
     np.testing.assert_allclose(paths[0], expected, atol=2e-3)
@@ -172,9 +219,18 @@ def test_time_argument_and_t0():
 def test_general_noise_covariance():
     # dX = G dW with a constant 2x3 matrix: Cov(X_T) = G G^T T
     T, n_paths = 1.0, 4000
-    paths = simulate_sde(zero_drift, const_matrix_diffusion, [0.0, 0.0], 2, T,
-                         substeps=4, noise="general", n_noise=3, n_paths=n_paths,
-                         random_state=5)
+    paths = simulate_sde(
+        zero_drift,
+        const_matrix_diffusion,
+        [0.0, 0.0],
+        2,
+        T,
+        substeps=4,
+        noise="general",
+        n_noise=3,
+        n_paths=n_paths,
+        random_state=5,
+    )
     cov = np.cov(paths[:, 1, :].T)
     np.testing.assert_allclose(cov, G_CONST @ G_CONST.T * T, atol=0.12)
 
@@ -205,8 +261,15 @@ def test_blow_up_names_step_and_member():
         simulate_sde(cubic_drift, ou_diffusion, x0, 20, 0.5, random_state=0)
     # leaving a stated bound counts as a blow-up too
     with pytest.raises(SimulationBlowUpError, match="member 2"):
-        simulate_sde(cos_drift, zero_diffusion, [[0.0], [0.0], [5.0]], 5, 0.1,
-                     bound=5.05, random_state=0)
+        simulate_sde(
+            cos_drift,
+            zero_diffusion,
+            [[0.0], [0.0], [5.0]],
+            5,
+            0.1,
+            bound=5.05,
+            random_state=0,
+        )
 
 
 def test_does_not_mutate_x0():
@@ -219,21 +282,24 @@ def python_drift(x, t, out):
     out[0] = -x[0]
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(n_steps=0), ValueError, "n_steps"),
-    (dict(dt=0.0), ValueError, "dt"),
-    (dict(dt=-0.1), ValueError, "dt"),
-    (dict(substeps=0), ValueError, "substeps"),
-    (dict(method="rk45"), ValueError, "method"),
-    (dict(noise="full"), ValueError, "noise"),
-    (dict(method="milstein", noise="general"), ValueError, "milstein"),
-    (dict(n_noise=2), ValueError, "n_noise"),
-    (dict(x0=[np.nan]), ValueError, "NaN"),
-    (dict(x0=[[1.0]], n_paths=3), ValueError, "shape"),
-    (dict(x0=np.ones((2, 2, 1))), ValueError, "2-D"),
-    (dict(t0=np.inf), ValueError, "t0"),
-    (dict(bound=-1.0), ValueError, "bound"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(n_steps=0), ValueError, "n_steps"),
+        (dict(dt=0.0), ValueError, "dt"),
+        (dict(dt=-0.1), ValueError, "dt"),
+        (dict(substeps=0), ValueError, "substeps"),
+        (dict(method="rk45"), ValueError, "method"),
+        (dict(noise="full"), ValueError, "noise"),
+        (dict(method="milstein", noise="general"), ValueError, "milstein"),
+        (dict(n_noise=2), ValueError, "n_noise"),
+        (dict(x0=[np.nan]), ValueError, "NaN"),
+        (dict(x0=[[1.0]], n_paths=3), ValueError, "shape"),
+        (dict(x0=np.ones((2, 2, 1))), ValueError, "2-D"),
+        (dict(t0=np.inf), ValueError, "t0"),
+        (dict(bound=-1.0), ValueError, "bound"),
+    ],
+)
 def test_rejects_bad_arguments(kwargs, error, match):
     base = dict(x0=[1.0], n_steps=5, dt=0.1, random_state=0)
     base.update(kwargs)
@@ -249,5 +315,6 @@ def test_rejects_uncompiled_functions():
 def test_wrong_diffusion_shape_is_a_clear_type_error():
     # a matrix-valued diffusion used with diagonal noise cannot compile
     with pytest.raises(TypeError, match="signature"):
-        simulate_sde(zero_drift, const_matrix_diffusion, [0.0, 0.0], 3, 0.1,
-                     random_state=0)
+        simulate_sde(
+            zero_drift, const_matrix_diffusion, [0.0, 0.0], 3, 0.1, random_state=0
+        )

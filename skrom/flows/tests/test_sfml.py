@@ -17,12 +17,31 @@ EXPECTED_FAILED = {}
 
 
 @parametrize_with_checks(
-    [SFMLFlow(max_epochs=2, batch_size=16, hidden_layers=(4,), n_transforms=1,
-              random_state=0),
-     SFMLFlow(max_epochs=2, batch_size=16, hidden_layers=(4,), n_transforms=1,
-              mean_calibration=True, random_state=0),
-     SFMLFlow(max_epochs=2, batch_size=16, hidden_layers=(4,), n_transforms=1,
-              noise_scale="state", random_state=0)],
+    [
+        SFMLFlow(
+            max_epochs=2,
+            batch_size=16,
+            hidden_layers=(4,),
+            n_transforms=1,
+            random_state=0,
+        ),
+        SFMLFlow(
+            max_epochs=2,
+            batch_size=16,
+            hidden_layers=(4,),
+            n_transforms=1,
+            mean_calibration=True,
+            random_state=0,
+        ),
+        SFMLFlow(
+            max_epochs=2,
+            batch_size=16,
+            hidden_layers=(4,),
+            n_transforms=1,
+            noise_scale="state",
+            random_state=0,
+        ),
+    ],
     expected_failed_checks=lambda e: EXPECTED_FAILED,
 )
 def test_sklearn_compatible(estimator, check):
@@ -67,15 +86,20 @@ def _check_ou_moments(model, states, mean_tol, var_tol, n_draws=200_000):
 def _ou_log_likelihood(X):
     mean, var = _ou_moments(X[:, :-1, 0])
     resid = X[:, 1:, 0] - mean
-    return np.mean(-0.5 * np.log(2 * np.pi * var) - resid ** 2 / (2 * var))
+    return np.mean(-0.5 * np.log(2 * np.pi * var) - resid**2 / (2 * var))
 
 
 @pytest.fixture(scope="module")
 def ou_model():
     rng = np.random.default_rng(0)
     X = _simulate_ou(500, 101, rng)
-    return SFMLFlow(hidden_layers=(16, 16), n_transforms=2, max_epochs=20,
-                    batch_size=2048, random_state=0).fit(X)
+    return SFMLFlow(
+        hidden_layers=(16, 16),
+        n_transforms=2,
+        max_epochs=20,
+        batch_size=2048,
+        random_state=0,
+    ).fit(X)
 
 
 def test_ou_one_step_moments_small(ou_model):
@@ -83,8 +107,9 @@ def test_ou_one_step_moments_small(ou_model):
     # flow, states in the bulk of the data; looser tolerances (mean within 3%
     # of the conditional std, variance within 5%; measured 1.5% and 2.5%)
     # because 50,000 pairs pin the local variance down only to about 2%
-    _check_ou_moments(ou_model, np.array([-0.5, 0.0, 0.5, 1.0, 1.5]),
-                      mean_tol=0.03, var_tol=0.05)
+    _check_ou_moments(
+        ou_model, np.array([-0.5, 0.0, 0.5, 1.0, 1.5]), mean_tol=0.03, var_tol=0.05
+    )
 
 
 def test_ou_score_matches_exact_log_likelihood(ou_model):
@@ -103,8 +128,13 @@ def test_mean_calibration_gives_the_least_squares_mean():
     # scale); the flow's own mean had a projection of 0.011 of it.
     X = _simulate_ou(100, 51, np.random.default_rng(2))
     x_now, x_next = X[:, :-1].reshape(-1, 1), X[:, 1:].reshape(-1, 1)
-    params = dict(hidden_layers=(16, 16), n_transforms=2, max_epochs=10,
-                  batch_size=512, random_state=0)
+    params = dict(
+        hidden_layers=(16, 16),
+        n_transforms=2,
+        max_epochs=10,
+        batch_size=512,
+        random_state=0,
+    )
     model = SFMLFlow(mean_calibration=True, **params).fit(X)
     raw = SFMLFlow(**params).fit(X)
     cond = (x_now - model.state_mean_) / model.state_scale_
@@ -114,14 +144,20 @@ def test_mean_calibration_gives_the_least_squares_mean():
     def gap(m):
         """RMS of the generated mean's projection minus the fit, in units of s."""
         coef = np.linalg.lstsq(design, m.predict(x_now) - x_now, rcond=None)[0]
-        return np.sqrt(np.mean((design @ (coef - least_squares)) ** 2)
-                       ) / m.increment_scale_[0]
+        return (
+            np.sqrt(np.mean((design @ (coef - least_squares)) ** 2))
+            / m.increment_scale_[0]
+        )
 
     assert gap(model) < 1e-6
     assert gap(raw) > 1e-3
     assert gap(raw) == pytest.approx(model.mean_correction_rms_[0], rel=1e-3)
-    np.testing.assert_allclose(model.increment_coef_ + model.mean_correction_,
-                               raw.increment_coef_, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(
+        model.increment_coef_ + model.mean_correction_,
+        raw.increment_coef_,
+        rtol=1e-10,
+        atol=1e-14,
+    )
     np.testing.assert_array_equal(raw.mean_correction_, 0.0)
     np.testing.assert_array_equal(raw.mean_correction_rms_, 0.0)
 
@@ -140,7 +176,8 @@ def test_mean_calibration_reproducible_pickles_and_leaves_input(walk):
     loaded = pickle.loads(pickle.dumps(a))
     np.testing.assert_array_equal(loaded.increment_coef_, a.increment_coef_)
     np.testing.assert_array_equal(
-        loaded.sample(6, x0=walk[0, 0], n_paths=3, random_state=2), ref)
+        loaded.sample(6, x0=walk[0, 0], n_paths=3, random_state=2), ref
+    )
 
 
 # ------------------------------------------------ state-dependent noise scale
@@ -150,8 +187,7 @@ ANISO_RADIAL = 0.02
 
 def _aniso_cov(x):
     """Covariance (n, 2, 2) of the step from ``x``: a floor plus radial noise."""
-    return (ANISO_FLOOR * np.eye(2)
-            + ANISO_RADIAL * x[:, :, None] * x[:, None, :])
+    return ANISO_FLOOR * np.eye(2) + ANISO_RADIAL * x[:, :, None] * x[:, None, :]
 
 
 def _aniso_pairs(n, rng):
@@ -165,15 +201,20 @@ def _aniso_pairs(n, rng):
 @pytest.fixture(scope="module")
 def aniso():
     pairs = _aniso_pairs(50_000, np.random.default_rng(0))
-    params = dict(drift_degree=1, max_epochs=1, hidden_layers=(8,), n_transforms=1,
-                  random_state=0)
-    return (pairs, SFMLFlow(noise_scale="state", **params).fit(pairs),
-            SFMLFlow(**params).fit(pairs))
+    params = dict(
+        drift_degree=1, max_epochs=1, hidden_layers=(8,), n_transforms=1, random_state=0
+    )
+    return (
+        pairs,
+        SFMLFlow(noise_scale="state", **params).fit(pairs),
+        SFMLFlow(**params).fit(pairs),
+    )
 
 
 def _fitted_cov(model, states):
     factor, log_det = model._noise_factor(
-        (states - model.state_mean_) / model.state_scale_)
+        (states - model.state_mean_) / model.state_scale_
+    )
     return factor @ factor.transpose(0, 2, 1), factor, log_det
 
 
@@ -193,8 +234,9 @@ def test_state_noise_scale_matches_true_covariance(aniso):
 
     def errors(m):
         cov, factor, log_det = _fitted_cov(m, states)
-        rel = (np.linalg.norm(cov - truth, axis=(1, 2))
-               / np.linalg.norm(truth, axis=(1, 2)))
+        rel = np.linalg.norm(cov - truth, axis=(1, 2)) / np.linalg.norm(
+            truth, axis=(1, 2)
+        )
         ratio = np.einsum("ni,nij,nj->n", quiet, cov, quiet) / eigval[:, 0]
         return rel, ratio, cov, factor, log_det
 
@@ -218,9 +260,11 @@ def test_state_noise_scale_in_likelihood_and_sample(aniso):
     x, x_next = test[:, 0], test[:, 1]
     truth = _aniso_cov(x)
     resid = x_next - 0.9 * x
-    exact = np.mean(-np.log(2 * np.pi) - 0.5 * np.log(np.linalg.det(truth))
-                    - 0.5 * np.einsum("ni,nij,nj->n", resid, np.linalg.inv(truth),
-                                      resid))
+    exact = np.mean(
+        -np.log(2 * np.pi)
+        - 0.5 * np.log(np.linalg.det(truth))
+        - 0.5 * np.einsum("ni,nij,nj->n", resid, np.linalg.inv(truth), resid)
+    )
     assert exact - 0.3 < model.score(test) < exact + 0.02
     # a generated step is x + a(x) + L(x) T^{-1}(z): its likelihood is the
     # flow's density of T^{-1}(z) less log|det L(x)|
@@ -233,24 +277,28 @@ def test_state_noise_scale_in_likelihood_and_sample(aniso):
         u = dist.transform.inv(torch.as_tensor(z, dtype=torch.float32))
         flow_ll = dist.log_prob(u).numpy().astype(np.float64)
     _, _, log_det = _fitted_cov(model, x0)
-    np.testing.assert_allclose(model._log_likelihood(x0, x1), flow_ll - log_det,
-                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        model._log_likelihood(x0, x1), flow_ll - log_det, rtol=1e-4, atol=1e-4
+    )
 
 
 def test_state_noise_scale_reproducible_and_pickles(walk):
     a = SFMLFlow(**TINY, noise_scale="state", random_state=0).fit(walk)
     b = SFMLFlow(**TINY, noise_scale="state", random_state=0).fit(walk)
     ref = a.sample(6, x0=walk[0, 0], n_paths=3, random_state=2)
-    np.testing.assert_array_equal(b.sample(6, x0=walk[0, 0], n_paths=3,
-                                           random_state=2), ref)
+    np.testing.assert_array_equal(
+        b.sample(6, x0=walk[0, 0], n_paths=3, random_state=2), ref
+    )
     loaded = pickle.loads(pickle.dumps(a))
     np.testing.assert_array_equal(
-        loaded.sample(6, x0=walk[0, 0], n_paths=3, random_state=2), ref)
+        loaded.sample(6, x0=walk[0, 0], n_paths=3, random_state=2), ref
+    )
     assert loaded.score(walk) == a.score(walk)
     # the scale is equivariant: fits on X and on c * X differ by d log c
     c = SFMLFlow(**TINY, noise_scale="state", random_state=0).fit(10.0 * walk)
-    assert c.score(10.0 * walk) == pytest.approx(a.score(walk) - 2 * np.log(10.0),
-                                                 abs=1e-3)
+    assert c.score(10.0 * walk) == pytest.approx(
+        a.score(walk) - 2 * np.log(10.0), abs=1e-3
+    )
 
 
 @pytest.mark.slow
@@ -288,7 +336,7 @@ def test_fitted_attributes(fitted, walk):
     assert m.state_range_.shape == (2, 2)
     # the global noise scale as a covariance model: constant and diagonal
     assert m.noise_powers_.shape == (1, 2)
-    np.testing.assert_array_equal(m.noise_coef_[0], np.diag(m.increment_scale_ ** 2))
+    np.testing.assert_array_equal(m.noise_coef_[0], np.diag(m.increment_scale_**2))
     assert m.noise_min_eigenvalue_ > 0
     assert m.time_step_ == pytest.approx(0.01)
     assert m.n_epochs_ == len(m.history_["epoch"]) <= TINY["max_epochs"]
@@ -313,8 +361,9 @@ def test_sample_is_batched_over_paths(fitted, walk):
     # path i of a batch does not depend on the other paths' states
     x0 = walk[:3, 0]
     S = fitted.sample(4, x0=x0, n_paths=3, random_state=5)
-    z_paths = fitted.sample(4, x0=np.vstack([x0[:1], x0[:1], x0[:1]]), n_paths=3,
-                            random_state=5)
+    z_paths = fitted.sample(
+        4, x0=np.vstack([x0[:1], x0[:1], x0[:1]]), n_paths=3, random_state=5
+    )
     np.testing.assert_allclose(S[0], z_paths[0])
 
 
@@ -329,9 +378,12 @@ def test_sample_reproducible_and_seed_dependent(fitted, walk):
 def test_sample_independent_of_n_jobs(walk):
     m1 = SFMLFlow(**TINY, random_state=0, n_jobs=1).fit(walk)
     m2 = SFMLFlow(**TINY, random_state=0, n_jobs=2).fit(walk)
-    np.testing.assert_allclose(m1.sample(6, x0=walk[0, 0], n_paths=4, random_state=2),
-                               m2.sample(6, x0=walk[0, 0], n_paths=4, random_state=2),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        m1.sample(6, x0=walk[0, 0], n_paths=4, random_state=2),
+        m2.sample(6, x0=walk[0, 0], n_paths=4, random_state=2),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_fit_reproducible_with_random_state(walk, fitted):
@@ -339,7 +391,8 @@ def test_fit_reproducible_with_random_state(walk, fitted):
     assert again.history_["train_loss"] == fitted.history_["train_loss"]
     np.testing.assert_array_equal(
         again.sample(5, x0=walk[0, 0], n_paths=3, random_state=1),
-        fitted.sample(5, x0=walk[0, 0], n_paths=3, random_state=1))
+        fitted.sample(5, x0=walk[0, 0], n_paths=3, random_state=1),
+    )
     other = SFMLFlow(**TINY, random_state=1).fit(walk)
     assert other.history_["train_loss"] != fitted.history_["train_loss"]
 
@@ -355,12 +408,14 @@ def test_fit_leaves_torch_rng_alone(walk):
 def test_pickle_joblib_clone_round_trip(fitted, walk, tmp_path):
     ref = fitted.sample(8, x0=walk[0, 0], n_paths=4, random_state=9)
     loaded = pickle.loads(pickle.dumps(fitted))
-    np.testing.assert_array_equal(loaded.sample(8, x0=walk[0, 0], n_paths=4,
-                                                random_state=9), ref)
+    np.testing.assert_array_equal(
+        loaded.sample(8, x0=walk[0, 0], n_paths=4, random_state=9), ref
+    )
     joblib.dump(fitted, tmp_path / "m.joblib")
     loaded = joblib.load(tmp_path / "m.joblib")
-    np.testing.assert_array_equal(loaded.sample(8, x0=walk[0, 0], n_paths=4,
-                                                random_state=9), ref)
+    np.testing.assert_array_equal(
+        loaded.sample(8, x0=walk[0, 0], n_paths=4, random_state=9), ref
+    )
     assert loaded.score(walk) == fitted.score(walk)
     cloned = clone(fitted)
     assert cloned.get_params() == fitted.get_params()
@@ -403,8 +458,9 @@ def test_score_in_data_units(walk):
     # log-likelihoods differ by the log-Jacobian d * log(c)
     a = SFMLFlow(**TINY, random_state=0).fit(walk)
     b = SFMLFlow(**TINY, random_state=0).fit(10.0 * walk)
-    assert b.score(10.0 * walk) == pytest.approx(a.score(walk) - 2 * np.log(10.0),
-                                                 abs=1e-3)
+    assert b.score(10.0 * walk) == pytest.approx(
+        a.score(walk) - 2 * np.log(10.0), abs=1e-3
+    )
 
 
 def test_nsf_flow_and_verbose(walk, capsys):
@@ -465,26 +521,29 @@ def test_caller_array_not_mutated(walk):
     np.testing.assert_array_equal(X, walk)
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(flow="realnvp"), "flow"),
-    (dict(n_transforms=0), "n_transforms"),
-    (dict(hidden_layers=()), "hidden_layers"),
-    (dict(hidden_layers=(8, 0)), "hidden_layers"),
-    (dict(drift_degree=0), "drift_degree"),
-    (dict(noise_scale="local"), "noise_scale"),
-    (dict(noise_degree=0), "noise_degree"),
-    (dict(mean_calibration="yes"), "mean_calibration"),
-    (dict(lag=0), "lag"),
-    (dict(dt=-0.1), "dt"),
-    (dict(n_pairs_per_trajectory=0), "n_pairs_per_trajectory"),
-    (dict(max_epochs=0), "max_epochs"),
-    (dict(batch_size=0), "batch_size"),
-    (dict(learning_rate=0.0), "learning_rate"),
-    (dict(validation_fraction=1.0), "validation_fraction"),
-    (dict(patience=0), "patience"),
-    (dict(n_jobs=0), "n_jobs"),
-    (dict(device="nonsense"), "device"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(flow="realnvp"), "flow"),
+        (dict(n_transforms=0), "n_transforms"),
+        (dict(hidden_layers=()), "hidden_layers"),
+        (dict(hidden_layers=(8, 0)), "hidden_layers"),
+        (dict(drift_degree=0), "drift_degree"),
+        (dict(noise_scale="local"), "noise_scale"),
+        (dict(noise_degree=0), "noise_degree"),
+        (dict(mean_calibration="yes"), "mean_calibration"),
+        (dict(lag=0), "lag"),
+        (dict(dt=-0.1), "dt"),
+        (dict(n_pairs_per_trajectory=0), "n_pairs_per_trajectory"),
+        (dict(max_epochs=0), "max_epochs"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(learning_rate=0.0), "learning_rate"),
+        (dict(validation_fraction=1.0), "validation_fraction"),
+        (dict(patience=0), "patience"),
+        (dict(n_jobs=0), "n_jobs"),
+        (dict(device="nonsense"), "device"),
+    ],
+)
 def test_invalid_hyperparameters(params, match, walk):
     with pytest.raises(ValueError, match=match):
         SFMLFlow(**params).fit(walk)
@@ -517,9 +576,12 @@ PAPER_SYSTEMS = {
     # 0.34, degree 6: 0.74 and 0.40); with the flow seeded 1, 0.76 and 0.19
     # against the global scale's 0.64 and 0.38. The std error halves, the
     # mean error moves within the seeds' spread
-    "oscillator": ("make_multiscale_oscillator", 0.001, 20.0,
-                   dict(lag=5, drift_degree=7, noise_scale="state",
-                        noise_degree=4, **COMMON)),
+    "oscillator": (
+        "make_multiscale_oscillator",
+        0.001,
+        20.0,
+        dict(lag=5, drift_degree=7, noise_scale="state", noise_degree=4, **COMMON),
+    ),
 }
 # Data and ensemble sizes differ from the paper's, for two measured reasons.
 # 1. The published 10,000 bursts of T = 1 fix the drift near each system's
@@ -542,14 +604,17 @@ def _fit_paper_system(name):
 
     make_name, eps, horizon, settings = PAPER_SYSTEMS[name]
     make = getattr(datasets, make_name)
-    X_train = make(N_TRAIN, 101, 0.01, eps=eps, x0_range="paper", random_state=0,
-                   n_jobs=2)
-    truth = make(N_PATHS, int(round(horizon / 0.01)) + 1, 0.01, eps=eps,
-                 random_state=1, n_jobs=2)
+    X_train = make(
+        N_TRAIN, 101, 0.01, eps=eps, x0_range="paper", random_state=0, n_jobs=2
+    )
+    truth = make(
+        N_PATHS, int(round(horizon / 0.01)) + 1, 0.01, eps=eps, random_state=1, n_jobs=2
+    )
     model = SFMLFlow(dt=0.01, random_state=0, **settings).fit(X_train)
-    truth = truth[:, ::model.lag]
-    paths = model.sample(truth.shape[1], x0=truth[:, 0], n_paths=truth.shape[0],
-                         random_state=1)
+    truth = truth[:, :: model.lag]
+    paths = model.sample(
+        truth.shape[1], x0=truth[:, 0], n_paths=truth.shape[0], random_state=1
+    )
     return model, truth, paths
 
 
@@ -589,19 +654,28 @@ _OSCILLATOR_XFAIL = pytest.mark.xfail(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=_OSCILLATOR_XFAIL) if n == "oscillator" else n
-    for n in PAPER_SYSTEMS
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=_OSCILLATOR_XFAIL) if n == "oscillator" else n
+        for n in PAPER_SYSTEMS
+    ],
+)
 def test_paper_system_mean_and_std_over_time(name):
     from skrom.metrics import mean_std_error
 
     model, truth, paths = _fit_paper_system(name)
     err = mean_std_error(truth, paths)
-    assert err.mean_error < MEAN_TOL.get(name, 0.05), (name, err.mean_error,
-                                                       err.std_error)
-    assert err.std_error < STD_TOL.get(name, 0.05), (name, err.mean_error,
-                                                     err.std_error)
+    assert err.mean_error < MEAN_TOL.get(name, 0.05), (
+        name,
+        err.mean_error,
+        err.std_error,
+    )
+    assert err.std_error < STD_TOL.get(name, 0.05), (
+        name,
+        err.mean_error,
+        err.std_error,
+    )
     if name == "exp_ou":
         # as eps -> 0 the slow variable follows dx/dt = 1 - x + exp(-x); at
         # eps = 0.001 the truth's mean is within 0.03 (of its spread) of it,
@@ -609,7 +683,7 @@ def test_paper_system_mean_and_std_over_time(name):
         from skrom.datasets import exp_ou_averaged_path
 
         averaged = exp_ou_averaged_path(1.1, truth.shape[1], model.time_step_)[0]
-        scale = np.sqrt(np.mean(err.std_true ** 2))
+        scale = np.sqrt(np.mean(err.std_true**2))
         gap_truth = np.max(np.abs(err.mean_true - averaged)) / scale
         gap_model = np.max(np.abs(err.mean_model - averaged)) / scale
         assert gap_truth < 0.04

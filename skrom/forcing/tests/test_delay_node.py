@@ -19,8 +19,16 @@ from skrom.forcing._delay_embedding import (
 
 # sklearn feeds rows of X as predict inputs: with n_delays=1 a delay vector is
 # one row of the series, so the row-wise predict contract applies as is.
-_CHECK_EST = DelayNODEForcing(n_delays=1, hidden_layers=(8,), window=3, n_windows=16,
-                              max_epochs=2, batch_size=8, dt=0.1, random_state=0)
+_CHECK_EST = DelayNODEForcing(
+    n_delays=1,
+    hidden_layers=(8,),
+    window=3,
+    n_windows=16,
+    max_epochs=2,
+    batch_size=8,
+    dt=0.1,
+    random_state=0,
+)
 
 
 @parametrize_with_checks([_CHECK_EST])
@@ -29,8 +37,9 @@ def test_sklearn_compatible(estimator, check):
 
 
 def _l63_y2(n_steps, seed, n_traj=1):
-    b = make_bistable_additive(n_traj, n_steps, dt=0.01, random_state=seed,
-                               return_bunch=True)
+    b = make_bistable_additive(
+        n_traj, n_steps, dt=0.01, random_state=seed, return_bunch=True
+    )
     return b.full_state[:, :, 2:3]
 
 
@@ -43,9 +52,18 @@ def y2_data():
 def fitted(y2_data):
     Y, _ = y2_data
     torch.set_num_threads(1)
-    est = DelayNODEForcing(n_delays=6, hidden_layers=(64, 64), window=8,
-                           window_decay=1.0, n_windows=1024, max_epochs=8,
-                           batch_size=64, learning_rate=3e-3, dt=0.01, random_state=0)
+    est = DelayNODEForcing(
+        n_delays=6,
+        hidden_layers=(64, 64),
+        window=8,
+        window_decay=1.0,
+        n_windows=1024,
+        max_epochs=8,
+        batch_size=64,
+        learning_rate=3e-3,
+        dt=0.01,
+        random_state=0,
+    )
     return est.fit(Y)
 
 
@@ -94,8 +112,10 @@ def test_forecast_beats_persistence_and_climatology(fitted, y2_data):
     horizon = fitted.window
     Ys = (Y_test[0, :, 0] - fitted.mean_[0]) / fitted.scale_[0]
     # persistence: hold the last value over the same horizon
-    errs = [np.mean((Ys[t + 1: t + 1 + horizon] - Ys[t]) ** 2)
-            for t in range(100, len(Ys) - horizon - 1, 7)]
+    errs = [
+        np.mean((Ys[t + 1 : t + 1 + horizon] - Ys[t]) ** 2)
+        for t in range(100, len(Ys) - horizon - 1, 7)
+    ]
     persistence = -float(np.mean(errs))
     assert score > -0.65  # climatology (forecast the mean) scores about -1
     assert score > persistence + 0.2
@@ -115,9 +135,16 @@ def test_long_run_statistics_of_l63_forcing(y2_data):
     torch.set_num_threads(1)
     Y = _l63_y2(30_000, 0)
     _, Y_test = y2_data
-    est = DelayNODEForcing(n_delays=8, hidden_layers=(128, 128), window=20,
-                           n_windows=1024, max_epochs=40, learning_rate=3e-3,
-                           dt=0.01, random_state=0).fit(Y)
+    est = DelayNODEForcing(
+        n_delays=8,
+        hidden_layers=(128, 128),
+        window=20,
+        n_windows=1024,
+        max_epochs=40,
+        learning_rate=3e-3,
+        dt=0.01,
+        random_state=0,
+    ).fit(Y)
     assert est.score(Y_test) > -0.15  # 20-step forecasts (0.7 Lyapunov times)
     S = est.sample(5000, n_paths=4, random_state=0)[:, 1000:]
     Ss = (S - est.mean_) / est.scale_
@@ -128,14 +155,22 @@ def test_long_run_statistics_of_l63_forcing(y2_data):
 
 
 # ----------------------------------------------------------- numba export
-@pytest.mark.parametrize("coupled, symmetric", [(False, False), (True, False),
-                                                (False, True), (True, True)])
+@pytest.mark.parametrize(
+    "coupled, symmetric", [(False, False), (True, False), (False, True), (True, True)]
+)
 def test_numba_rollout_matches_torchdiffeq(y2_data, coupled, symmetric):
     Y, _ = y2_data
-    est = DelayNODEForcing(n_delays=5, hidden_layers=(32, 32), window=10,
-                           n_windows=64, max_epochs=2, coupled=coupled,
-                           symmetric=symmetric, dt=0.01,
-                           random_state=3).fit(Y[:, :3000])
+    est = DelayNODEForcing(
+        n_delays=5,
+        hidden_layers=(32, 32),
+        window=10,
+        n_windows=64,
+        max_epochs=2,
+        coupled=coupled,
+        symmetric=symmetric,
+        dt=0.01,
+        random_state=3,
+    ).fit(Y[:, :3000])
     X0 = delay_embed(Y[:, 1000:1400], est.lag_, est.n_delays)[0, ::40]
     ref = est._torch_rollout(X0, 101)
     Z0 = est._standardise_states(X0)
@@ -145,9 +180,12 @@ def test_numba_rollout_matches_torchdiffeq(y2_data, coupled, symmetric):
     assert rel < 1e-6
     # predict is the same rollout, back in data units
     pred = est.predict(X0, n_steps=101)
-    np.testing.assert_allclose(pred[:, :, 0],
-                               ref[:, :, 0] * est.scale_[0] + est.mean_[0],
-                               rtol=1e-6, atol=1e-9 * est.scale_[0])
+    np.testing.assert_allclose(
+        pred[:, :, 0],
+        ref[:, :, 0] * est.scale_[0] + est.mean_[0],
+        rtol=1e-6,
+        atol=1e-9 * est.scale_[0],
+    )
 
 
 def test_multifeature_series():
@@ -155,8 +193,15 @@ def test_multifeature_series():
     t = np.arange(800) * 0.05
     Y = np.stack([np.sin(t), np.cos(1.3 * t)], axis=1)
     Y += 0.01 * rng.normal(size=(800, 2))
-    est = DelayNODEForcing(n_delays=3, hidden_layers=(16,), window=8, n_windows=32,
-                           max_epochs=2, dt=0.05, random_state=0).fit(Y)
+    est = DelayNODEForcing(
+        n_delays=3,
+        hidden_layers=(16,),
+        window=8,
+        n_windows=32,
+        max_epochs=2,
+        dt=0.05,
+        random_state=0,
+    ).fit(Y)
     assert est.n_state_ == 6
     assert est.sample(20, n_paths=2, random_state=1).shape == (2, 20, 2)
     assert est.predict(np.zeros((4, 6)), n_steps=7).shape == (4, 7, 2)
@@ -165,7 +210,8 @@ def test_multifeature_series():
 # --------------------------------------------------------- API contract
 def test_sample_starts_at_x0_and_predict_shape(fitted):
     x0 = fitted.initial_states_[7] * np.tile(fitted.scale_, fitted.n_delays) + np.tile(
-        fitted.mean_, fitted.n_delays)
+        fitted.mean_, fitted.n_delays
+    )
     S = fitted.sample(30, x0=x0, n_paths=2)
     np.testing.assert_allclose(S[:, 0, 0], x0[0])
     np.testing.assert_array_equal(S[0], S[1])
@@ -178,8 +224,9 @@ def test_reproducible_and_pickle_round_trip(fitted, y2_data, tmp_path):
     Y, _ = y2_data
     a = clone(fitted).set_params(max_epochs=2, n_windows=64).fit(Y[:, :3000])
     b = clone(fitted).set_params(max_epochs=2, n_windows=64).fit(Y[:, :3000])
-    np.testing.assert_array_equal(a.sample(50, n_paths=3, random_state=4),
-                                  b.sample(50, n_paths=3, random_state=4))
+    np.testing.assert_array_equal(
+        a.sample(50, n_paths=3, random_state=4), b.sample(50, n_paths=3, random_state=4)
+    )
     assert a.history_ == b.history_
     want = fitted.sample(200, n_paths=4, random_state=11)
     loaded = pickle.loads(pickle.dumps(fitted))
@@ -192,24 +239,45 @@ def test_reproducible_and_pickle_round_trip(fitted, y2_data, tmp_path):
 
 def test_verbose_shows_progress(capsys):
     Y = np.sin(np.arange(300) * 0.1)[:, None]
-    DelayNODEForcing(n_delays=2, hidden_layers=(4,), window=5, n_windows=8,
-                     max_epochs=2, dt=0.1, random_state=0, verbose=1).fit(Y)
+    DelayNODEForcing(
+        n_delays=2,
+        hidden_layers=(4,),
+        window=5,
+        n_windows=8,
+        max_epochs=2,
+        dt=0.1,
+        random_state=0,
+        verbose=1,
+    ).fit(Y)
     assert "DelayNODEForcing" in capsys.readouterr().err
+
 
 def test_symmetric_field_is_odd(y2_data):
     """With ``symmetric`` the model commutes with y -> -y, scaled about zero."""
     Y, _ = y2_data
-    est = DelayNODEForcing(n_delays=4, hidden_layers=(16,), window=8, n_windows=64,
-                           max_epochs=2, symmetric=True, dt=0.01,
-                           random_state=0).fit(Y[:, :3000] + 0.5)
+    est = DelayNODEForcing(
+        n_delays=4,
+        hidden_layers=(16,),
+        window=8,
+        n_windows=64,
+        max_epochs=2,
+        symmetric=True,
+        dt=0.01,
+        random_state=0,
+    ).fit(Y[:, :3000] + 0.5)
     np.testing.assert_array_equal(est.mean_, 0.0)
     np.testing.assert_allclose(est.scale_, np.sqrt(np.mean((Y[:, :3000] + 0.5) ** 2)))
     X0 = delay_embed(Y[:, 1000:1400] + 0.5, est.lag_, est.n_delays)[0, ::50]
-    np.testing.assert_allclose(est.predict(-X0, n_steps=200),
-                               -est.predict(X0, n_steps=200), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        est.predict(-X0, n_steps=200),
+        -est.predict(X0, n_steps=200),
+        rtol=1e-12,
+        atol=1e-12,
+    )
     plain = clone(est).set_params(symmetric=False).fit(Y[:, :3000] + 0.5)
-    assert not np.allclose(plain.predict(-X0, n_steps=200),
-                           -plain.predict(X0, n_steps=200), atol=1e-3)
+    assert not np.allclose(
+        plain.predict(-X0, n_steps=200), -plain.predict(X0, n_steps=200), atol=1e-3
+    )
 
 
 @pytest.mark.parametrize(
@@ -237,8 +305,15 @@ def test_invalid_parameters(params, err):
 
 def test_bad_inputs():
     Y = np.sin(np.arange(300) * 0.1)[:, None]
-    est = DelayNODEForcing(n_delays=3, hidden_layers=(4,), window=5, n_windows=8,
-                           max_epochs=1, dt=0.1, random_state=0)
+    est = DelayNODEForcing(
+        n_delays=3,
+        hidden_layers=(4,),
+        window=5,
+        n_windows=8,
+        max_epochs=1,
+        dt=0.1,
+        random_state=0,
+    )
     with pytest.raises(ValueError, match="reshape"):
         est.fit(Y[:, 0])
     bad = Y.copy()

@@ -31,8 +31,9 @@ from skrom.metrics import (
 from skrom.score import KGMMScore
 
 FAST_SCORE = dict(max_epochs=30, max_passes=3, hidden_layers=(16,), prob=0.05)
-FAST_FORCING = dict(n_delays=2, hidden_layers=(8,), window=3, n_windows=16,
-                    max_epochs=1, batch_size=8)
+FAST_FORCING = dict(
+    n_delays=2, hidden_layers=(8,), window=3, n_windows=16, max_epochs=1, batch_size=8
+)
 
 
 @pytest.fixture(autouse=True)
@@ -50,9 +51,15 @@ def _one_thread():
 # decorrelates within one step, and then blows up) is replaced by the
 # short-time estimate; "acf" is tested on trajectories below.
 @parametrize_with_checks(
-    [HybridLangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
-                       forcing=DelayNODEForcing(**FAST_FORCING), dt=1.0,
-                       diffusion="estimated", random_state=0)],
+    [
+        HybridLangevinROM(
+            score_estimator=KGMMScore(**FAST_SCORE),
+            forcing=DelayNODEForcing(**FAST_FORCING),
+            dt=1.0,
+            diffusion="estimated",
+            random_state=0,
+        )
+    ],
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
@@ -60,8 +67,10 @@ def test_sklearn_compatible(estimator, check):
 
 @pytest.fixture(scope="module")
 def data():
-    return (make_bistable_additive(1, 30_000, random_state=0),
-            make_bistable_additive(4, 20_000, random_state=1))
+    return (
+        make_bistable_additive(1, 30_000, random_state=0),
+        make_bistable_additive(4, 20_000, random_state=1),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +79,17 @@ def small_rom(data):
     torch.set_num_threads(1)
     rom = HybridLangevinROM(
         score_estimator=KGMMScore(prob=2e-3, max_epochs=200, random_state=0),
-        forcing=DelayNODEForcing(n_delays=6, hidden_layers=(48, 48), window=8,
-                                 window_decay=1.0, n_windows=1024, max_epochs=6,
-                                 learning_rate=3e-3),
-        random_state=0)
+        forcing=DelayNODEForcing(
+            n_delays=6,
+            hidden_layers=(48, 48),
+            window=8,
+            window_decay=1.0,
+            n_windows=1024,
+            max_epochs=6,
+            learning_rate=3e-3,
+        ),
+        random_state=0,
+    )
     return rom.fit(X)
 
 
@@ -93,8 +109,9 @@ def test_residual_is_the_scaled_drift_defect(small_rom, data):
     np.testing.assert_allclose(rom.forcing_.scale_, full.std(axis=(0, 1)))
     assert rom.forcing_.dt == rom.dt
     # the drift is that of the Gaussian-noise baseline, up to the time change
-    np.testing.assert_allclose(rom.drift_matrix_,
-                               rom.time_change_ * rom.langevin_.drift_matrix_)
+    np.testing.assert_allclose(
+        rom.drift_matrix_, rom.time_change_ * rom.langevin_.drift_matrix_
+    )
 
 
 def test_numba_rollout_matches_torch(small_rom):
@@ -106,8 +123,9 @@ def test_numba_rollout_matches_torch(small_rom):
     # no white noise (torch has none)
     args = rom._kernel_args(noise=np.zeros_like(rom.forcing_noise_))
     for i in range(5):
-        status = hybrid_rollout(x0[i], z0[i], 100, *args, np.random.default_rng(0),
-                                got[i])
+        status = hybrid_rollout(
+            x0[i], z0[i], 100, *args, np.random.default_rng(0), got[i]
+        )
         assert status == -1
     assert np.max(np.abs(got - ref)) / np.max(np.abs(ref)) < 1e-6
 
@@ -138,9 +156,11 @@ def test_forecast_warm_start(small_rom, data):
     assert fc.shape == (X_test.shape[0], 3, 31, 1)
     np.testing.assert_allclose(fc[:, 0, 0], hist[:, -1])
     np.testing.assert_array_equal(
-        fc, small_rom.forecast(hist, lead_time=0.3, n_paths=3, random_state=0))
+        fc, small_rom.forecast(hist, lead_time=0.3, n_paths=3, random_state=0)
+    )
     assert not np.array_equal(
-        fc, small_rom.forecast(hist, lead_time=0.3, n_paths=3, random_state=1))
+        fc, small_rom.forecast(hist, lead_time=0.3, n_paths=3, random_state=1)
+    )
     # over a few steps the warm-started forcing alone (no white-noise part)
     # follows the data closely
     deterministic = copy.deepcopy(small_rom)
@@ -174,8 +194,8 @@ def test_hybrid_forcing_seen_by_x_has_unit_diffusion(small_rom):
     drift = g * rom.drift_matrix_[0, 0]
     f = ((sim[:, 1:] - sim[:, :-1]) / rom.dt - drift) / rom.diffusion_matrix_[0, 0]
     block = 2000
-    sums = f[:, :(f.shape[1] // block) * block, 0].reshape(-1, block).sum(1) * rom.dt
-    diff = np.mean(sums ** 2) / (2 * block * rom.dt)
+    sums = f[:, : (f.shape[1] // block) * block, 0].reshape(-1, block).sum(1) * rom.dt
+    diff = np.mean(sums**2) / (2 * block * rom.dt)
     # 76 block sums: a 16% standard error
     assert 0.6 < diff < 1.5, diff
     assert abs(f.mean()) < 0.1
@@ -192,8 +212,14 @@ def test_slow_forcing_node_is_the_papers_model(small_rom, data):
     # deterministic: the white noise is the only randomness of a rollout
     paths = np.empty((2, 300, 1))
     for seed in range(2):
-        hybrid_rollout(X[0, 100], node.initial_delay_states_[0], 300,
-                       *node._kernel_args(), np.random.default_rng(seed), paths[seed])
+        hybrid_rollout(
+            X[0, 100],
+            node.initial_delay_states_[0],
+            300,
+            *node._kernel_args(),
+            np.random.default_rng(seed),
+            paths[seed],
+        )
     np.testing.assert_array_equal(paths[0], paths[1])
     with pytest.raises(ValueError, match="slow_forcing"):
         clone(small_rom).set_params(slow_forcing="white").fit(X[:, :5000])
@@ -209,9 +235,9 @@ def test_time_change_matches_the_data_decorrelation_time(small_rom, data):
     rom = small_rom
     assert rom.langevin_.time_change_ != 1.0 and rom.time_change_ != 1.0
     np.testing.assert_allclose(
-        rom.drift_matrix_, rom.time_change_ * rom.langevin_.drift_matrix_)
-    sim = rom.sample(X.shape[1], x0=np.tile(X[:, 0], (8, 1)), n_paths=8,
-                     random_state=5)
+        rom.drift_matrix_, rom.time_change_ * rom.langevin_.drift_matrix_
+    )
+    sim = rom.sample(X.shape[1], x0=np.tile(X[:, 0], (8, 1)), n_paths=8, random_state=5)
     tau_data = decorrelation_time(X, dt=rom.dt, method="integral")
     tau_sim = decorrelation_time(sim, dt=rom.dt, method="integral")
     # two fixed-point passes on 4 copies of the data; checked on 8 others
@@ -225,14 +251,19 @@ def test_residence_time_change_matches_the_transition_rate(small_rom, data):
     X, _ = data
     with pytest.raises(ValueError, match="state_thresholds"):
         clone(small_rom).set_params(diffusion="residence").fit(X)
-    rom = clone(small_rom).set_params(diffusion="residence",
-                                      state_thresholds=(-0.5, 0.5)).fit(X)
+    rom = (
+        clone(small_rom)
+        .set_params(diffusion="residence", state_thresholds=(-0.5, 0.5))
+        .fit(X)
+    )
     np.testing.assert_allclose(
-        rom.drift_matrix_, rom.time_change_ * rom.langevin_.drift_matrix_)
-    sim = rom.sample(X.shape[1], x0=np.tile(X[:, 0], (8, 1)), n_paths=8,
-                     random_state=5)
-    per = [Y.shape[0] * (Y.shape[1] - 1) / transition_counts(Y, (-0.5, 0.5)).sum()
-           for Y in (X, sim)]
+        rom.drift_matrix_, rom.time_change_ * rom.langevin_.drift_matrix_
+    )
+    sim = rom.sample(X.shape[1], x0=np.tile(X[:, 0], (8, 1)), n_paths=8, random_state=5)
+    per = [
+        Y.shape[0] * (Y.shape[1] - 1) / transition_counts(Y, (-0.5, 0.5)).sum()
+        for Y in (X, sim)
+    ]
     # about 15 transitions in the data, 120 in the check
     assert per[1] == pytest.approx(per[0], rel=0.3)
 
@@ -241,15 +272,22 @@ def test_residence_time_change_matches_the_transition_rate(small_rom, data):
 def test_nested_params_in_grid_search(data):
     X, _ = data
     Xs = X[:, :6000].reshape(2, 3000, 1)
-    rom = HybridLangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
-                            forcing=DelayNODEForcing(**FAST_FORCING), random_state=0)
+    rom = HybridLangevinROM(
+        score_estimator=KGMMScore(**FAST_SCORE),
+        forcing=DelayNODEForcing(**FAST_FORCING),
+        random_state=0,
+    )
     assert rom.set_params(forcing__n_delays=3).forcing.n_delays == 3
     search = GridSearchCV(rom, {"forcing__n_delays": [2, 4]}, cv=2).fit(Xs)
     assert search.best_params_["forcing__n_delays"] in (2, 4)
-    assert search.best_estimator_.forcing_.n_delays == search.best_params_[
-        "forcing__n_delays"]
-    assert search.best_estimator_.forcing_.n_state_ == search.best_params_[
-        "forcing__n_delays"]
+    assert (
+        search.best_estimator_.forcing_.n_delays
+        == search.best_params_["forcing__n_delays"]
+    )
+    assert (
+        search.best_estimator_.forcing_.n_state_
+        == search.best_params_["forcing__n_delays"]
+    )
     tried = sorted(p["forcing__n_delays"] for p in search.cv_results_["params"])
     assert tried == [2, 4]
 
@@ -269,37 +307,49 @@ def test_reproducible_pickle_and_n_jobs(small_rom, data, tmp_path):
     np.testing.assert_array_equal(a, small_rom.sample(500, n_paths=3, random_state=5))
     par = clone(small_rom).set_params(n_jobs=2)
     par.__dict__.update(
-        {k: v for k, v in small_rom.__dict__.items() if k.endswith("_")})
+        {k: v for k, v in small_rom.__dict__.items() if k.endswith("_")}
+    )
     fc = small_rom.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=5)
     # the white-noise part makes the members' random streams matter
     assert np.any(small_rom.forcing_noise_ > 0)
     assert not np.array_equal(
-        small_rom.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=6), fc)
+        small_rom.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=6), fc
+    )
     with parallel_config(backend="threading"):
         np.testing.assert_array_equal(par.sample(500, n_paths=3, random_state=5), a)
         np.testing.assert_array_equal(
-            par.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=5), fc)
+            par.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=5), fc
+        )
     # loky: the members run in other processes
     np.testing.assert_array_equal(
-        par.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=5), fc)
+        par.forecast(X[:2, :600], lead_time=0.3, n_paths=3, random_state=5), fc
+    )
     loaded = pickle.loads(pickle.dumps(small_rom))
     np.testing.assert_array_equal(loaded.sample(500, n_paths=3, random_state=5), a)
     joblib.dump(small_rom, tmp_path / "rom.joblib")
     loaded = joblib.load(tmp_path / "rom.joblib")
     np.testing.assert_array_equal(loaded.sample(500, n_paths=3, random_state=5), a)
     # refitting with the same random_state gives the same model
-    kw = dict(score_estimator=KGMMScore(**FAST_SCORE),
-              forcing=DelayNODEForcing(**FAST_FORCING), random_state=3)
+    kw = dict(
+        score_estimator=KGMMScore(**FAST_SCORE),
+        forcing=DelayNODEForcing(**FAST_FORCING),
+        random_state=3,
+    )
     r1 = HybridLangevinROM(**kw).fit(X[:, :4000])
     r2 = HybridLangevinROM(**kw).fit(X[:, :4000])
-    np.testing.assert_array_equal(r1.sample(200, n_paths=2, random_state=0),
-                                  r2.sample(200, n_paths=2, random_state=0))
+    np.testing.assert_array_equal(
+        r1.sample(200, n_paths=2, random_state=0),
+        r2.sample(200, n_paths=2, random_state=0),
+    )
 
 
 def test_bad_inputs(data):
     X, _ = data
-    rom = HybridLangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
-                            forcing=DelayNODEForcing(**FAST_FORCING), random_state=0)
+    rom = HybridLangevinROM(
+        score_estimator=KGMMScore(**FAST_SCORE),
+        forcing=DelayNODEForcing(**FAST_FORCING),
+        random_state=0,
+    )
     with pytest.raises(ValueError, match="reshape"):
         rom.fit(X[0, :, 0])
     bad = X[:, :3000].copy()
@@ -326,13 +376,18 @@ def test_transition_forecast_small(small_rom, data):
     leads = [5, 10]  # 0.18 and 0.36 Lyapunov times of the driver
 
     def hybrid_end(i, t0, n, e):  # a vote of 16 members, as for the baseline
-        fc = rom.forecast(X_test[i, t0 - 300: t0 + 1], lead_time=n * rom.dt,
-                          n_paths=16, random_state=e)
+        fc = rom.forecast(
+            X_test[i, t0 - 300 : t0 + 1],
+            lead_time=n * rom.dt,
+            n_paths=16,
+            random_state=e,
+        )
         return fc[0, :, -1, 0]
 
     def langevin_end(i, t0, n, e):
-        return rom.langevin_.sample(n + 1, x0=X_test[i, t0], n_paths=16,
-                                    random_state=e)[:, -1, 0]
+        return rom.langevin_.sample(
+            n + 1, x0=X_test[i, t0], n_paths=16, random_state=e
+        )[:, -1, 0]
 
     skill_h = transition_forecast_skill(X_test, events, leads, hybrid_end, settle=30)
     skill_l = transition_forecast_skill(X_test, events, leads, langevin_end, settle=30)
@@ -347,28 +402,34 @@ def test_transition_forecast_small(small_rom, data):
 # ------------------------------------------------------------ clock features
 def test_clock_features_drive_the_drift_and_advance_exactly():
     X = make_tristable(2, 6000, dt=0.01, random_state=0)
-    rom = HybridLangevinROM(score_estimator=KGMMScore(**FAST_SCORE),
-                            forcing=DelayNODEForcing(**FAST_FORCING),
-                            clock_features=(1, 2), diffusion="estimated",
-                            random_state=0)
+    rom = HybridLangevinROM(
+        score_estimator=KGMMScore(**FAST_SCORE),
+        forcing=DelayNODEForcing(**FAST_FORCING),
+        clock_features=(1, 2),
+        diffusion="estimated",
+        random_state=0,
+    )
     # 60 time units of a 500-unit tilt period
     with pytest.warns(UserWarning, match="unevenly"):
         rom.fit(X)
     assert rom.drift_matrix_.shape == (1, 1)
-    assert rom.forcing_.n_features_in_ == 1       # the residual of x alone
+    assert rom.forcing_.n_features_in_ == 1  # the residual of x alone
     assert rom.langevin_.clock_tables_ is not None
     # the residual is the defect of the clocked drift
     x = X[0, :1000]
-    want = ((x[2:, 0] - x[:-2, 0]) / 0.02 - rom.langevin_.drift(x[1:-1])[:, 0]) \
-        / rom.langevin_.diffusion_matrix_[0, 0]
+    want = (
+        (x[2:, 0] - x[:-2, 0]) / 0.02 - rom.langevin_.drift(x[1:-1])[:, 0]
+    ) / rom.langevin_.diffusion_matrix_[0, 0]
     got = rom._residual(X[:1, :1000], rom.langevin_, trim=True)[0, :, 0]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
     sim = rom.sample(3000, x0=X[:, 0], n_paths=2, random_state=0)
     phase = rom.langevin_.clock_frequencies_[0] * 0.01 * np.arange(3000)
-    np.testing.assert_allclose(sim[:, :, 1], np.broadcast_to(np.sin(phase), (2, 3000)),
-                               atol=1e-9)
-    np.testing.assert_allclose(sim[:, :, 2], np.broadcast_to(np.cos(phase), (2, 3000)),
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        sim[:, :, 1], np.broadcast_to(np.sin(phase), (2, 3000)), atol=1e-9
+    )
+    np.testing.assert_allclose(
+        sim[:, :, 2], np.broadcast_to(np.cos(phase), (2, 3000)), atol=1e-9
+    )
     fc = rom.forecast(X[:, :500], lead_time=0.5, n_paths=2, random_state=0)
     np.testing.assert_allclose(fc[:, 0, :, 1:], X[:, 499:550, 1:], atol=1e-9)
     assert np.isfinite(rom.score(X[:, :2000]))
@@ -376,8 +437,15 @@ def test_clock_features_drive_the_drift_and_advance_exactly():
 
 # ------------------------------------------------------ slow accuracy runs
 # symmetric: the Lorenz-63 driver of all three systems is symmetric under y -> -y
-SLOW_FORCING = dict(n_delays=8, hidden_layers=(128, 128), window=20, n_windows=1024,
-                    max_epochs=40, learning_rate=3e-3, symmetric=True)
+SLOW_FORCING = dict(
+    n_delays=8,
+    hidden_layers=(128, 128),
+    window=20,
+    n_windows=1024,
+    max_epochs=40,
+    learning_rate=3e-3,
+    symmetric=True,
+)
 SYSTEMS = {
     "additive": (make_bistable_additive, (-0.5, 0.5)),
     "multiplicative": (make_bistable_multiplicative, (-0.5, 0.5)),
@@ -398,11 +466,15 @@ def _slow_fit(system, n_train=10, n_test=4, diffusion="residence", forcing_memor
     else:
         clock = {}
         score = KGMMScore(random_state=0)
-    rom = HybridLangevinROM(score_estimator=score,
-                            forcing=DelayNODEForcing(**SLOW_FORCING),
-                            diffusion=diffusion, state_thresholds=thresholds,
-                            forcing_memory=forcing_memory,
-                            random_state=0, **clock).fit(X_train)
+    rom = HybridLangevinROM(
+        score_estimator=score,
+        forcing=DelayNODEForcing(**SLOW_FORCING),
+        diffusion=diffusion,
+        state_thresholds=thresholds,
+        forcing_memory=forcing_memory,
+        random_state=0,
+        **clock,
+    ).fit(X_train)
     return rom, X_test, thresholds
 
 
@@ -432,15 +504,19 @@ FORCING_MEMORY = {"multiplicative": 0.2}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("system", [
-    "additive",
-    "multiplicative",
-    "tristable",
-])
+@pytest.mark.parametrize(
+    "system",
+    [
+        "additive",
+        "multiplicative",
+        "tristable",
+    ],
+)
 def test_statistics_three_systems(system):
     """Long hybrid runs reproduce PDF, ACF and residence times (issue 4 targets)."""
-    rom, X_test, thresholds = _slow_fit(system, n_test=32,
-                                        forcing_memory=FORCING_MEMORY.get(system))
+    rom, X_test, thresholds = _slow_fit(
+        system, n_test=32, forcing_memory=FORCING_MEMORY.get(system)
+    )
     # runs of whole tilt periods (1000 time units = 2), so the tristable
     # statistics do not depend on the start phase; x only
     sim = rom.sample(100_000, n_paths=32, random_state=1)[..., :1]
@@ -464,12 +540,13 @@ def test_transition_forecast_beats_gaussian_baseline():
     leads = [5, 10, 15, 20, 23]  # up to 0.83 Lyapunov times (0.28 time units)
 
     def hybrid_end(i, t0, n, e):
-        fc = rom.forecast(X_test[i, t0 - 300: t0 + 1], lead_time=n * rom.dt)
+        fc = rom.forecast(X_test[i, t0 - 300 : t0 + 1], lead_time=n * rom.dt)
         return fc[0, 0, -1, 0]
 
     def langevin_end(i, t0, n, e):
-        return rom.langevin_.sample(n + 1, x0=X_test[i, t0], n_paths=32,
-                                    random_state=e)[:, -1, 0]
+        return rom.langevin_.sample(
+            n + 1, x0=X_test[i, t0], n_paths=32, random_state=e
+        )[:, -1, 0]
 
     skill_h = transition_forecast_skill(X_test, events, leads, hybrid_end, settle=30)
     skill_l = transition_forecast_skill(X_test, events, leads, langevin_end, settle=30)
@@ -481,25 +558,28 @@ def test_transition_forecast_beats_gaussian_baseline():
     quiet = []
     while len(quiet) < 100:
         i, t0 = int(rng.integers(X_test.shape[0])), int(rng.integers(500, 99_000))
-        x = X_test[i, t0: t0 + 60, 0]
+        x = X_test[i, t0 : t0 + 60, 0]
         if abs(x[0]) > 0.3 and np.all(np.sign(x) == np.sign(x[0])):
             quiet.append((i, t0))
-    stays = [np.sign(hybrid_end(i, t0, 50, 0)) == np.sign(X_test[i, t0, 0])
-             for i, t0 in quiet]
+    stays = [
+        np.sign(hybrid_end(i, t0, 50, 0)) == np.sign(X_test[i, t0, 0])
+        for i, t0 in quiet
+    ]
     assert np.mean(stays) > 0.9
 
 
 def test_transition_events_on_a_known_path():
     t = np.arange(600)
     x = np.where(t < 150, -1.0, 1.0)
-    x[140:160] = np.linspace(-1, 1, 20)          # crosses 0 between 149 and 150
-    x[400:420] = np.linspace(1, -1, 20)          # crosses 0 between 409 and 410
+    x[140:160] = np.linspace(-1, 1, 20)  # crosses 0 between 149 and 150
+    x[400:420] = np.linspace(1, -1, 20)  # crosses 0 between 409 and 410
     x[420:] = -1.0
-    x[300:305] = 0.2                             # a dip that never leaves the well
+    x[300:305] = 0.2  # a dip that never leaves the well
     events = transition_events(x[None, :, None], (-0.5, 0.5), settle=30)
     np.testing.assert_array_equal(events, [[0, 150, 1], [0, 410, -1]])
     # a forecast that always says "+1" is right for the first one only
-    skill = transition_forecast_skill(x[None, :, None], events, [5, 10],
-                                      lambda i, t0, n, e: 1.0, settle=30)
+    skill = transition_forecast_skill(
+        x[None, :, None], events, [5, 10], lambda i, t0, n, e: 1.0, settle=30
+    )
     np.testing.assert_allclose(skill, [0.5, 0.5])
     assert len(transition_events(x[None, :, None], settle=30, min_history=200)) == 1

@@ -23,7 +23,9 @@ def _close():
 
 def test_pdf_curves_integrate_to_one_and_share_grid():
     rng = np.random.default_rng(1)
-    ax = plot_pdf({"a": rng.normal(size=(2, 500, 1)), "b": rng.normal(1, 1, size=(2, 500, 1))})
+    ax = plot_pdf(
+        {"a": rng.normal(size=(2, 500, 1)), "b": rng.normal(1, 1, size=(2, 500, 1))}
+    )
     (l1, l2) = ax.lines
     np.testing.assert_array_equal(l1.get_xdata(), l2.get_xdata())
     x, y = l1.get_xdata(), l1.get_ydata()

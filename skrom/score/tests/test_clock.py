@@ -31,15 +31,18 @@ def test_clock_columns_and_dynamic_rest():
     assert sin_idx.size == 0 and dynamic.tolist() == [0, 1]
 
 
-@pytest.mark.parametrize("bad, match", [
-    ((1,), "even"),
-    ((1, 1), "distinct"),
-    ((1, 3), "distinct"),
-    ((0, 1, 2, 3), "distinct"),   # four columns of three
-    ("12", "sequence"),
-    ((1.0, 2.0), "even"),
-    ((True, 2), "even"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ((1,), "even"),
+        ((1, 1), "distinct"),
+        ((1, 3), "distinct"),
+        ((0, 1, 2, 3), "distinct"),  # four columns of three
+        ("12", "sequence"),
+        ((1.0, 2.0), "even"),
+        ((True, 2), "even"),
+    ],
+)
 def test_bad_clock_features(bad, match):
     with pytest.raises((TypeError, ValueError), match=match):
         check_clock_features(bad, 3, "M")

@@ -227,7 +227,12 @@ def test_score_is_confined_beyond_the_clusters():
     div = est.predict_divergence(far)
     np.testing.assert_allclose(div, -1.0 / est.scale_[0] ** 2)
     # chains started far outside come back to the data
-    out = est.sample(200, x0=np.full(1, x.max() + 20 * x.std()), random_state=1,
-                     n_steps=3000, dt=0.01)
+    out = est.sample(
+        200,
+        x0=np.full(1, x.max() + 20 * x.std()),
+        random_state=1,
+        n_steps=3000,
+        dt=0.01,
+    )
     assert np.all(np.isfinite(out))
     assert np.median(out) < x.max()

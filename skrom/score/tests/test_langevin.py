@@ -164,16 +164,23 @@ def test_tristable_with_clock_features():
     X = make_tristable(10, 100_000, random_state=0)
     truth = make_tristable(32, 100_000, random_state=1)
     wells = [[-1.3, -0.7], [0.7, 1.3]]
-    rom = LangevinROM(score_estimator=KGMMScore(sigma=0.02, prob=5e-4, random_state=0),
-                      clock_features=(1, 2), diffusion="residence",
-                      state_thresholds=wells, random_state=0).fit(X)
+    rom = LangevinROM(
+        score_estimator=KGMMScore(sigma=0.02, prob=5e-4, random_state=0),
+        clock_features=(1, 2),
+        diffusion="residence",
+        state_thresholds=wells,
+        random_state=0,
+    ).fit(X)
     sim = rom.sample(100_000, x0=truth[:, 0], n_paths=32, random_state=1)
     a, b = truth[..., :1], sim[..., :1]
     tau = float(decorrelation_time(a, dt=0.01)[0])
     assert pdf_kl_divergence(a, b) < 0.02
     assert acf_error(a, b, int(5 * tau / 0.01)) < 0.1
-    np.testing.assert_allclose(mean_residence_times(b, wells, dt=0.01),
-                               mean_residence_times(a, wells, dt=0.01), rtol=0.2)
+    np.testing.assert_allclose(
+        mean_residence_times(b, wells, dt=0.01),
+        mean_residence_times(a, wells, dt=0.01),
+        rtol=0.2,
+    )
 
 
 def test_bad_inputs_get_clear_errors(ou_rom):
@@ -222,7 +229,7 @@ def _ou_paths(theta, n_paths, n_steps, dt, rng):
     phi = np.exp(-theta * dt)
     x = np.empty((n_paths, n_steps, 1))
     x[:, 0] = rng.standard_normal((n_paths, 1))
-    kick = np.sqrt(1 - phi ** 2)
+    kick = np.sqrt(1 - phi**2)
     for t in range(1, n_steps):
         x[:, t] = phi * x[:, t - 1] + kick * rng.standard_normal((n_paths, 1))
     return x
@@ -258,8 +265,9 @@ def test_residence_matching_takes_secant_steps():
     def simulate(k):
         return _square_wave(4.0 / np.sqrt(k), 8, 20_000, 0.01, np.random.default_rng(1))
 
-    k = match_time_scale(simulate, X, 0.01, who="test",
-                         thresholds=np.array([[-0.5, 0.5]]))
+    k = match_time_scale(
+        simulate, X, 0.01, who="test", thresholds=np.array([[-0.5, 0.5]])
+    )
     assert k == pytest.approx(4.0, rel=0.03)
 
 
@@ -272,7 +280,7 @@ def _double_well_paths(n_paths, n_steps, dt, rng, diffusion=0.25, substeps=5):
         out[:, n, 0] = x
         for _ in range(substeps):
             kick = np.sqrt(2 * diffusion * h) * rng.normal(size=n_paths)
-            x = x + (x - x ** 3) * h + kick
+            x = x + (x - x**3) * h + kick
     return out
 
 
@@ -286,15 +294,22 @@ def test_residence_diffusion_matches_the_transition_rate():
     score = KGMMScore(prob=2e-3, max_epochs=100, random_state=0)
     est = LangevinROM(score_estimator=score, random_state=0)
     plain = est.fit(X)
-    res = clone(est).set_params(diffusion="residence",
-                                state_thresholds=(-0.5, 0.5)).fit(X)
-    np.testing.assert_allclose(res.drift_matrix_,
-                               res.time_change_ * plain.drift_matrix_)
+    res = (
+        clone(est)
+        .set_params(diffusion="residence", state_thresholds=(-0.5, 0.5))
+        .fit(X)
+    )
+    np.testing.assert_allclose(
+        res.drift_matrix_, res.time_change_ * plain.drift_matrix_
+    )
     assert 0.4 < res.time_change_ < 1.5
-    sim = res.sample(X.shape[1], x0=np.tile(X[:, 0], (8, 1)), n_paths=32,
-                     random_state=3)
-    per = [Y.shape[0] * (Y.shape[1] - 1) / transition_counts(Y, (-0.5, 0.5)).sum()
-           for Y in (X, sim)]
+    sim = res.sample(
+        X.shape[1], x0=np.tile(X[:, 0], (8, 1)), n_paths=32, random_state=3
+    )
+    per = [
+        Y.shape[0] * (Y.shape[1] - 1) / transition_counts(Y, (-0.5, 0.5)).sum()
+        for Y in (X, sim)
+    ]
     assert per[1] == pytest.approx(per[0], rel=0.15)
     with pytest.raises(ValueError, match="state_thresholds"):
         clone(est).set_params(diffusion="residence").fit(X)
@@ -310,10 +325,12 @@ def test_acf_diffusion_is_a_change_of_time():
     plain = est.fit(X)
     acf = clone(est).set_params(diffusion="acf").fit(X)
     assert plain.time_change_ == 1.0
-    np.testing.assert_allclose(acf.drift_matrix_,
-                               acf.time_change_ * plain.drift_matrix_)
-    np.testing.assert_allclose(acf.diffusion_matrix_,
-                               np.sqrt(acf.time_change_) * plain.diffusion_matrix_)
+    np.testing.assert_allclose(
+        acf.drift_matrix_, acf.time_change_ * plain.drift_matrix_
+    )
+    np.testing.assert_allclose(
+        acf.diffusion_matrix_, np.sqrt(acf.time_change_) * plain.diffusion_matrix_
+    )
     # data from a diffusion: the short-time estimate was right already
     assert acf.time_change_ == pytest.approx(1.0, abs=0.2)
     with pytest.raises(ValueError, match="diffusion"):
@@ -321,8 +338,9 @@ def test_acf_diffusion_is_a_change_of_time():
 
 
 # ------------------------------------------------------------ clock features
-def _forced_ou(n_traj, n_steps, dt=0.01, amplitude=1.0, omega=1.0, diffusion=0.1,
-               seed=0):
+def _forced_ou(
+    n_traj, n_steps, dt=0.01, amplitude=1.0, omega=1.0, diffusion=0.1, seed=0
+):
     """``dx = (-x + A cos(omega t)) dt + sqrt(2 D) dW`` as ``[x, sin, cos]``.
 
     Its phase-conditional density is Gaussian with variance ``D`` about
@@ -339,8 +357,11 @@ def _forced_ou(n_traj, n_steps, dt=0.01, amplitude=1.0, omega=1.0, diffusion=0.1
         out[:, n, 2] = np.cos(omega * n * dt)
         for j in range(10):
             t = n * dt + j * h
-            x = (x + (-x + amplitude * np.cos(omega * t)) * h
-                 + np.sqrt(2 * diffusion * h) * rng.normal(size=n_traj))
+            x = (
+                x
+                + (-x + amplitude * np.cos(omega * t)) * h
+                + np.sqrt(2 * diffusion * h) * rng.normal(size=n_traj)
+            )
     return out
 
 
@@ -363,8 +384,9 @@ def forced_ou():
 @pytest.fixture(scope="module")
 def clock_rom(forced_ou):
     score = KGMMScore(sigma=0.05, prob=2e-3, max_epochs=300, random_state=0)
-    return LangevinROM(score_estimator=score, clock_features=(1, 2),
-                       random_state=0).fit(forced_ou)
+    return LangevinROM(
+        score_estimator=score, clock_features=(1, 2), random_state=0
+    ).fit(forced_ou)
 
 
 def test_clock_model_follows_the_lagging_density(clock_rom, forced_ou):
@@ -377,8 +399,9 @@ def test_clock_model_follows_the_lagging_density(clock_rom, forced_ou):
     sim = rom.sample(20_000, x0=X[:, 0], n_paths=8, random_state=1)
     # the clock is advanced exactly, not integrated
     t = 0.01 * np.arange(20_000)
-    np.testing.assert_allclose(sim[:, :, 1], np.broadcast_to(np.sin(t), (8, 20_000)),
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        sim[:, :, 1], np.broadcast_to(np.sin(t), (8, 20_000)), atol=1e-9
+    )
     # phase-conditional mean of x against the exact one (amplitude 0.71):
     # measured 0.072 with the transport velocity, 0.065 for the data itself
     # (sampling noise), 0.52 without it (the quasi-static drift lags twice)
@@ -387,8 +410,10 @@ def test_clock_model_follows_the_lagging_density(clock_rom, forced_ou):
     # overall spread (0.58): measured 0.635, 10% wide
     assert abs(sim[..., 0].std() / X[..., 0].std() - 1) < 0.15
     quasi = clone(rom).set_params(clock_transport=False).fit(X)
-    assert _phase_mean_error(quasi.sample(20_000, x0=X[:, 0], n_paths=8,
-                                          random_state=1)) > 0.3
+    assert (
+        _phase_mean_error(quasi.sample(20_000, x0=X[:, 0], n_paths=8, random_state=1))
+        > 0.3
+    )
 
 
 def test_clock_drift_is_what_the_kernel_integrates(clock_rom, forced_ou):
@@ -397,19 +422,22 @@ def test_clock_drift_is_what_the_kernel_integrates(clock_rom, forced_ou):
     rom.diffusion_matrix_ = np.zeros((1, 1))
     x0 = forced_ou[:3, 100]
     step = rom.sample(2, x0=x0, n_paths=3, random_state=0)[:, 1, 0]
-    np.testing.assert_allclose(step, x0[:, 0] + 0.01 * rom.drift(x0)[:, 0],
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        step, x0[:, 0] + 0.01 * rom.drift(x0)[:, 0], rtol=1e-12, atol=1e-12
+    )
 
 
 def test_clock_model_round_trips_and_ignores_n_jobs(clock_rom, forced_ou):
     x0 = forced_ou[:, 0]
     ref = clock_rom.sample(300, x0=x0, n_paths=8, random_state=3)
     again = pickle.loads(pickle.dumps(clock_rom))
-    np.testing.assert_array_equal(again.sample(300, x0=x0, n_paths=8, random_state=3),
-                                  ref)
+    np.testing.assert_array_equal(
+        again.sample(300, x0=x0, n_paths=8, random_state=3), ref
+    )
     parallel = copy.deepcopy(clock_rom).set_params(n_jobs=2)
-    np.testing.assert_array_equal(parallel.sample(300, x0=x0, n_paths=8,
-                                                  random_state=3), ref)
+    np.testing.assert_array_equal(
+        parallel.sample(300, x0=x0, n_paths=8, random_state=3), ref
+    )
 
 
 def test_clock_features_errors_and_score(clock_rom, forced_ou):
