@@ -40,7 +40,7 @@ H = 1e-3
 EPS = 0.5
 S = 0.08
 STRIDE = 10
-ARGS = dict(
+ARGS = _lorenz.SlowFastCoefficients(
     coupling=S / EPS,
     alpha=0.0,
     amplitude=0.0,
@@ -56,25 +56,7 @@ STATE0 = np.array([0.5, 1.0, 1.0, 25.0])
 
 def _kernel_call(fn, n_obs):
     out = np.empty((n_obs, 4))
-    a = ARGS
-    status = fn(
-        _lorenz._ADDITIVE,
-        STATE0,
-        0.0,
-        H,
-        STRIDE,
-        n_obs,
-        a["coupling"],
-        a["alpha"],
-        a["amplitude"],
-        a["omega"],
-        a["sigma"],
-        a["rho"],
-        a["beta"],
-        a["inv_eps2"],
-        a["bound"],
-        out,
-    )
+    status = fn(_lorenz._ADDITIVE, STATE0, 0.0, H, STRIDE, n_obs, ARGS, out)
     assert status == -1
     return out
 
@@ -118,11 +100,11 @@ def _numpy_ensemble(state0, n_steps):
     x, y1, y2, y3 = (state0[:, k].copy() for k in range(4))
     a = ARGS
     c, sf, ie, rho, beta = (
-        a["coupling"],
-        a["sigma"] * a["inv_eps2"],
-        a["inv_eps2"],
-        a["rho"],
-        a["beta"],
+        a.coupling,
+        a.sigma * a.inv_eps2,
+        a.inv_eps2,
+        a.rho,
+        a.beta,
     )
 
     def rhs(x, y1, y2, y3):

@@ -57,7 +57,6 @@ from skrom.datasets import make_bistable_additive
 from skrom.flows import SFMLFlow
 from skrom.forcing import DelayNODEForcing
 from skrom.hybrid import HybridLangevinROM
-from skrom.hybrid._transitions import transition_events, transition_forecast_skill
 from skrom.metrics import (
     acf_error,
     acf_error_scorer,
@@ -65,6 +64,8 @@ from skrom.metrics import (
     mean_residence_times,
     pdf_kl_divergence,
     pdf_kl_scorer,
+    transition_events,
+    transition_forecast_skill,
 )
 from skrom.model_selection import TrajectorySegmentSplit, segment_trajectory
 from skrom.plotting import plot_acf, plot_fan_chart, plot_forecast_skill, plot_pdf

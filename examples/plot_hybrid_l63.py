@@ -61,7 +61,6 @@ from skrom.datasets import (
 )
 from skrom.forcing import DelayNODEForcing
 from skrom.hybrid import HybridLangevinROM
-from skrom.hybrid._transitions import transition_events, transition_forecast_skill
 from skrom.metrics import (
     acf_error,
     autocorrelation,
@@ -69,6 +68,8 @@ from skrom.metrics import (
     marginal_pdf,
     mean_residence_times,
     pdf_kl_divergence,
+    transition_events,
+    transition_forecast_skill,
 )
 from skrom.score import KGMMScore
 

@@ -6,12 +6,32 @@ the output is bit-identical for any ``n_jobs`` and any joblib backend
 (``loky``, ``threading``, ``dask`` on a ``distributed`` cluster...).
 """
 
+import numbers
+
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 
 from ._random import spawn_seeds
 
-__all__ = ["run_ensemble"]
+__all__ = ["run_ensemble", "check_n_jobs"]
+
+
+def check_n_jobs(n_jobs):
+    """Return ``n_jobs`` if joblib can use it: None or a nonzero int.
+
+    Checked before any work starts, so a bad value is named here rather than
+    deep inside joblib.
+    """
+    if n_jobs is None or (
+        isinstance(n_jobs, numbers.Integral)
+        and not isinstance(n_jobs, bool)
+        and n_jobs != 0
+    ):
+        return n_jobs
+    raise ValueError(
+        "n_jobs must be None or a nonzero int (a positive number of workers, or "
+        f"-1 for all cores, -2 for all but one, ...); got {n_jobs!r}."
+    )
 
 
 def _run_chunk(member_fn, seeds, indices, args):
@@ -44,7 +64,8 @@ def run_ensemble(
         Parent seed; member ``i`` gets its child ``i``.
     n_jobs : int or None
         Parallel workers, as in joblib (``-1`` = all cores). ``None`` means 1
-        unless inside a :func:`joblib.parallel_config` context.
+        unless inside a :func:`joblib.parallel_config` context. Anything else
+        than None or a nonzero int raises ``ValueError``.
     backend : str or None
         joblib backend; ``None`` uses the active :func:`joblib.parallel_config`
         (so ``with parallel_config("dask"):`` sends members to a cluster).
@@ -53,6 +74,7 @@ def run_ensemble(
     stack : bool, default=True
         Stack the results with :func:`numpy.stack`; otherwise return a list.
     """
+    check_n_jobs(n_jobs)
     seeds = spawn_seeds(random_state, n_members)
     workers = effective_n_jobs(n_jobs) if n_jobs is not None else 1
     if n_jobs is None and backend is None:

@@ -5,11 +5,19 @@ member's index, so results never depend on how members are scheduled
 (``n_jobs``, joblib backend).
 """
 
+import functools
 import numbers
+from collections import namedtuple
 
 import numpy as np
 
-__all__ = ["as_seed_sequence", "spawn_seeds", "member_generators", "int_seed"]
+__all__ = [
+    "as_seed_sequence",
+    "spawn_seeds",
+    "named_seeds",
+    "member_generators",
+    "int_seed",
+]
 
 
 def as_seed_sequence(random_state):
@@ -51,6 +59,42 @@ def spawn_seeds(random_state, n):
         np.random.SeedSequence(parent.entropy, spawn_key=parent.spawn_key + (i,))
         for i in range(n)
     ]
+
+
+@functools.lru_cache(maxsize=None)
+def _slots(names):
+    return namedtuple("SeedSlots", names)
+
+
+def named_seeds(random_state, names):
+    """Children of ``random_state`` by name: slot ``i`` is child ``i``.
+
+    An estimator lists what it seeds once (e.g. ``("score", "forcing",
+    "bank", "score_eval", "calibration")``) and reads ``seeds.bank`` instead
+    of ``seeds[2]``. Appending a name never moves the others, so seeded
+    results stay as they were.
+
+    Parameters
+    ----------
+    random_state : None, int, SeedSequence, Generator or RandomState
+        The parent (see :func:`as_seed_sequence`); drawn from once.
+    names : sequence of str
+        Slot names, valid Python identifiers, each used once.
+
+    Returns
+    -------
+    seeds : namedtuple of SeedSequence
+        ``seeds[i]`` (also ``getattr(seeds, names[i])``) is
+        ``spawn_seeds(random_state, len(names))[i]``.
+    """
+    names = tuple(names)
+    bad = [n for n in names if not (isinstance(n, str) and n.isidentifier())]
+    if bad or len(set(names)) != len(names) or not names:
+        raise ValueError(
+            "named_seeds needs distinct identifiers as slot names, got "
+            f"{names!r}."
+        )
+    return _slots(names)(*spawn_seeds(random_state, len(names)))
 
 
 def member_generators(random_state, n):

@@ -16,6 +16,7 @@ __all__ = [
     "check_int",
     "check_option",
     "check_finite_result",
+    "check_member_status",
     "SimulationBlowUpError",
 ]
 
@@ -210,6 +211,37 @@ def check_option(value, name, options):
     return value
 
 
+def _blow_up_message(what, bound, step, member):
+    reason = "NaN/inf" if bound is None else f"NaN/inf or |x| > {bound:g}"
+    return f"{what} blew up ({reason}) at step {step} of {member}."
+
+
+def check_member_status(statuses, *, what, bound=None, member_name=None):
+    """Raise :class:`SimulationBlowUpError` for the first member that blew up.
+
+    The one place where the error of a simulation kernel that reports per
+    member is raised.
+
+    Parameters
+    ----------
+    statuses : sequence of int
+        Per member, the step at which its path blew up, or a negative value
+        if it did not.
+    what : str
+        The simulation, e.g. ``"LangevinROM simulation"``.
+    bound : float or None
+        The bound on ``|x|`` the kernel applied, if any.
+    member_name : callable or None
+        ``member_name(index) -> str`` names a member; None: ``"member {index}"``.
+    """
+    for member, status in enumerate(statuses):
+        if status >= 0:
+            name = f"member {member}" if member_name is None else member_name(member)
+            raise SimulationBlowUpError(
+                _blow_up_message(what, bound, int(status), name)
+            )
+
+
 def check_finite_result(paths, *, what="simulation", bound=None, time_axis=1):
     """Raise :class:`SimulationBlowUpError` if ``paths`` holds NaN/inf or exceeds ``bound``.
 
@@ -223,8 +255,7 @@ def check_finite_result(paths, *, what="simulation", bound=None, time_axis=1):
         idx = np.argwhere(bad)
         order = np.lexsort((idx[:, 0], idx[:, time_axis]))
         member, step = idx[order[0], 0], idx[order[0], time_axis]
-        reason = "NaN/inf" if bound is None else f"NaN/inf or |value| > {bound:g}"
         raise SimulationBlowUpError(
-            f"{what} blew up: {reason} at step {step} of member {member}."
+            _blow_up_message(what, bound, step, f"member {member}")
         )
     return paths

@@ -33,13 +33,7 @@ FAST_FORCING = dict(
 )
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """The suite shares two cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # ----------------------------------------------------------------- scorers

@@ -1,20 +1,26 @@
 """CoarseSDE: a stochastic model on a coarse mesh with auxiliary micro states."""
 
+import numbers
+
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
 
-from .._persistence import VersionedStateMixin
+from .._param_validation import RANDOM_STATE, VERBOSE, Interval, SequenceOf
 from .._random import as_seed_sequence, spawn_seeds
-from .._torch import resolve_device, torch_seed
+from .._torch import (
+    GradientClipping,
+    LRSchedule,
+    resolve_device,
+    torch_seed,
+    train,
+)
 from .._validation import (
     check_finite_result,
-    check_int,
-    check_positive_float,
     check_trajectories,
 )
+from ..base import TrajectoryModel
 from . import _solver
 from ._elbo import window_elbo
 from ._encoder import FieldAutoencoder
@@ -26,7 +32,7 @@ __all__ = ["CoarseSDE"]
 _DTYPE = torch.float32
 
 
-class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
+class CoarseSDE(TransformerMixin, TrajectoryModel):
     r"""Learned stochastic multiscale model of a periodic 1-D field on a coarse mesh.
 
     The fine field :math:`x \in \mathbb{R}^{n_{grid}}` is encoded into a macro
@@ -95,6 +101,9 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Grid points of the fields (``n_grid``).
+    state_bound_ : float
+        Largest ``|x|`` the model is trusted at: the fields' range plus 100
+        spreads (see :func:`skrom.base.state_bound`).
     n_latent_ : int
         ``n_coarse + n_micro``.
     autoencoder_ : torch.nn.Module
@@ -139,6 +148,27 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
     (3, 5, 100)
     """
 
+    _parameter_constraints = {
+        "n_coarse": [Interval(numbers.Integral, 1, None)],
+        "n_micro": [Interval(numbers.Integral, 0, None)],
+        # odd, and at most n_coarse: checked in fit
+        "stencil": [Interval(numbers.Integral, 1, None)],
+        "hidden_layers": [SequenceOf(Interval(numbers.Integral, 1, None))],
+        "window": [Interval(numbers.Integral, 3, None)],
+        "n_quadrature": [Interval(numbers.Integral, 1, None)],
+        "dt": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(numbers.Integral, 1, None)],
+        "batches_per_epoch": [Interval(numbers.Integral, 1, None)],
+        "batch_size": [Interval(numbers.Integral, 1, None)],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "beta_warmup": [Interval(numbers.Integral, 0, None)],
+        "n_substeps": [Interval(numbers.Integral, 1, None)],
+        # resolved against the torch build in fit (resolve_device)
+        "device": "no_validation",
+        "random_state": RANDOM_STATE,
+        "verbose": VERBOSE,
+    }
+
     def __init__(
         self,
         *,
@@ -177,33 +207,6 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit --
-    def _check_params(self):
-        n_coarse = check_int(self.n_coarse, "n_coarse")
-        n_micro = check_int(self.n_micro, "n_micro", min_value=0)
-        stencil = check_int(self.stencil, "stencil")
-        if stencil % 2 == 0:
-            raise ValueError(f"stencil must be odd, got {stencil}.")
-        try:
-            hidden = tuple(
-                check_int(h, "hidden_layers entries") for h in self.hidden_layers
-            )
-        except TypeError as exc:
-            raise TypeError(
-                "hidden_layers must be a sequence of positive ints, got "
-                f"{self.hidden_layers!r}."
-            ) from exc
-        window = check_int(self.window, "window", min_value=3)
-        check_int(self.n_quadrature, "n_quadrature")
-        check_positive_float(self.dt, "dt")
-        check_int(self.max_epochs, "max_epochs")
-        check_int(self.batches_per_epoch, "batches_per_epoch")
-        check_int(self.batch_size, "batch_size")
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.beta_warmup, "beta_warmup", min_value=0)
-        check_int(self.n_substeps, "n_substeps")
-        check_int(self.verbose, "verbose", min_value=0)
-        return n_coarse, n_micro, stencil, hidden, window
-
     def fit(self, X, y=None):
         """Fit the encoder, decoder, posterior and prior SDE by maximising the ELBO.
 
@@ -218,7 +221,12 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         -------
         self : CoarseSDE
         """
-        n_coarse, n_micro, stencil, hidden, window = self._check_params()
+        self._validate_params()
+        n_coarse, n_micro = int(self.n_coarse), int(self.n_micro)
+        stencil, window = int(self.stencil), int(self.window)
+        hidden = tuple(int(h) for h in self.hidden_layers)
+        if stencil % 2 == 0:
+            raise ValueError(f"stencil must be odd, got {stencil}.")
         device = resolve_device(self.device)
         X = check_trajectories(X, min_steps=window, estimator=self)
         n_traj, n_steps, n_grid = X.shape
@@ -229,6 +237,7 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
             )
         if stencil > n_coarse:
             raise ValueError(f"stencil={stencil} exceeds n_coarse={n_coarse}.")
+        self._set_fit_context(X)
 
         self.field_mean_ = float(X.mean())
         scale = float(X.std())
@@ -244,60 +253,64 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
             autoencoder = FieldAutoencoder(n_grid, n_coarse, n_micro).to(device)
             gp = DeepKernelGP(window).to(device)
             sde = LocalDriftSDE(n_coarse, n_micro, stencil, hidden, rate).to(device)
-            params = [*autoencoder.parameters(), *gp.parameters(), *sde.parameters()]
-            optimizer = torch.optim.Adam(params, lr=self.learning_rate)
-            gamma = 0.1 ** (1.0 / self.max_epochs)
-            scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma)
             data = torch.as_tensor(Xn, dtype=_DTYPE, device=device)
             offsets = torch.arange(window, device=device)
             n_latent = n_coarse + n_micro
             B, Q = self.batch_size, self.n_quadrature
-            self.history_ = []
-            epochs = range(self.max_epochs)
-            bar = tqdm(epochs, desc="CoarseSDE", disable=self.verbose <= 0)
-            for epoch in bar:
-                beta = min(1.0, (epoch + 1) / max(self.beta_warmup, 1e-12))
-                totals = np.zeros(3)
-                for _ in range(self.batches_per_epoch):
-                    traj = torch.as_tensor(rng.integers(0, n_traj, B), device=device)
-                    start = torch.as_tensor(
-                        rng.integers(0, n_steps - window + 1, B), device=device
-                    )
-                    xb = data[traj[:, None], start[:, None] + offsets]
-                    # stratified quadrature times: one uniform draw per sub-interval
-                    u = torch.rand(B, Q, dtype=_DTYPE, device=device)
-                    tau = (torch.arange(Q, device=device) + u) * ((window - 1) / Q)
-                    eps_obs = torch.randn(
-                        B, window, n_latent, dtype=_DTYPE, device=device
-                    )
-                    eps_quad = torch.randn(B, Q, n_latent, dtype=_DTYPE, device=device)
-                    elbo, log_lik, kl = window_elbo(
-                        autoencoder, gp, sde, xb, tau, eps_obs, eps_quad, beta
-                    )
-                    optimizer.zero_grad()
-                    (-elbo).backward()
-                    torch.nn.utils.clip_grad_norm_(params, 1e3)
-                    optimizer.step()
-                    totals += [elbo.item(), log_lik.item(), kl.item()]
-                totals /= self.batches_per_epoch
-                if not np.all(np.isfinite(totals)):
-                    raise FloatingPointError(
-                        f"CoarseSDE: the ELBO became non-finite at epoch {epoch}; "
-                        "lower learning_rate or check the data scale."
-                    )
-                self.history_.append(
-                    dict(
-                        epoch=epoch,
-                        elbo=totals[0],
-                        log_lik=totals[1],
-                        kl=totals[2],
-                        beta=beta,
-                        lr=optimizer.param_groups[0]["lr"],
-                    )
+
+            def beta_at(epoch):
+                return min(1.0, (epoch + 1) / max(self.beta_warmup, 1e-12))
+
+            def batches(epoch):
+                # the windows and noises are drawn in the step
+                return [(beta_at(epoch), 1)] * self.batches_per_epoch
+
+            def negative_elbo(beta):
+                traj = torch.as_tensor(rng.integers(0, n_traj, B), device=device)
+                start = torch.as_tensor(
+                    rng.integers(0, n_steps - window + 1, B), device=device
                 )
-                scheduler.step()
-                if self.verbose > 0:
-                    bar.set_postfix(elbo=f"{totals[0]:.4g}", kl=f"{totals[2]:.3g}")
+                xb = data[traj[:, None], start[:, None] + offsets]
+                # stratified quadrature times: one uniform draw per sub-interval
+                u = torch.rand(B, Q, dtype=_DTYPE, device=device)
+                tau = (torch.arange(Q, device=device) + u) * ((window - 1) / Q)
+                eps_obs = torch.randn(B, window, n_latent, dtype=_DTYPE, device=device)
+                eps_quad = torch.randn(B, Q, n_latent, dtype=_DTYPE, device=device)
+                elbo, log_lik, kl = window_elbo(
+                    autoencoder, gp, sde, xb, tau, eps_obs, eps_quad, beta
+                )
+                return -elbo, torch.stack((elbo, log_lik, kl)).detach()
+
+            gamma = 0.1 ** (1.0 / self.max_epochs)
+            log = train(
+                # the optimizer sees the three modules' parameters in order
+                torch.nn.ModuleList([autoencoder, gp, sde]),
+                negative_elbo,
+                batches,
+                max_epochs=self.max_epochs,
+                learning_rate=self.learning_rate,
+                callbacks=[
+                    GradientClipping(1e3),
+                    LRSchedule(
+                        lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, gamma)
+                    ),
+                ],
+                metric_names=("elbo", "log_lik", "kl"),
+                name=type(self).__name__,
+                divergence_hint="or check the data scale",
+                verbose=self.verbose,
+            )
+            self.history_ = [
+                dict(
+                    epoch=e["epoch"],
+                    elbo=e["elbo"],
+                    log_lik=e["log_lik"],
+                    kl=e["kl"],
+                    beta=beta_at(e["epoch"]),
+                    lr=e["lr"],
+                )
+                for e in log
+            ]
 
         self.autoencoder_ = autoencoder.cpu().eval()
         self.posterior_ = gp.cpu().eval()
@@ -378,7 +391,8 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         n_steps : int
             Snapshots per path, the first being ``x0``.
         x0 : array-like of shape (n_grid,) or (n_paths, n_grid), optional
-            Initial field(s); defaults to ``init_field_``.
+            Initial field(s), within ``state_bound_``; defaults to
+            ``init_field_``.
         n_paths : int, default=1
         random_state : None, int, SeedSequence or Generator
 
@@ -386,20 +400,9 @@ class CoarseSDE(VersionedStateMixin, TransformerMixin, BaseEstimator):
         -------
         X : ndarray of shape (n_paths, n_steps, n_grid)
         """
-        check_is_fitted(self)
-        n_steps = check_int(n_steps, "n_steps")
-        n_paths = check_int(n_paths, "n_paths")
+        check_is_fitted(self, "sde_")
         x0 = self.init_field_ if x0 is None else x0
-        x0 = np.array(x0, dtype=np.float64, copy=True)
-        if x0.ndim == 1:
-            x0 = np.broadcast_to(x0, (n_paths, x0.shape[0])).copy()
-        if x0.ndim != 2 or x0.shape != (n_paths, self.n_features_in_):
-            raise ValueError(
-                f"x0 must have shape ({self.n_features_in_},) or (n_paths={n_paths}, "
-                f"{self.n_features_in_}); got {np.shape(x0)}."
-            )
-        if not np.all(np.isfinite(x0)):
-            raise ValueError("x0 contains NaN or infinity.")
+        n_steps, x0, n_paths = self._check_sample_args(n_steps, x0, n_paths)
         rng = np.random.default_rng(as_seed_sequence(random_state))
         with torch.no_grad():
             code = self.autoencoder_.encode(self._normalised(x0))

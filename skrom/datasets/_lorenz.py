@@ -20,6 +20,7 @@ Runge-Kutta method with a small step ``integration_dt`` inside a
 
 import math
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -58,6 +59,24 @@ _TRI_C2 = 2.0 * 79.0 / 29.0
 _TRI_TILT = 0.04
 
 
+class SlowFastCoefficients(NamedTuple):
+    """The coefficients of one slow-fast system, as the kernel reads them.
+
+    All are floats, so numba types the bundle as one homogeneous tuple and
+    compiles (and caches) the kernel once for all three systems.
+    """
+
+    coupling: float  # s / eps, the forcing's weight in the slow equation
+    alpha: float  # state dependence of the multiplicative forcing
+    amplitude: float  # A of the periodic forcing A cos(omega t)
+    omega: float
+    sigma: float  # Lorenz-63 parameters
+    rho: float
+    beta: float
+    inv_eps2: float  # 1 / eps**2, the speed-up of the fast system
+    bound: float  # |state| beyond which a run is a blow-up
+
+
 # ----------------------------------------------------------------------------
 # numba kernels: scalar locals only, nothing allocated inside the time loop.
 # ----------------------------------------------------------------------------
@@ -81,29 +100,22 @@ def _slow_rhs(kind, x, y2, forcing, coupling, alpha):
 
 
 @njit(cache=True, nogil=True)
-def _integrate_slow_fast(
-    kind,
-    state0,
-    t0,
-    h,
-    stride,
-    n_obs,
-    coupling,
-    alpha,
-    amplitude,
-    omega,
-    sigma,
-    rho,
-    beta,
-    inv_eps2,
-    bound,
-    out,
-):
+def _integrate_slow_fast(kind, state0, t0, h, stride, n_obs, coefs, out):
     """RK4 on (x, y1, y2, y3); writes every ``stride``-th state into ``out``.
 
-    Returns -1 on success, else the index of the first observation that is
-    NaN/inf or beyond ``bound`` (the run stops there).
+    ``coefs`` is a :data:`SlowFastCoefficients`. Returns -1 on success, else
+    the index of the first observation that is NaN/inf or beyond
+    ``coefs.bound`` (the run stops there).
     """
+    coupling = coefs.coupling
+    alpha = coefs.alpha
+    amplitude = coefs.amplitude
+    omega = coefs.omega
+    sigma = coefs.sigma
+    rho = coefs.rho
+    beta = coefs.beta
+    inv_eps2 = coefs.inv_eps2
+    bound = coefs.bound
     x = state0[0]
     y1 = state0[1]
     y2 = state0[2]
@@ -379,25 +391,7 @@ def _simulate_member(
     state0[0] = x_start if x0 is None else x0[index, 0]
     state0[1:] = y_start
     out = np.empty((n_obs, 4))
-    coupling, alpha, amplitude, omega, inv_eps2 = coefs
-    status = _integrate_slow_fast(
-        kind,
-        state0,
-        t0,
-        h,
-        stride,
-        n_obs,
-        coupling,
-        alpha,
-        amplitude,
-        omega,
-        L63_SIGMA,
-        L63_RHO,
-        L63_BETA,
-        inv_eps2,
-        STATE_BOUND,
-        out,
-    )
+    status = _integrate_slow_fast(kind, state0, t0, h, stride, n_obs, coefs, out)
     if status >= 0:
         first, last = (status - 1) * stride + 1, status * stride
         raise SimulationBlowUpError(
@@ -448,7 +442,17 @@ def _simulate(
     # the driver's own time runs 1/eps^2 faster, so its step is integration_dt/eps^2
     h_l63 = integration_dt / eps**2
     spin_steps = int(math.ceil(spin_up / h_l63))
-    coefs = (s / eps, alpha, amplitude, omega, 1.0 / eps**2)
+    coefs = SlowFastCoefficients(
+        coupling=s / eps,
+        alpha=float(alpha),
+        amplitude=float(amplitude),
+        omega=float(omega),
+        sigma=L63_SIGMA,
+        rho=L63_RHO,
+        beta=L63_BETA,
+        inv_eps2=1.0 / eps**2,
+        bound=STATE_BOUND,
+    )
     full_state = run_ensemble(
         _simulate_member,
         n_trajectories,

@@ -9,6 +9,7 @@ the output is bit-identical for any ``n_jobs``.
 """
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -30,6 +31,16 @@ _METHODS = ("euler", "milstein")
 _NOISES = ("diagonal", "general")
 
 
+class SDEGrid(NamedTuple):
+    """The time grid of one path and its blow-up bound, read by the kernels."""
+
+    n_steps: int  # recorded points, x0 included
+    substeps: int  # steps of size h between two recorded points
+    h: float
+    t0: float
+    bound: float  # |x| beyond which a path is a blow-up (inf: none)
+
+
 # Kernels specialised on first-class function arguments are recompiled for
 # every new (drift, diffusion) pair, and numba cannot reuse an on-disk cache
 # for them, so these three kernels are compiled without ``cache=True``. They
@@ -37,7 +48,8 @@ _NOISES = ("diagonal", "general")
 
 
 @njit(nogil=True)
-def _euler_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rng, out):
+def _euler_diagonal(drift, diffusion, x0, grid, rng, out):
+    n_steps, substeps, h, t0, bound = grid
     d = x0.shape[0]
     x = x0.copy()
     f = np.empty(d)
@@ -62,9 +74,10 @@ def _euler_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rng, 
 
 
 @njit(nogil=True)
-def _milstein_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rng, out):
+def _milstein_diagonal(drift, diffusion, x0, grid, rng, out):
     # Derivative-free Milstein scheme (Kloeden & Platen 1992, eq. 11.1.5):
     # g'(x) g(x) is replaced by (g(x + f h + g sqrt(h)) - g(x)) / sqrt(h).
+    n_steps, substeps, h, t0, bound = grid
     d = x0.shape[0]
     x = x0.copy()
     f = np.empty(d)
@@ -102,9 +115,8 @@ def _milstein_diagonal(drift, diffusion, x0, n_steps, substeps, h, t0, bound, rn
 
 
 @njit(nogil=True)
-def _euler_general(
-    drift, diffusion, x0, n_steps, substeps, h, t0, n_noise, bound, rng, out
-):
+def _euler_general(drift, diffusion, x0, grid, n_noise, rng, out):
+    n_steps, substeps, h, t0, bound = grid
     d = x0.shape[0]
     x = x0.copy()
     f = np.empty(d)
@@ -134,35 +146,15 @@ def _euler_general(
     return -1
 
 
-def _sde_member(
-    rng,
-    index,
-    drift,
-    diffusion,
-    x0,
-    n_steps,
-    substeps,
-    h,
-    t0,
-    method,
-    noise,
-    n_noise,
-    bound,
-):
-    out = np.empty((n_steps, x0.shape[1]))
+def _sde_member(rng, index, drift, diffusion, x0, grid, method, noise, n_noise):
+    out = np.empty((grid.n_steps, x0.shape[1]))
     start = x0[index]
     if noise == "general":
-        _euler_general(
-            drift, diffusion, start, n_steps, substeps, h, t0, n_noise, bound, rng, out
-        )
+        _euler_general(drift, diffusion, start, grid, n_noise, rng, out)
     elif method == "milstein":
-        _milstein_diagonal(
-            drift, diffusion, start, n_steps, substeps, h, t0, bound, rng, out
-        )
+        _milstein_diagonal(drift, diffusion, start, grid, rng, out)
     else:
-        _euler_diagonal(
-            drift, diffusion, start, n_steps, substeps, h, t0, bound, rng, out
-        )
+        _euler_diagonal(drift, diffusion, start, grid, rng, out)
     return out
 
 
@@ -373,19 +365,14 @@ def simulate_sde(
         raise ValueError('n_noise applies only to noise="general".')
     else:
         n_noise = n_features
-    args = (
-        drift,
-        diffusion,
-        x0,
-        n_steps,
-        substeps,
-        dt / substeps,
-        float(t0),
-        method,
-        noise,
-        n_noise,
-        bound_value,
+    grid = SDEGrid(
+        n_steps=n_steps,
+        substeps=substeps,
+        h=dt / substeps,
+        t0=float(t0),
+        bound=bound_value,
     )
+    args = (drift, diffusion, x0, grid, method, noise, n_noise)
     try:
         return _run_paths(
             _sde_member,

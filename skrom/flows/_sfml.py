@@ -1,25 +1,29 @@
 """Stochastic flow-map learning (sFML) with a conditional normalizing flow."""
 
-import contextlib
+import numbers
 
 import numpy as np
 import torch
 import zuko
-from joblib import effective_n_jobs
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from .._persistence import VersionedStateMixin
+from .._param_validation import (
+    N_JOBS,
+    RANDOM_STATE,
+    VERBOSE,
+    Boolean,
+    Interval,
+    Options,
+    SequenceOf,
+)
 from .._random import as_seed_sequence
-from .._torch import resolve_device, torch_seed
+from .._torch import resolve_device, torch_seed, torch_threads
 from .._validation import (
     check_finite_result,
-    check_int,
-    check_option,
-    check_positive_float,
     check_trajectories,
 )
+from ..base import TrajectoryModel
 from ._drift import drift_design, fit_drift, project_on_design
 from ._noise import EIGENVALUE_FLOOR, fit_noise_covariance, noise_cholesky
 from ._pairs import extract_pairs
@@ -47,21 +51,7 @@ _CALIBRATION_STATES = 200_000
 _CALIBRATION_PAIRS = 4
 
 
-@contextlib.contextmanager
-def _torch_threads(n_jobs):
-    """Use ``n_jobs`` intra-op threads inside the block (``None``: leave as is)."""
-    if n_jobs is None:
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(max(1, effective_n_jobs(n_jobs)))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-class SFMLFlow(VersionedStateMixin, BaseEstimator):
+class SFMLFlow(TrajectoryModel):
     r"""Stochastic flow map learned by a conditional normalizing flow.
 
     Learns the one-step transition density of the observed (slow) variables,
@@ -257,6 +247,9 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         The fitted conditional flow (float32, on the CPU, in eval mode).
     n_features_in_ : int
         Number of observed features.
+    state_bound_ : float
+        Largest ``|x|`` the model is trusted at: the data's range plus 100
+        data spreads (see :func:`skrom.base.state_bound`).
     state_mean_, state_scale_ : ndarray of shape (n_features_in,)
         Standardisation of the conditioning state, :math:`\mu_x, s_x`.
     drift_powers_ : ndarray of shape (n_terms, n_features_in)
@@ -325,6 +318,30 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
     (20, 1)
     """
 
+    _parameter_constraints = {
+        "flow": [Options(("maf", "nsf"))],
+        "n_transforms": [Interval(numbers.Integral, 1, None)],
+        "hidden_layers": [SequenceOf(Interval(numbers.Integral, 1, None))],
+        "n_bins": [Interval(numbers.Integral, 2, None)],
+        "drift_degree": [Interval(numbers.Integral, 1, None)],
+        "noise_scale": [Options(("global", "state"))],
+        "noise_degree": [Interval(numbers.Integral, 1, None)],
+        "mean_calibration": [Boolean()],
+        "lag": [Interval(numbers.Integral, 1, None)],
+        "dt": [Interval(numbers.Real, 0, None, closed="neither")],
+        "n_pairs_per_trajectory": [None, Interval(numbers.Integral, 1, None)],
+        "max_epochs": [Interval(numbers.Integral, 1, None)],
+        "batch_size": [Interval(numbers.Integral, 1, None)],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "patience": [Interval(numbers.Integral, 1, None)],
+        # resolved against the torch build in fit (resolve_device)
+        "device": "no_validation",
+        "random_state": RANDOM_STATE,
+        "n_jobs": N_JOBS,
+        "verbose": VERBOSE,
+    }
+
     def __init__(
         self,
         *,
@@ -371,46 +388,6 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def _check_params(self):
-        check_option(self.flow, "flow", ("maf", "nsf"))
-        check_int(self.n_transforms, "n_transforms")
-        try:
-            hidden = tuple(self.hidden_layers)
-        except TypeError:
-            raise TypeError(
-                "hidden_layers must be a sequence of ints, got "
-                f"{type(self.hidden_layers).__name__}."
-            ) from None
-        if not hidden:
-            raise ValueError("hidden_layers must name at least one hidden layer.")
-        hidden = tuple(check_int(h, "hidden_layers entries") for h in hidden)
-        check_int(self.n_bins, "n_bins", min_value=2)
-        check_int(self.drift_degree, "drift_degree")
-        check_option(self.noise_scale, "noise_scale", ("global", "state"))
-        check_int(self.noise_degree, "noise_degree")
-        check_option(self.mean_calibration, "mean_calibration", (True, False))
-        check_int(self.lag, "lag")
-        check_positive_float(self.dt, "dt")
-        if self.n_pairs_per_trajectory is not None:
-            check_int(self.n_pairs_per_trajectory, "n_pairs_per_trajectory")
-        check_int(self.max_epochs, "max_epochs")
-        check_int(self.batch_size, "batch_size")
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_positive_float(
-            self.validation_fraction, "validation_fraction", allow_zero=True
-        )
-        if self.validation_fraction >= 1:
-            raise ValueError(
-                f"validation_fraction must be < 1, got {self.validation_fraction}."
-            )
-        check_int(self.patience, "patience")
-        check_int(self.verbose, "verbose", min_value=0)
-        if self.n_jobs is not None:
-            check_int(self.n_jobs, "n_jobs", min_value=-(2**31))
-            if self.n_jobs == 0:
-                raise ValueError("n_jobs must be a positive int, -1 or None; got 0.")
-        return hidden
-
     def _build_flow(self, n_features, hidden):
         common = dict(
             features=n_features,
@@ -442,11 +419,13 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
         -------
         self : SFMLFlow
         """
-        hidden = self._check_params()
+        self._validate_params()
+        hidden = tuple(int(h) for h in self.hidden_layers)
         device = resolve_device(self.device)
         X = check_trajectories(X, min_steps=self.lag + 1, estimator=self)
+        self._set_fit_context(X)
         n_features = X.shape[2]
-        with torch_seed(self.random_state) as seed, _torch_threads(self.n_jobs):
+        with torch_seed(self.random_state) as seed, torch_threads(self.n_jobs):
             rng = np.random.default_rng(seed)
             x_now, x_next = extract_pairs(X, self.lag, self.n_pairs_per_trajectory, rng)
             self.state_mean_, self.state_scale_ = _mean_scale(x_now)
@@ -597,8 +576,8 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
             Points per path, including ``x0``; consecutive points are
             ``time_step_ = lag * dt`` apart.
         x0 : array-like of shape (n_features,) or (n_paths, n_features), optional
-            Initial state(s). ``None`` starts every path at the mean of the
-            training states, ``state_mean_``.
+            Initial state(s), within ``state_bound_``. ``None`` starts every
+            path at the mean of the training states, ``state_mean_``.
         n_paths : int, default=1
             Number of paths.
         random_state : int, SeedSequence, Generator or None
@@ -610,36 +589,18 @@ class SFMLFlow(VersionedStateMixin, BaseEstimator):
             ``paths[:, 0]`` equals ``x0``.
         """
         check_is_fitted(self, "flow_")
-        n_steps = check_int(n_steps, "n_steps")
-        n_paths = check_int(n_paths, "n_paths")
+        n_steps, x, n_paths = self._check_sample_args(n_steps, x0, n_paths)
         d = self.n_features_in_
-        x = self._check_x0(x0, n_paths)
+        if x is None:
+            x = np.tile(self.state_mean_, (n_paths, 1))
         rng = np.random.default_rng(as_seed_sequence(random_state))
         paths = np.empty((n_paths, n_steps, d))
         paths[:, 0] = x
-        with _torch_threads(self.n_jobs):
+        with torch_threads(self.n_jobs):
             for k in range(1, n_steps):
                 x = self._step(x, rng.standard_normal((n_paths, d)))
                 paths[:, k] = x
         return check_finite_result(paths, what="SFMLFlow.sample")
-
-    def _check_x0(self, x0, n_paths):
-        d = self.n_features_in_
-        if x0 is None:
-            return np.tile(self.state_mean_, (n_paths, 1))
-        x0 = np.array(x0, dtype=np.float64)
-        if x0.ndim == 0 and d == 1:
-            x0 = x0.reshape(1)
-        if x0.ndim == 1 and x0.shape[0] == d:
-            x0 = np.tile(x0, (n_paths, 1))
-        if x0.shape != (n_paths, d):
-            raise ValueError(
-                f"SFMLFlow: x0 must have shape ({d},) or ({n_paths}, {d}) "
-                f"(n_paths, n_features); got {x0.shape}."
-            )
-        if not np.all(np.isfinite(x0)):
-            raise ValueError("SFMLFlow: x0 contains NaN or infinity.")
-        return x0
 
     def predict(self, X):
         """Conditional mean of the state ``lag`` steps after each state in ``X``.

@@ -9,11 +9,10 @@ to which long-horizon statistics are far more sensitive than to the last
 digits of the loss.
 """
 
-import copy
-
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+
+from .._torch import EarlyStopping, LRSchedule, train
 
 __all__ = ["train_conditional_flow"]
 
@@ -78,6 +77,11 @@ def train_conditional_flow(
         log-likelihood of the standardised targets; ``val_loss`` is NaN
         without a validation split), ``val_log_likelihood`` (mean conditional
         log-likelihood in data units) and ``learning_rate``.
+
+    Raises
+    ------
+    skrom.exceptions.TrainingDivergedError
+        When the monitored loss becomes non-finite or blows up.
     """
     dtype = next(flow.parameters()).dtype
     n_pairs = cond.shape[0]
@@ -99,68 +103,52 @@ def train_conditional_flow(
     n_train = c_train.shape[0]
     batch_size = min(batch_size, n_train)
 
-    flow.to(device)
-    flow.train()
-    optimizer = torch.optim.Adam(flow.parameters(), lr=learning_rate)
-    # cosine decay to a thousandth of the initial rate over max_epochs: the
-    # late small-step epochs average out mini-batch noise in the conditional
-    # mean, which long-horizon statistics are most sensitive to
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
-        optimizer, T_max=max_epochs, eta_min=learning_rate * _FINAL_LR_FRACTION
-    )
-    history = {
-        "epoch": [],
-        "train_loss": [],
-        "val_loss": [],
-        "val_log_likelihood": [],
-        "learning_rate": [],
-    }
-    best_loss, best_state, since_best = np.inf, None, 0
-    bar = tqdm(range(max_epochs), desc="SFMLFlow", disable=verbose <= 0, leave=False)
-    for epoch in bar:
+    def batches(epoch):
         perm = torch.as_tensor(rng.permutation(n_train), device=device)
-        running, seen = 0.0, 0
         for start in range(0, n_train, batch_size):
             idx = perm[start : start + batch_size]
-            loss = -flow(c_train[idx]).log_prob(y_train[idx]).mean()
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"SFMLFlow: the training loss became {float(loss)} at epoch "
-                    f"{epoch}; lower learning_rate or check the data scale."
-                )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            running += float(loss.detach()) * idx.shape[0]
-            seen += idx.shape[0]
-        train_loss = running / seen
-        flow.eval()
-        val_loss = _mean_nll(flow, c_val, y_val, 65536) if n_val else np.nan
-        flow.train()
-        monitored = val_loss if n_val else train_loss
-        history["epoch"].append(epoch)
-        history["train_loss"].append(train_loss)
-        history["val_loss"].append(val_loss)
-        history["val_log_likelihood"].append(-val_loss - log_scale)
-        history["learning_rate"].append(optimizer.param_groups[0]["lr"])
-        if verbose > 0:
-            bar.set_postfix(
-                val_loglik=f"{-val_loss - log_scale:.4f}",
-                lr=f"{optimizer.param_groups[0]['lr']:.1e}",
-            )
-        if monitored < best_loss - _MIN_DELTA:
-            since_best = 0
-        else:
-            since_best += 1
-        if monitored < best_loss:
-            best_loss = monitored
-            best_state = copy.deepcopy(flow.state_dict())
-        scheduler.step()
-        if n_val and since_best >= patience:
-            break
-    bar.close()
-    if best_state is not None:
-        flow.load_state_dict(best_state)
-    flow.to("cpu")
+            yield idx, idx.shape[0]
+
+    def batch_nll(idx):
+        return -flow(c_train[idx]).log_prob(y_train[idx]).mean()
+
+    monitor = "eval_loss" if n_val else "train_loss"
+    callbacks = [
+        # the weights with the lowest monitored loss are kept; without a
+        # validation split there is nothing to stop on
+        EarlyStopping(
+            monitor, patience=patience if n_val else None, min_delta=_MIN_DELTA
+        ),
+        # cosine decay to a thousandth of the initial rate over max_epochs:
+        # the late small-step epochs average out mini-batch noise in the
+        # conditional mean, which long-horizon statistics are most sensitive to
+        LRSchedule(
+            lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(
+                opt, T_max=max_epochs, eta_min=learning_rate * _FINAL_LR_FRACTION
+            ),
+            every="epoch",
+        ),
+    ]
+    log = train(
+        flow,
+        batch_nll,
+        batches,
+        max_epochs=max_epochs,
+        learning_rate=learning_rate,
+        callbacks=callbacks,
+        evaluate=(lambda: _mean_nll(flow, c_val, y_val, 65536)) if n_val else None,
+        monitor=monitor,
+        name="SFMLFlow",
+        divergence_hint="or check the data scale",
+        verbose=verbose,
+        device=device,
+    )
     flow.eval()
-    return history
+    val_loss = [e["eval_loss"] if n_val else np.nan for e in log]
+    return {
+        "epoch": [e["epoch"] for e in log],
+        "train_loss": [e["train_loss"] for e in log],
+        "val_loss": val_loss,
+        "val_log_likelihood": [-v - log_scale for v in val_loss],
+        "learning_rate": [e["lr"] for e in log],
+    }

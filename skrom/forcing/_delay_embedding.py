@@ -7,51 +7,33 @@ delay vector spans roughly one decorrelation time of the fast forcing.
 
 import numpy as np
 
+from ..metrics import autocorrelation
+
 __all__ = [
-    "pooled_autocorrelation",
     "decorrelation_lag",
     "delay_embed",
     "embedding_span",
 ]
 
 
-def pooled_autocorrelation(Y, max_lag):
-    """Autocorrelation of each feature, pooled over trajectories.
-
-    Parameters
-    ----------
-    Y : ndarray of shape (n_trajectories, n_steps, n_features)
-    max_lag : int
-        Largest lag returned (clipped to ``n_steps - 1``).
-
-    Returns
-    -------
-    acf : ndarray of shape (max_lag + 1, n_features)
-        ``acf[0] == 1``; lags in units of the sampling interval.
-    """
-    n_traj, n_steps, n_feat = Y.shape
-    max_lag = int(min(max_lag, n_steps - 1))
-    centred = Y - Y.mean(axis=(0, 1))
-    # zero-padding to >= 2 n_steps makes the FFT product a linear, not circular,
-    # correlation
-    n_fft = 1 << int(np.ceil(np.log2(2 * n_steps)))
-    spec = np.fft.rfft(centred, n=n_fft, axis=1)
-    cov = np.fft.irfft(spec * np.conj(spec), n=n_fft, axis=1)[:, : max_lag + 1]
-    cov = cov.sum(axis=0) / (n_traj * (n_steps - np.arange(max_lag + 1)))[:, None]
-    var = cov[0].copy()
-    var[var <= 0] = 1.0
-    return cov / var
-
-
 def decorrelation_lag(Y, threshold=0.2, max_lag=None):
     """First lag (in steps) at which every feature's ACF is below ``threshold``.
 
-    Returns ``max_lag`` when the ACF never falls that low within the data.
+    The ACF is :func:`skrom.metrics.autocorrelation` (pooled over
+    trajectories, each lag divided by its number of pairs). A constant
+    feature counts as decorrelated at every lag. Returns ``max_lag`` (at
+    most ``n_steps - 1``) when the ACF never falls that low within the data.
     """
     n_steps = Y.shape[1]
     if max_lag is None:
         max_lag = max(1, n_steps // 2)
-    acf = pooled_autocorrelation(Y, max_lag)
+    max_lag = int(min(max_lag, n_steps - 1))
+    centred = Y - Y.mean(axis=(0, 1))
+    # the same test for a constant feature as autocorrelation's, which raises
+    varying = np.flatnonzero(np.mean(centred**2, axis=(0, 1)) > 1e-300)
+    if varying.size == 0:
+        return min(1, max_lag)
+    acf = autocorrelation(Y, max_lag, feature=varying)
     below = np.all(acf < threshold, axis=1)
     below[0] = False
     hits = np.flatnonzero(below)

@@ -4,24 +4,29 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._mlp_kernels import pack_mlp
-from .._persistence import VersionedStateMixin
+from .._param_validation import (
+    RANDOM_STATE,
+    VERBOSE,
+    Boolean,
+    Interval,
+    Options,
+    SequenceOf,
+)
 from .._random import as_seed_sequence
 from .._torch import ACTIVATIONS, resolve_device, torch_seed
 from .._validation import (
     check_finite_result,
     check_int,
-    check_option,
-    check_positive_float,
     check_real_array,
     check_trajectories,
 )
+from ..base import TrajectoryModel
 from ._delay_embedding import decorrelation_lag, delay_embed, embedding_span
 from ._node import DelayVectorField, train_trajectory_matching, window_weights
-from ._node_kernels import node_rollout
+from ._node_kernels import NodeKernel, node_rollout
 
 __all__ = ["DelayNODEForcing"]
 
@@ -31,49 +36,20 @@ _N_BANK = 4096
 _N_SCORE_STARTS = 512
 
 
-class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
+class DelayNODEForcing(TrajectoryModel):
     r"""Neural-ODE surrogate of a chaotic forcing series, on its delay vectors.
 
     The series :math:`y(t)` (typically the residual forcing of a slow
     variable, see :class:`skrom.hybrid.HybridLangevinROM`) is standardised and
     delay-embedded,
+    :math:`z(t) = (y(t), y(t - \tau), \dots, y(t - (m - 1)\tau))`, and a
+    neural ODE :math:`\dot z = g_\theta(z) / T` is fitted to the embedded
+    trajectories by trajectory matching on short windows (Del Felice &
+    Giorgini 2025), :math:`T` being the decorrelation time of :math:`y`.
+    :meth:`predict` and :meth:`sample` run the fitted field in a numba RK4
+    kernel.
 
-    .. math::
-
-        z(t) = \bigl(y(t),\, y(t - \tau),\, \dots,\, y(t - (m - 1)\tau)\bigr),
-
-    and a neural ODE :math:`\dot z = g_\theta(z) / T` is fitted to the
-    embedded trajectories, with :math:`g_\theta` an MLP ``[m d, hidden..., m d]``
-    and :math:`T` the decorrelation time of :math:`y` (a fixed time unit that
-    keeps the network's outputs O(1)). In the *coupled* variant only the
-    newest block is learned, :math:`\dot z_1 = g_\theta(z)/T`, and
-    :math:`\dot z_i = z_{i-1}/T` for :math:`i \ge 2`. With ``symmetric``
-    the network is replaced by its odd part,
-    :math:`(g_\theta(z) - g_\theta(-z))/2`, so that the field commutes with
-    :math:`z \to -z`: for a forcing whose statistics are symmetric under
-    :math:`y \to -y` (the Lorenz-63 :math:`x` and :math:`y` components that
-    drive the benchmark systems are) the free-running model then cannot
-    drift towards one sign, which a briefly trained unconstrained network
-    often does and which biases the slow variable it drives.
-
-    So that no rollout can run away where the network extrapolates, the
-    network sees :math:`q(z) = R \tanh(z/R)` and the field gets the term
-    :math:`-(z - q(z))/T`, with :math:`R` 1.5 times the largest standardised
-    value in the training data: inside the data's range :math:`q(z) \approx z`
-    and the term nearly vanishes, outside it the inputs stay bounded and the
-    state is pulled back. Both are part of the field during training too.
-
-    Training is trajectory matching (Del Felice & Giorgini 2025): random
-    windows of ``window`` steps are integrated from their first delay vector
-    by fixed-step RK4 (``torchdiffeq.odeint``, one step per sampling interval
-    ``dt``), and the squared error along the window is weighted by
-    :math:`\propto e^{-\lambda k/\text{window}}` (``window_decay`` = λ), then
-    minimised with Adam. Everything is float64, so the fitted field exported
-    to a numba RK4 kernel (used by :meth:`predict` and :meth:`sample`)
-    reproduces the torchdiffeq rollout to rounding.
-
-    The lag :math:`\tau` is ``delay`` or, when None, ``delay_fraction`` times
-    the time at which the series' autocorrelation first falls below 0.2.
+    Read more in the :ref:`User Guide <delay_node_forcing>`.
 
     Parameters
     ----------
@@ -95,7 +71,9 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         Make the field odd, for a series whose statistics are symmetric under
         ``y -> -y``; the series is then scaled about zero, not its mean.
     window : int, default=60
-        Steps of each training window.
+        Steps of each training window (the paper's, for data sampled every
+        0.001); keep ``window * dt`` below about one Lyapunov time of the
+        forcing.
     window_decay : float, default=3.0
         Decay rate λ of the loss weights along a window (0 = uniform).
     n_windows : int, default=1024
@@ -130,13 +108,22 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     lag_ : int
         The lag in sampling steps.
     n_state_ : int
-        Length of a delay vector, ``n_delays * n_features_in_``.
+        Length of a delay vector, ``n_delays * n_features_in_``: the number
+        of columns of :meth:`predict`'s input and of ``sample``'s ``x0``.
+    state_bound_ : float
+        Largest ``|y|`` the model is trusted at: the series' range plus 100
+        spreads (see :func:`skrom.base.state_bound`).
     confinement_radius_ : float
-        :math:`R`, in standardised units.
+        Radius :math:`R` beyond which the field pulls the state back (1.5
+        times the largest standardised training value).
     module_ : torch.nn.Module
         The fitted vector field (on the CPU).
     mlp_pack_ : MLPPack
         The MLP's weights as plain arrays, for the numba kernels.
+    node_kernel_ : NodeKernel
+        Everything the numba RK4 kernels read of the fitted field (its
+        ``net`` is ``mlp_pack_``), built once here; see
+        :class:`skrom.forcing._node_kernels.NodeKernel`.
     initial_states_ : ndarray of shape (n_bank, n_state)
         Standardised delay vectors of the training data that :meth:`sample`
         starts from when no ``x0`` is given.
@@ -146,18 +133,6 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     See Also
     --------
     skrom.hybrid.HybridLangevinROM : Langevin slow dynamics driven by this forcing.
-
-    Notes
-    -----
-    The defaults are the paper's (m = 10, [256, 256], windows of 60 steps),
-    whose data were sampled every 0.001 time units, so a window spanned a
-    fifth of the Lyapunov time of the forcing. Windows much longer than the
-    forcing's predictability horizon make the loss chase what cannot be
-    predicted and train slowly and unstably; for data sampled more coarsely
-    keep ``window * dt`` below about one Lyapunov time. On the L63-driven
-    systems sampled every 0.01 we use ``window=20``, ``hidden_layers=(128,
-    128)``, ``n_delays=8``, ``learning_rate=3e-3`` and 40 epochs of 1024
-    windows (a few minutes on a CPU).
 
     References
     ----------
@@ -179,6 +154,30 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
     >>> node.predict(X0, n_steps=5).shape
     (1, 5, 1)
     """
+
+    _parameter_constraints = {
+        "delay": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "delay_fraction": [Interval(numbers.Real, 0, None, closed="neither")],
+        "n_delays": [Interval(numbers.Integral, 1, None)],
+        "hidden_layers": [
+            Interval(numbers.Integral, 1, None),
+            SequenceOf(Interval(numbers.Integral, 1, None)),
+        ],
+        "activation": [Options(sorted(ACTIVATIONS))],
+        "coupled": [Boolean()],
+        "symmetric": [Boolean()],
+        "window": [Interval(numbers.Integral, 1, None)],
+        "window_decay": [Interval(numbers.Real, 0, None)],
+        "n_windows": [Interval(numbers.Integral, 1, None)],
+        "dt": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(numbers.Integral, 1, None)],
+        "batch_size": [Interval(numbers.Integral, 1, None)],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        # resolved against the torch build in fit (resolve_device)
+        "device": "no_validation",
+        "random_state": RANDOM_STATE,
+        "verbose": VERBOSE,
+    }
 
     def __init__(
         self,
@@ -220,34 +219,6 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def _check_params(self):
-        dt = check_positive_float(self.dt, "dt")
-        n_delays = check_int(self.n_delays, "n_delays")
-        if self.delay is not None:
-            check_positive_float(self.delay, "delay")
-        check_positive_float(self.delay_fraction, "delay_fraction")
-        hidden = self.hidden_layers
-        if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
-            hidden = (hidden,)
-        try:
-            hidden = tuple(check_int(h, "hidden_layers entries") for h in hidden)
-        except TypeError as exc:
-            raise TypeError(
-                "hidden_layers must be a tuple of positive ints, got "
-                f"{self.hidden_layers!r}."
-            ) from exc
-        check_option(self.activation, "activation", set(ACTIVATIONS))
-        check_option(self.coupled, "coupled", {True, False})
-        check_option(self.symmetric, "symmetric", {True, False})
-        window = check_int(self.window, "window")
-        check_positive_float(self.window_decay, "window_decay", allow_zero=True)
-        check_int(self.n_windows, "n_windows")
-        check_int(self.max_epochs, "max_epochs")
-        check_int(self.batch_size, "batch_size")
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.verbose, "verbose", min_value=0)
-        return dt, n_delays, hidden, window
-
     def _validate_series(self, Y, *, name, n_features=None, min_steps=2):
         return check_trajectories(
             Y,
@@ -273,9 +244,17 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         -------
         self : DelayNODEForcing
         """
-        dt, n_delays, hidden, window = self._check_params()
+        self._validate_params()
+        dt, n_delays, window = float(self.dt), int(self.n_delays), int(self.window)
+        hidden = self.hidden_layers
+        hidden = (
+            (int(hidden),)
+            if isinstance(hidden, numbers.Integral)
+            else tuple(int(h) for h in hidden)
+        )
         device = resolve_device(self.device)
         Y = self._validate_series(Y, name="Y", min_steps=window + 2)
+        self._set_fit_context(Y)
         d = Y.shape[2]
         # a symmetric forcing is odd about zero, not about the sample mean
         mean = np.zeros(Y.shape[2]) if self.symmetric else Y.mean(axis=(0, 1))
@@ -318,40 +297,22 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
                 radius,
                 bool(self.symmetric),
             )
-        progress, bar = None, None
-        if self.verbose:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=self.max_epochs, desc="DelayNODEForcing", unit="epoch")
-
-            def progress(epoch, loss):
-                bar.update(1)
-                bar.set_postfix(loss=f"{loss:.4g}")
-
-        try:
-            history = train_trajectory_matching(
-                field,
-                Z,
-                window=window,
-                weights=window_weights(window, float(self.window_decay)),
-                n_windows=self.n_windows,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
-                learning_rate=self.learning_rate,
-                dt=dt,
-                rng=rng,
-                device=device,
-                progress=progress,
-            )
-        finally:
-            if bar is not None:
-                bar.close()
-        if not np.isfinite(history[-1]["loss"]):
-            raise ValueError(
-                f"{type(self).__name__}: training diverged (loss "
-                f"{history[-1]['loss']}); "
-                "lower learning_rate or window."
-            )
+        # a diverged training raises TrainingDivergedError (a ValueError)
+        history = train_trajectory_matching(
+            field,
+            Z,
+            window=window,
+            weights=window_weights(window, float(self.window_decay)),
+            n_windows=self.n_windows,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            dt=dt,
+            rng=rng,
+            device=device,
+            verbose=self.verbose,
+            name=type(self).__name__,
+        )
         field.eval()
         for p in field.parameters():
             p.requires_grad_(False)
@@ -374,6 +335,14 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         self.confinement_radius_ = radius
         self.module_ = field
         self.mlp_pack_ = pack_mlp(field.mlp, activation=self.activation)
+        self.node_kernel_ = NodeKernel(
+            net=self.mlp_pack_,
+            coupled=bool(self.coupled),
+            symmetric=bool(self.symmetric),
+            n_block=int(d),
+            inv_time_scale=1.0 / self.decorrelation_time_,
+            radius=float(radius),
+        )
         self.initial_states_ = np.ascontiguousarray(flat[keep])
         self.history_ = history
         return self
@@ -386,44 +355,42 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         )
 
     def _check_states(self, X, name):
+        """Validate delay vectors in data units (``predict``'s input)."""
         X = check_real_array(X, name=name, estimator=self)
+        # unlike fit's series, the states are delay vectors (n_state_ values),
+        # since a forecast needs the delayed past of its start
+        how = (
+            f"{type(self).__name__} forecasts from delay vectors, not from "
+            "trajectories: the delay vector of a series Y at step t is "
+            f"np.concatenate([Y[t - k * lag_] for k in range(n_delays)]) with "
+            f"lag_={self.lag_} steps and n_delays={self.n_delays}"
+        )
         if X.ndim != 2:
             raise ValueError(
                 f"{name} must be 2-D (n_samples, n_delays * n_features) delay vectors "
                 f"(newest first); got shape {X.shape}. Reshape your data: a single "
-                f"delay vector with {name}.reshape(1, -1)."
+                f"delay vector with {name}.reshape(1, -1). {how}."
             )
         if X.shape[1] != self.n_state_:
             raise ValueError(
                 f"{name} has {X.shape[1]} features, but {type(self).__name__} is "
                 f"expecting {self.n_state_} features as input (delay vectors of "
-                f"n_delays={self.n_delays} blocks of {self.n_features_in_} values)."
+                f"n_delays={self.n_delays} blocks of {self.n_features_in_} values; "
+                f"{how})."
             )
         if X.shape[0] < 1:
             raise ValueError(f"{name} holds no delay vectors (0 samples).")
         if not np.all(np.isfinite(X)):
             raise ValueError(f"{name} contains NaN or infinity.")
+        self._check_within_bound(X, name)
         return X
 
     def _rollout(self, Z0, n_steps, n_keep=None):
         """Numba RK4 rollout of standardised states: ``(n, n_steps, n_keep)``."""
-        pack = self.mlp_pack_
         n_keep = self.n_features_in_ if n_keep is None else n_keep
         out = np.empty((Z0.shape[0], n_steps, n_keep))
         node_rollout(
-            np.ascontiguousarray(Z0),
-            n_steps,
-            float(self.dt),
-            pack.weights,
-            pack.biases,
-            pack.sizes,
-            pack.activation,
-            bool(self.coupled),
-            bool(self.symmetric),
-            self.n_features_in_,
-            1.0 / self.decorrelation_time_,
-            self.confinement_radius_,
-            out,
+            np.ascontiguousarray(Z0), n_steps, float(self.dt), self.node_kernel_, out
         )
         check_finite_result(out, what=f"{type(self).__name__} rollout")
         return out
@@ -463,7 +430,12 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_delays * n_features)
             Delay vectors in data units, newest block first:
             ``(y_t, y_{t - lag}, ..., y_{t - (n_delays - 1) lag})`` with each
-            ``y`` a block of ``n_features`` values.
+            ``y`` a block of ``n_features`` values and ``lag = lag_``. Unlike
+            ``fit`` and ``score``, which take series of ``n_features_in_``
+            columns, ``predict`` takes these ``n_state_`` columns (a forecast
+            needs the delayed past of its start); a trajectory set is refused
+            with a message that says how to build them. Values beyond
+            ``state_bound_`` are refused.
         n_steps : int or None, default=None
             Points per forecast (the first is ``y_t``); None uses ``window + 1``.
 
@@ -473,6 +445,7 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
             Forecast series in data units, ``dt`` apart.
         """
         check_is_fitted(self)
+        self._check_fit_time_parameters()
         n_steps = self.window + 1 if n_steps is None else check_int(n_steps, "n_steps")
         Z0 = self._standardise_states(self._check_states(X, "X"))
         return self._rollout(Z0, n_steps) * self.scale_ + self.mean_
@@ -500,23 +473,14 @@ class DelayNODEForcing(VersionedStateMixin, BaseEstimator):
             Forcing paths in data units; ``Y[:, 0]`` is the newest block of the start.
         """
         check_is_fitted(self)
-        n_steps = check_int(n_steps, "n_steps")
-        n_paths = check_int(n_paths, "n_paths")
-        if x0 is None:
+        n_steps, X0, n_paths = self._check_sample_args(
+            n_steps, x0, n_paths, width=self.n_state_
+        )
+        if X0 is None:
             rng = np.random.default_rng(as_seed_sequence(random_state))
             idx = rng.integers(0, self.initial_states_.shape[0], size=n_paths)
             Z0 = self.initial_states_[idx]
         else:
-            x0 = np.asarray(x0, dtype=np.float64)
-            if x0.ndim == 1:
-                x0 = np.broadcast_to(x0, (n_paths, x0.shape[0]))
-            X0 = self._check_states(x0, "x0")
-            if X0.shape[0] == 1 and n_paths > 1:
-                X0 = np.repeat(X0, n_paths, axis=0)
-            if X0.shape[0] != n_paths:
-                raise ValueError(
-                    f"x0 holds {X0.shape[0]} delay vectors but n_paths={n_paths}."
-                )
             Z0 = self._standardise_states(X0)
         return self._rollout(Z0, n_steps) * self.scale_ + self.mean_
 

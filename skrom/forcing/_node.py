@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from torchdiffeq import odeint
 
-from .._torch import make_mlp
+from .._torch import LRSchedule, make_mlp, train
 
 __all__ = [
     "DelayVectorField",
@@ -95,7 +95,8 @@ def train_trajectory_matching(
     dt,
     rng,
     device,
-    progress=None,
+    verbose=0,
+    name="DelayNODEForcing",
 ):
     """Fit ``field`` to the embedded series ``Z`` and return the per-epoch history.
 
@@ -112,13 +113,20 @@ def train_trajectory_matching(
         Windows drawn (once) per fit; each epoch visits all of them.
     rng : numpy.random.Generator
         Draws the windows and the order in which they are visited.
-    progress : callable or None
-        Called as ``progress(epoch, loss)`` after every epoch.
+    verbose : int, default=0
+        A progress bar over the epochs when > 0.
+    name : str, default="DelayNODEForcing"
+        The estimator, for the progress bar and error messages.
 
     Returns
     -------
     history : list of dict
         One entry per epoch: ``{"epoch", "loss"}`` (weighted MSE, standardised units).
+
+    Raises
+    ------
+    skrom.exceptions.TrainingDivergedError
+        When the loss becomes non-finite or blows up.
     """
     n_traj, n_valid, _ = Z.shape
     n_starts = n_valid - window
@@ -130,35 +138,40 @@ def train_trajectory_matching(
     Z_t = torch.as_tensor(Z, dtype=torch.float64, device=device)
     w_t = torch.as_tensor(weights, dtype=torch.float64, device=device)[:, None, None]
     t_grid = torch.arange(window + 1, dtype=torch.float64, device=device) * dt
-    field.to(device)
-    optimizer = torch.optim.Adam(field.parameters(), lr=learning_rate)
     n_batches = -(-n_windows // batch_size)
-    # cosine decay to 1/100 of the rate: the late, small steps settle the
-    # field near a minimum instead of rattling around it
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
-        optimizer, T_max=max_epochs * n_batches, eta_min=learning_rate / 100.0
-    )
-    history = []
-    for epoch in range(max_epochs):
+
+    def batches(epoch):
         order = rng.permutation(n_windows)
-        total, count = 0.0, 0
         for b in range(0, n_windows, batch_size):
             sel = order[b : b + batch_size]
-            rows = torch.as_tensor(traj[sel], device=device)[:, None]
-            cols = torch.as_tensor(start[sel][:, None] + offsets, device=device)
-            seg = Z_t[rows, cols]  # (B, window + 1, n_state)
-            target = seg[:, 1:, :n_fit].transpose(0, 1)  # (window, B, n_fit)
-            pred = odeint(field, seg[:, 0], t_grid, method="rk4")[1:, :, :n_fit]
-            loss = (w_t * (pred - target) ** 2).sum(dim=0).mean()
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            total += float(loss.detach()) * len(sel)
-            count += len(sel)
-        entry = {"epoch": epoch + 1, "loss": total / count}
-        history.append(entry)
-        if progress is not None:
-            progress(epoch + 1, entry["loss"])
-    field.to("cpu")
-    return history
+            yield sel, len(sel)
+
+    def window_loss(sel):
+        rows = torch.as_tensor(traj[sel], device=device)[:, None]
+        cols = torch.as_tensor(start[sel][:, None] + offsets, device=device)
+        seg = Z_t[rows, cols]  # (B, window + 1, n_state)
+        target = seg[:, 1:, :n_fit].transpose(0, 1)  # (window, B, n_fit)
+        pred = odeint(field, seg[:, 0], t_grid, method="rk4")[1:, :, :n_fit]
+        return (w_t * (pred - target) ** 2).sum(dim=0).mean()
+
+    # cosine decay to 1/100 of the rate: the late, small steps settle the
+    # field near a minimum instead of rattling around it
+    schedule = LRSchedule(
+        lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(
+            opt, T_max=max_epochs * n_batches, eta_min=learning_rate / 100.0
+        ),
+        every="step",
+    )
+    log = train(
+        field,
+        window_loss,
+        batches,
+        max_epochs=max_epochs,
+        learning_rate=learning_rate,
+        callbacks=[schedule],
+        name=name,
+        divergence_hint="or window",
+        verbose=verbose,
+        device=device,
+    )
+    return [{"epoch": e["epoch"] + 1, "loss": e["train_loss"]} for e in log]

@@ -8,45 +8,114 @@ rounding. Nothing is allocated inside the time loop.
 """
 
 import math
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from .._mlp_kernels import mlp_forward
+from .._mlp_kernels import MLPPack, mlp_forward
 
-__all__ = ["node_field", "node_rk4_step", "node_rollout", "node_scratch"]
+__all__ = [
+    "NodeKernel",
+    "NodeScratch",
+    "node_field",
+    "node_rk4_step",
+    "node_rollout",
+    "node_scratch",
+]
+
+
+class NodeKernel(NamedTuple):
+    """What the numba kernels need of a fitted delay-vector neural ODE.
+
+    The field is ``dz/dt = (g(q(z)) - (z - q(z))) * inv_time_scale`` with
+    ``q(z) = radius * tanh(z / radius)`` (see :mod:`skrom.forcing._node`).
+
+    Attributes
+    ----------
+    net : MLPPack
+        The MLP ``g`` as plain arrays.
+    coupled : bool
+        Only the newest block is learned; each older one follows the one
+        before it.
+    symmetric : bool
+        The network is replaced by its odd part.
+    n_block : int
+        Values per delay block (the series' features).
+    inv_time_scale : float
+        ``1 / T``, the field's time unit.
+    radius : float
+        Confinement radius ``R``, in standardised units.
+    """
+
+    net: MLPPack
+    coupled: bool
+    symmetric: bool
+    n_block: int
+    inv_time_scale: float
+    radius: float
+
+
+class NodeScratch(NamedTuple):
+    """Work arrays of one RK4 step: stages, their input, the squashed state,
+    the network output and its work buffer (see :func:`node_scratch`)."""
+
+    k1: np.ndarray
+    k2: np.ndarray
+    k3: np.ndarray
+    k4: np.ndarray
+    tmp: np.ndarray
+    squashed: np.ndarray
+    mlp_out: np.ndarray
+    work: np.ndarray
 
 
 @numba.njit(cache=True)
-def node_field(
-    z,
-    weights,
-    biases,
-    sizes,
-    act,
-    coupled,
-    symmetric,
-    n_block,
-    inv_time_scale,
-    radius,
-    out,
-    squashed,
-    mlp_out,
-    work,
-):
+def node_scratch(n_state, node):
+    """Scratch for :func:`node_rk4_step` of a state of length ``n_state``."""
+    sizes = node.net.sizes
+    width = 0
+    for i in range(sizes.shape[0]):
+        if sizes[i] > width:
+            width = sizes[i]
+    return NodeScratch(
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(n_state),
+        np.empty(sizes[sizes.shape[0] - 1]),
+        np.empty(2 * width),
+    )
+
+
+@numba.njit(cache=True)
+def node_field(z, node, out, scratch):
     """Write ``dz/dt`` at ``z`` into ``out`` (see :mod:`skrom.forcing._node`)."""
+    net = node.net
+    squashed = scratch.squashed
+    mlp_out = scratch.mlp_out
+    work = scratch.work
+    radius = node.radius
+    inv_time_scale = node.inv_time_scale
+    n_block = node.n_block
     n = z.shape[0]
-    n_out = n_block if coupled else n
+    n_out = n_block if node.coupled else n
     for i in range(n):
         squashed[i] = radius * math.tanh(z[i] / radius)
-    mlp_forward(squashed, weights, biases, sizes, act, mlp_out, work)
-    if symmetric:
+    mlp_forward(
+        squashed, net.weights, net.biases, net.sizes, net.activation, mlp_out, work
+    )
+    if node.symmetric:
         # odd part (g(q) - g(-q)) / 2, accumulated in out to need no buffer
         for i in range(n_out):
             out[i] = 0.5 * mlp_out[i]
         for i in range(n):
             squashed[i] = -squashed[i]
-        mlp_forward(squashed, weights, biases, sizes, act, mlp_out, work)
+        mlp_forward(
+            squashed, net.weights, net.biases, net.sizes, net.activation, mlp_out, work
+        )
         for i in range(n):
             squashed[i] = -squashed[i]
         for i in range(n_out):
@@ -61,135 +130,31 @@ def node_field(
 
 
 @numba.njit(cache=True)
-def node_rk4_step(
-    z,
-    dt,
-    weights,
-    biases,
-    sizes,
-    act,
-    coupled,
-    symmetric,
-    n_block,
-    inv_time_scale,
-    radius,
-    k1,
-    k2,
-    k3,
-    k4,
-    tmp,
-    squashed,
-    mlp_out,
-    work,
-):
+def node_rk4_step(z, dt, node, scratch):
     """Advance ``z`` in place by one RK4 (3/8 rule) step of length ``dt``."""
     n = z.shape[0]
     third = 1.0 / 3.0
-    node_field(
-        z,
-        weights,
-        biases,
-        sizes,
-        act,
-        coupled,
-        symmetric,
-        n_block,
-        inv_time_scale,
-        radius,
-        k1,
-        squashed,
-        mlp_out,
-        work,
-    )
+    k1 = scratch.k1
+    k2 = scratch.k2
+    k3 = scratch.k3
+    k4 = scratch.k4
+    tmp = scratch.tmp
+    node_field(z, node, k1, scratch)
     for i in range(n):
         tmp[i] = z[i] + dt * k1[i] * third
-    node_field(
-        tmp,
-        weights,
-        biases,
-        sizes,
-        act,
-        coupled,
-        symmetric,
-        n_block,
-        inv_time_scale,
-        radius,
-        k2,
-        squashed,
-        mlp_out,
-        work,
-    )
+    node_field(tmp, node, k2, scratch)
     for i in range(n):
         tmp[i] = z[i] + dt * (k2[i] - k1[i] * third)
-    node_field(
-        tmp,
-        weights,
-        biases,
-        sizes,
-        act,
-        coupled,
-        symmetric,
-        n_block,
-        inv_time_scale,
-        radius,
-        k3,
-        squashed,
-        mlp_out,
-        work,
-    )
+    node_field(tmp, node, k3, scratch)
     for i in range(n):
         tmp[i] = z[i] + dt * (k1[i] - k2[i] + k3[i])
-    node_field(
-        tmp,
-        weights,
-        biases,
-        sizes,
-        act,
-        coupled,
-        symmetric,
-        n_block,
-        inv_time_scale,
-        radius,
-        k4,
-        squashed,
-        mlp_out,
-        work,
-    )
+    node_field(tmp, node, k4, scratch)
     for i in range(n):
         z[i] = z[i] + (k1[i] + 3.0 * (k2[i] + k3[i]) + k4[i]) * dt * 0.125
 
 
-def node_scratch(n_state, sizes):
-    """Scratch for :func:`node_rk4_step`: ``k1..k4, tmp, squashed, mlp_out, work``."""
-    width = int(np.max(sizes))
-    return (
-        np.empty(n_state),
-        np.empty(n_state),
-        np.empty(n_state),
-        np.empty(n_state),
-        np.empty(n_state),
-        np.empty(n_state),
-        np.empty(int(sizes[-1])),
-        np.empty(2 * width),
-    )
-
-
 @numba.njit(cache=True)
-def node_rollout(
-    Z0,
-    n_steps,
-    dt,
-    weights,
-    biases,
-    sizes,
-    act,
-    coupled,
-    symmetric,
-    n_block,
-    inv_time_scale,
-    radius,
-    out,
-):
+def node_rollout(Z0, n_steps, dt, node, out):
     """Roll every row of ``Z0`` forward ``n_steps - 1`` RK4 steps.
 
     ``out`` has shape ``(n_paths, n_steps, n_keep)`` and receives the first
@@ -199,19 +164,8 @@ def node_rollout(
     """
     n_paths, n_state = Z0.shape
     n_keep = out.shape[2]
-    width = 0
-    for i in range(sizes.shape[0]):
-        if sizes[i] > width:
-            width = sizes[i]
     z = np.empty(n_state)
-    k1 = np.empty(n_state)
-    k2 = np.empty(n_state)
-    k3 = np.empty(n_state)
-    k4 = np.empty(n_state)
-    tmp = np.empty(n_state)
-    squashed = np.empty(n_state)
-    mlp_out = np.empty(sizes[sizes.shape[0] - 1])
-    work = np.empty(2 * width)
+    scratch = node_scratch(n_state, node)
     for p in range(n_paths):
         for i in range(n_state):
             z[i] = Z0[p, i]
@@ -223,27 +177,7 @@ def node_rollout(
                 for i in range(n_keep):
                     out[p, t, i] = np.nan
                 continue
-            node_rk4_step(
-                z,
-                dt,
-                weights,
-                biases,
-                sizes,
-                act,
-                coupled,
-                symmetric,
-                n_block,
-                inv_time_scale,
-                radius,
-                k1,
-                k2,
-                k3,
-                k4,
-                tmp,
-                squashed,
-                mlp_out,
-                work,
-            )
+            node_rk4_step(z, dt, node, scratch)
             for i in range(n_keep):
                 out[p, t, i] = z[i]
             for i in range(n_state):

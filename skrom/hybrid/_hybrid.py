@@ -1,28 +1,35 @@
 """HybridLangevinROM: score-based Langevin drift driven by a neural-ODE forcing."""
 
-import warnings
+import numbers
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._ensemble import run_ensemble
-from .._mlp_kernels import pack_mlp
-from .._persistence import VersionedStateMixin
-from .._random import as_seed_sequence, int_seed, spawn_seeds
+from .._param_validation import (
+    N_JOBS,
+    RANDOM_STATE,
+    VERBOSE,
+    Boolean,
+    Interval,
+    Options,
+)
+from .._random import as_seed_sequence, int_seed, named_seeds
 from .._validation import (
     SimulationBlowUpError,
     check_int,
-    check_option,
     check_positive_float,
     check_trajectories,
 )
+from ..base import TrajectoryModel
 from ..forcing import DelayNODEForcing
 from ..forcing._delay_embedding import delay_embed, embedding_span
 from ..score import LangevinROM
-from ..score._time_change import apply_time_change, check_time_change
-from ._hybrid_kernels import hybrid_rollout
+from ..score._confined_score import NO_SCORE_TABLE, torch_confined_score
+from ..score._time_change import check_time_change, time_change_factor
+from ._hybrid_kernels import HybridKernel, hybrid_rollout
 
 __all__ = ["HybridLangevinROM"]
 
@@ -36,6 +43,9 @@ _SIM_STEPS = 400_000
 # on the tristable system); with a [8, 128, 128, 8] forcing network a step
 # costs about 12 us (benchmarks/bench_hybrid.py)
 _RESIDENCE_SIM_STEPS = 4_000_000
+# What fit seeds, each a child of random_state in this order (score() takes
+# child 3)
+_SEEDS = ("langevin", "forcing", "bank", "score_eval", "calibration")
 
 
 def _time_derivative(X, dt, method):
@@ -65,86 +75,30 @@ def _time_derivative_to_end(X, dt, method):
     return dxdt
 
 
-class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
+class HybridLangevinROM(TrajectoryModel):
     r"""Langevin slow dynamics with a score drift, driven by a neural-ODE forcing.
 
     The hybrid reduced-order model of Del Felice & Giorgini (2025) keeps the
     score-based drift of a Langevin model, which fixes the invariant density
-    of the slow variables :math:`x`, and replaces its Gaussian noise by a
-    neural ODE of the residual forcing, which carries the short-term memory
-    of the fast chaotic driver and so lets the model forecast *when*
-    transitions happen:
+    of the slow variables :math:`x`, and drives it with a neural ODE of the
+    residual forcing, which carries the short-term memory of the fast
+    chaotic driver and so lets the model forecast *when* transitions happen:
 
     .. math::
 
-        \dot x = \Phi\, s(x) + \Sigma\, \hat y(t), \qquad
-        \hat y = \mu_y + \sigma_y \odot z_1, \qquad \dot z = g_\theta(z) / T_z
+        \dot x = \Phi\, s(x) + \Sigma f + \Sigma\sqrt 2\,\xi(t), \qquad
+        f = \sigma_y \odot (z_1 - r), \qquad \dot z = g_\theta(z) / T_z,
 
-    (here with the forcing's slow part replaced by white noise by default,
-    see step 4).
+    with :math:`z` the neural ODE's delay vector, :math:`r` its running mean
+    over ``forcing_memory`` and :math:`\xi` white noise
+    (``slow_forcing="noise"``, the default); the paper's model
+    (``slow_forcing="node"``) is :math:`f = \mu_y + \sigma_y \odot z_1`
+    without noise. ``fit`` learns the score and :math:`\Sigma` (a
+    :class:`~skrom.score.LangevinROM`), the residual forcing from finite
+    differences of the data, and its
+    :class:`~skrom.forcing.DelayNODEForcing`.
 
-    ``fit`` runs the whole chain on a trajectory set:
-
-    1. score :math:`s = \nabla \log p` (``score_estimator``, a
-       :class:`~skrom.score.KGMMScore` by default) and the constant matrices
-       :math:`\Sigma` and :math:`\Phi = \Sigma\Sigma^T` (via
-       :class:`~skrom.score.LangevinROM`, the Gaussian-noise baseline, kept as
-       ``langevin_``);
-    2. residual forcing
-       :math:`\hat y = \Sigma^{-1}(\dot x - \Phi s(x))` with :math:`\dot x`
-       from finite differences of the data (``derivative``);
-    3. the forcing model (``forcing``, a
-       :class:`~skrom.forcing.DelayNODEForcing` by default), standardising
-       :math:`\hat y` and fitting a neural ODE on its delay vectors :math:`z`;
-    4. the slow part of the forcing (``slow_forcing``): by default the
-       neural ODE drives :math:`x` only on the time scales it was trained on,
-       and white noise of the Langevin model's strength stands in for the
-       rest:
-
-       .. math::
-
-           f = \sigma_y \odot (z_1 - r), \qquad \dot r = (z_1 - r)/T, \qquad
-           \dot x = \Phi\, s(x) + \Sigma f + \Sigma\sqrt 2\,\xi(t),
-
-       with :math:`r` a running mean of the forcing over ``forcing_memory``
-       :math:`T` (ten training windows by default) and :math:`\xi` white
-       noise. ``slow_forcing="node"`` is the paper's model,
-       :math:`f = \hat y = \mu_y + \sigma_y z_1`, no noise.
-
-    The default departs from the paper, which trains the forcing for a long
-    time on a GPU. At the training budgets of a CPU the fitted neural ODE
-    forecasts the residual well over a Lyapunov time (its training windows),
-    but its free run over longer times is not constrained by the training
-    and is typically wrong: nearly periodic, or confined to one lobe of the
-    driver's attractor (a persistent bias of one sign), with a fraction of
-    the residual's low-frequency power. Driven by it alone, the slow
-    variable leans to one well and rarely crosses its barrier (KL divergences
-    of the invariant density of 1 to 7 on the Lorenz-63-driven benchmarks).
-    The high-pass filter takes from the network only what it was trained to
-    do, the driver's short-term memory that forecasts rely on, and the white
-    noise gives the slow time scales exactly the Langevin model's effective
-    diffusion, whose invariant density is the learned one.
-
-    Rollouts (:meth:`sample`, :meth:`forecast`) are numba kernels that evaluate
-    both networks from their exported weights: :math:`x` advances by the
-    explicit Euler step
-
-    .. math::
-
-        x \leftarrow x + \Delta t(\Phi s(x) + \Sigma f) + \Sigma\sqrt{2\Delta t}\,\xi
-
-    (the relation that defines the residual: with ``derivative="forward"``
-    and ``slow_forcing="node"`` the data satisfy it exactly) and :math:`z` by
-    the neural ODE's RK4 step.
-
-    **Non-autonomous systems.** Known clock features (``clock_features``,
-    e.g. ``(1, 2)`` for the ``[x, sin(omega t), cos(omega t)]`` of
-    :func:`skrom.datasets.make_tristable`) are handled as in
-    :class:`~skrom.score.LangevinROM`: the score is learned on the augmented
-    state, the drift reads the clock at the current time (with the
-    transport velocity for one dynamic feature and one clock), the residual
-    forcing and its neural ODE are those of the dynamic features only, and
-    the clock advances exactly.
+    Read more in the :ref:`User Guide <hybrid_model>`.
 
     Parameters
     ----------
@@ -164,20 +118,17 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     clock_transport : bool, default=True
         Passed to :class:`~skrom.score.LangevinROM`.
     diffusion : {"acf", "residence", "estimated", "unit"} or array-like, default="acf"
-        How :math:`\Sigma` is chosen, as in :class:`~skrom.score.LangevinROM`;
-        the default "acf" scales the short-time estimate so that the
-        Langevin model decorrelates as the data do, which for a chaotic
-        (not white) driver the short-time estimate alone underestimates;
-        "residence" so that its mean time per transition between the states
-        of ``state_thresholds`` matches the data's. Either matching is repeated
-        on the hybrid itself (``time_change_``).
+        How :math:`\Sigma` is chosen, as in :class:`~skrom.score.LangevinROM`
+        ("acf": the model decorrelates as the data do; "residence": its mean
+        time per transition between the states of ``state_thresholds``
+        matches the data's). Either matching is repeated on the hybrid itself
+        (``time_change_``).
     state_thresholds : float, array-like or None, default=None
         Transition zones of the first dynamic feature between its metastable
         states (as in :func:`skrom.metrics.residence_times`); required by
         ``diffusion="residence"``, unused otherwise. Prefer it to "acf" when
-        the transitions matter and the ACF integral is set by something else
-        (a periodic forcing's clock: on :func:`skrom.datasets.make_tristable`
-        the "acf" hybrid hopped 1.6 to 1.8 times too often).
+        the transitions matter and the ACF integral is set by something else,
+        such as a periodic forcing's clock.
     derivative : {"central", "forward"}, default="central"
         Finite difference for :math:`\dot x` in the residual.
     slow_forcing : {"noise", "node"}, default="noise"
@@ -185,7 +136,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         ``forcing_memory``: white noise of the Langevin model's strength
         (the neural ODE's output high-passed), or the neural ODE itself (the
         paper's model; needs a forcing whose free run reproduces the
-        driver's long-run statistics). See step 4 above.
+        driver's long-run statistics).
     forcing_memory : float or None, default=None
         Time constant :math:`T` of the high-pass filter, in time units; None:
         ten training windows of the forcing (``10 * forcing.window * dt``).
@@ -215,6 +166,10 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         Steps between the start of the data and its first delay vector.
     n_features_in_ : int
         Number of features, clock features included.
+    state_bound_ : float
+        Largest ``|x|`` the model is trusted at: the data's range plus 100
+        data spreads (see :func:`skrom.base.state_bound`); ``x0`` and
+        ``history`` beyond it are refused.
     forcing_mean_ : ndarray of shape (n_dynamic,)
     forcing_scale_ : ndarray of shape (n_dynamic,)
         The forcing is ``forcing_mean_ + forcing_scale_ * (z_1 - r)`` (in
@@ -235,6 +190,11 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         States :math:`x` of the training data that :meth:`sample` starts from.
     initial_delay_states_ : ndarray of shape (n_bank, n_delays * n_dynamic)
         The matching standardised delay vectors of the residual.
+    hybrid_kernel_ : HybridKernel
+        Everything the numba rollout of :meth:`sample` and :meth:`forecast`
+        reads, built once at the end of ``fit`` from ``langevin_``'s
+        ``langevin_kernel_`` and ``forcing_``'s ``node_kernel_``, with the
+        time change applied (see :mod:`skrom.hybrid._hybrid_kernels`).
 
     See Also
     --------
@@ -265,6 +225,25 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
     >>> rom.forecast(X[:, :500], lead_time=0.5).shape
     (1, 1, 51, 1)
     """
+
+    _parameter_constraints = {
+        # cloned into a LangevinROM; its network must suit the rollout (fit)
+        "score_estimator": "no_validation",
+        # its fitted neural ODE is exported to the numba rollout
+        "forcing": [None, DelayNODEForcing],
+        "dt": [Interval(numbers.Real, 0, None, closed="neither")],
+        # checked as LangevinROM checks them
+        "clock_features": "no_validation",
+        "clock_transport": [Boolean()],
+        "diffusion": "no_validation",
+        "state_thresholds": "no_validation",
+        "derivative": [Options(("central", "forward"))],
+        "slow_forcing": [Options(("noise", "node"))],
+        "forcing_memory": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "random_state": RANDOM_STATE,
+        "n_jobs": N_JOBS,
+        "verbose": VERBOSE,
+    }
 
     def __init__(
         self,
@@ -313,21 +292,17 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         -------
         self : HybridLangevinROM
         """
-        dt = check_positive_float(self.dt, "dt")
-        check_option(self.derivative, "derivative", ("central", "forward"))
-        check_option(self.slow_forcing, "slow_forcing", ("noise", "node"))
+        self._validate_params()
+        dt = float(self.dt)
         thresholds = check_time_change(
             self.diffusion, self.state_thresholds, ("estimated", "unit")
         )
-        if self.forcing_memory is not None:
-            check_positive_float(self.forcing_memory, "forcing_memory")
-        check_int(self.verbose, "verbose", min_value=0)
         X = check_trajectories(
             X, min_steps=3, estimator=self, needed_for="the residual's derivative"
         )
+        self._set_fit_context(X)
         d = X.shape[2]
-        # children keep their index whatever the count: 3 seeds score()
-        seeds = spawn_seeds(self.random_state, 5)
+        seeds = named_seeds(self.random_state, _SEEDS)
 
         langevin = LangevinROM(
             score_estimator=self.score_estimator,
@@ -336,20 +311,16 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             clock_transport=self.clock_transport,
             diffusion=self.diffusion,
             state_thresholds=self.state_thresholds,
-            random_state=int_seed(seeds[0]),
+            random_state=int_seed(seeds.langevin),
             n_jobs=self.n_jobs,
             verbose=self.verbose,
         ).fit(X)
         score_est = langevin.score_estimator_
-        missing = [
-            a for a in ("interpolator_", "mean_", "scale_") if not hasattr(score_est, a)
-        ]
-        if missing or not hasattr(score_est, "activation"):
+        if langevin.langevin_kernel_ is None:
             raise TypeError(
                 "HybridLangevinROM needs a score estimator whose network the numba "
-                "rollout can evaluate (a KGMMScore: interpolator_, mean_, scale_, "
-                f"activation); {type(score_est).__name__} lacks "
-                f"{missing or 'activation'}."
+                "rollout can evaluate (one with a score_kernel_, a KGMMScore); got "
+                f"{type(score_est).__name__}."
             )
         sigma = langevin.diffusion_matrix_
         phi = langevin.drift_matrix_
@@ -365,7 +336,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             )
         forcing.set_params(dt=dt)
         if forcing.get_params()["random_state"] is None:
-            forcing.set_params(random_state=int_seed(seeds[1]))
+            forcing.set_params(random_state=int_seed(seeds.forcing))
         if self.verbose and not forcing.verbose:
             forcing.set_params(verbose=self.verbose)
         forcing.fit(resid)
@@ -394,7 +365,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         Xs = X[:, offset + span : offset + span + Z.shape[1]]
         flat_z = Z.reshape(-1, Z.shape[2])
         flat_x = Xs.reshape(-1, d)
-        rng = np.random.default_rng(seeds[2])
+        rng = np.random.default_rng(seeds.bank)
         keep = np.sort(
             rng.choice(
                 flat_z.shape[0], size=min(_N_BANK, flat_z.shape[0]), replace=False
@@ -415,29 +386,38 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         self.n_features_in_ = d
         self.initial_states_ = np.ascontiguousarray(flat_x[keep])
         self.initial_delay_states_ = np.ascontiguousarray(flat_z[keep])
-        self.score_pack_ = pack_mlp(
-            score_est.interpolator_, activation=score_est.activation
-        )
         spread = float(np.max(X.std(axis=(0, 1))))
         # a path beyond this is treated as blown up: 100 data spreads past the data
         self.bound_ = float(np.max(np.abs(X)) + 100.0 * max(spread, 1e-12))
-        self.time_change_ = 1.0
+        model = self._kernel_bundle()
+        time_change = 1.0
         if isinstance(self.diffusion, str) and self.diffusion in ("acf", "residence"):
             # the Gaussian-noise model's time scale is matched already
             # (langevin_), but the forcing's short-term memory adds to the
             # noise, so the hybrid is matched again: a change of time for the
             # Langevin part, of the forcing's strength for the rest. The
             # network makes these runs costly: two passes
-            steps = _SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS
-            apply_time_change(
-                self,
+            def run(k, n_steps, x0):
+                return self._simulate(
+                    _time_changed(model, k), n_steps, x0, x0.shape[0], seeds.calibration
+                )
+
+            time_change = time_change_factor(
+                run,
                 X,
-                seeds[4],
-                sim_steps=steps,
+                dt,
+                who=type(self).__name__,
+                option=self.diffusion,
+                sim_steps=_SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS,
                 n_passes=2,
                 columns=dynamic,
                 thresholds=thresholds,
             )
+            model = _time_changed(model, time_change)
+            self.drift_matrix_ = time_change * phi
+            self.diffusion_matrix_ = np.sqrt(time_change) * sigma
+        self.time_change_ = time_change
+        self.hybrid_kernel_ = model
         return self
 
     def _residual(self, X, langevin, trim):
@@ -458,58 +438,49 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         return np.linalg.solve(langevin.diffusion_matrix_, rhs).T.reshape(shape)
 
     # --------------------------------------------------------- simulation
-    def _kernel_args(self, noise=None):
-        """Arguments of :func:`hybrid_rollout` after ``n_steps``.
+    def _kernel_bundle(self):
+        """The :class:`HybridKernel` of the fitted parts, before any time change.
 
-        ``noise`` overrides ``forcing_noise_`` (zeros: the deterministic
-        rollout that the torch reference reproduces).
+        Built from the public bundles of the Langevin model
+        (``langevin_kernel_``: padded ``Phi`` and ``Sigma``, score, clocks,
+        drift tables) and of the forcing (``node_kernel_``). The score is
+        evaluated by its network, without the 1-D table.
         """
-        s, f, lang = self.score_estimator_, self.forcing_, self.langevin_
-        sp, npk = self.score_pack_, f.mlp_pack_
-        # the Langevin model's tables and clock, with this model's Phi
-        if lang.clock_tables_ is not None:
-            tables = lang.clock_tables_
-        else:
-            tables = (0.0, 1.0, np.zeros((1, 1)), np.zeros((1, 1)))
-        return (
-            float(self.dt),
-            lang._padded(self.drift_matrix_),
-            lang._padded(self.diffusion_matrix_),
-            self.forcing_mean_,
-            self.forcing_scale_,
-            s.mean_,
-            s.scale_,
-            sp.weights,
-            sp.biases,
-            sp.sizes,
-            sp.activation,
-            *self._score_box(),
-            npk.weights,
-            npk.biases,
-            npk.sizes,
-            npk.activation,
-            bool(f.coupled),
-            bool(f.symmetric),
-            1.0 / f.decorrelation_time_,
-            f.confinement_radius_,
-            self.bound_,
-            self.forcing_noise_ if noise is None else noise,
-            self.high_pass_,
-            lang.dynamic_features_,
-            *lang._clock_args(),
-            *tables,
+        lang = self.langevin_.langevin_kernel_
+        return HybridKernel(
+            dt=float(self.dt),
+            phi=lang.phi,
+            sigma=lang.noise,
+            score=lang.score._replace(table=NO_SCORE_TABLE),
+            node=self.forcing_.node_kernel_,
+            y_mean=self.forcing_mean_,
+            y_scale=self.forcing_scale_,
+            noise=self.forcing_noise_,
+            high_pass=float(self.high_pass_),
+            dyn=lang.dyn,
+            clock=lang.clock,
+            tables=lang.tables,
+            bound=self.bound_,
         )
 
-    def _score_box(self):
-        # KGMMScore trusts its network only inside the box of its cluster
-        # centres and continues the score as a Gaussian tail beyond it; other
-        # score estimators are used as they are
-        s = self.score_estimator_
-        box = getattr(s, "_box", None)
-        if box is None:
-            inf = np.full(self.n_features_in_, np.inf)
-            return -inf, inf
-        return box
+    def _simulate(self, model, n_steps, x0, n_paths, random_state):
+        """Paths of the kernel bundle ``model`` (see :meth:`sample`)."""
+        results = run_ensemble(
+            _sample_member,
+            n_paths,
+            random_state=as_seed_sequence(random_state),
+            n_jobs=self.n_jobs,
+            stack=False,
+            args=(
+                x0,
+                self.initial_states_,
+                self.initial_delay_states_,
+                n_steps,
+                model,
+            ),
+        )
+        self._raise_blow_up([r[1] for r in results], "simulation")
+        return np.stack([r[0] for r in results])
 
     def _raise_blow_up(self, statuses, what):
         for member, status in enumerate(statuses):
@@ -531,7 +502,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         n_steps : int
             Points per path, spaced ``dt``, the initial one included.
         x0 : array-like of shape (n_features,) or (n_paths, n_features), optional
-            Initial slow states.
+            Initial slow states, within ``state_bound_``.
         n_paths : int, default=1
             Number of paths.
         random_state : None, int, SeedSequence or Generator
@@ -543,35 +514,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         X : ndarray of shape (n_paths, n_steps, n_features)
         """
         check_is_fitted(self, "forcing_")
-        n_steps = check_int(n_steps, "n_steps")
-        n_paths = check_int(n_paths, "n_paths")
-        d = self.n_features_in_
-        if x0 is not None:
-            x0 = np.array(x0, dtype=np.float64)
-            if x0.ndim == 1:
-                x0 = np.broadcast_to(x0, (n_paths, x0.shape[0]))
-            if x0.shape != (n_paths, d) or not np.all(np.isfinite(x0)):
-                raise ValueError(
-                    f"x0 must be finite with shape ({d},) or ({n_paths}, {d}); got "
-                    f"shape {np.shape(x0)}."
-                )
-            x0 = np.ascontiguousarray(x0)
-        results = run_ensemble(
-            _sample_member,
-            n_paths,
-            random_state=as_seed_sequence(random_state),
-            n_jobs=self.n_jobs,
-            stack=False,
-            args=(
-                x0,
-                self.initial_states_,
-                self.initial_delay_states_,
-                n_steps,
-                self._kernel_args(),
-            ),
-        )
-        self._raise_blow_up([r[1] for r in results], "simulation")
-        return np.stack([r[0] for r in results])
+        n_steps, x0, n_paths = self._check_sample_args(n_steps, x0, n_paths)
+        return self._simulate(self.hybrid_kernel_, n_steps, x0, n_paths, random_state)
 
     def _warm_start(self, history):
         """Standardised delay vectors of the residual at every usable step."""
@@ -612,6 +556,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             history (member 0 starts exactly there).
         """
         check_is_fitted(self, "forcing_")
+        self._check_fit_time_parameters()
         lead = check_positive_float(lead_time, "lead_time")
         n_paths = check_int(n_paths, "n_paths")
         n_lead = max(1, int(round(lead / float(self.dt))))
@@ -631,6 +576,8 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
                 f"reaches back {span} steps, so with n_paths={n_paths} at least "
                 f"{min_steps} are needed."
             )
+        # every step feeds the warm start: none may lie beyond the trusted region
+        self._check_within_bound(H, "history")
         Z = self._warm_start(H)
         results = run_ensemble(
             _forecast_member,
@@ -638,7 +585,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
             random_state=as_seed_sequence(random_state),
             n_jobs=self.n_jobs,
             stack=False,
-            args=(H, Z, n_paths, n_lead, span, self._kernel_args()),
+            args=(H, Z, n_paths, n_lead, span, self.hybrid_kernel_),
         )
         out = np.empty((H.shape[0], n_paths, n_lead + 1, self.n_features_in_))
         for index, (path, status) in enumerate(results):
@@ -689,7 +636,7 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         s_mean, s_scale = torch.as_tensor(s.mean_), torch.as_tensor(s.scale_)
         y_mean = torch.as_tensor(self.forcing_mean_)
         y_scale = torch.as_tensor(self.forcing_scale_)
-        box = tuple(torch.as_tensor(np.asarray(b, float)) for b in self._score_box())
+        score = self.hybrid_kernel_.score
         with torch.no_grad():
             z = torch_rollout(
                 f.module_, torch.as_tensor(np.asarray(z0, float)), n_steps, dt
@@ -703,8 +650,10 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
                 forcing = y_mean + y_scale * (z1[t - 1] - slow)
                 slow = slow + self.high_pass_ * (z1[t - 1] - slow)
                 y = (x - s_mean) / s_scale
-                yc = torch.clamp(y, *box)
-                g = (s.interpolator_(yc) - (y - yc)) / s_scale
+                g = (
+                    torch_confined_score(s.interpolator_, y, score.box_lo, score.box_hi)
+                    / s_scale
+                )
                 x = x + dt * (g @ phi_t + forcing @ sig_t)
                 out[t] = x
         return np.ascontiguousarray(out.numpy().transpose(1, 0, 2))
@@ -733,42 +682,33 @@ class HybridLangevinROM(VersionedStateMixin, BaseEstimator):
         -------
         score : float
         """
-        from ..metrics import acf_error, pdf_kl_divergence
-
         check_is_fitted(self, "forcing_")
-        X = check_trajectories(
-            X, min_steps=8, n_features=self.n_features_in_, estimator=self
-        )
-        seed = 0 if self.random_state is None else spawn_seeds(self.random_state, 4)[3]
-        try:
-            sim = self.sample(
-                X.shape[1], x0=X[:, 0], n_paths=X.shape[0], random_state=seed
-            )
-        except SimulationBlowUpError as exc:
-            # a model that cannot be simulated is the worst possible candidate
-            warnings.warn(f"{exc} Its score is -inf.", RuntimeWarning, stacklevel=2)
-            return -np.inf
-        max_lag = max(1, min(500, X.shape[1] // 4))
         # the clock features are reproduced exactly: only the dynamic ones count
-        dynamic = self.langevin_.dynamic_features_
-        X, sim = X[..., dynamic], sim[..., dynamic]
-        return -float(pdf_kl_divergence(X, sim) + acf_error(X, sim, max_lag))
+        # (child 3 of random_state: fit's numbering)
+        return self._statistical_score(
+            X, seed_index=3, columns=self.langevin_.dynamic_features_
+        )
 
 
-def _forecast_member(rng, index, H, Z, n_paths, n_lead, span, kernel_args):
+def _time_changed(model, k):
+    """``model`` with ``Phi`` scaled by ``k`` and ``Sigma`` by ``sqrt(k)``."""
+    return model._replace(phi=k * model.phi, sigma=np.sqrt(k) * model.sigma)
+
+
+def _forecast_member(rng, index, H, Z, n_paths, n_lead, span, model):
     # member k of history i starts k steps before the end of the history
     i, k = divmod(index, n_paths)
     idx = H.shape[1] - 1 - k
     path = np.empty((n_lead + 1 + k, H.shape[2]))
     status = hybrid_rollout(
-        H[i, idx], Z[i, idx - span], n_lead + 1 + k, *kernel_args, rng, path
+        H[i, idx], Z[i, idx - span], n_lead + 1 + k, model, rng, path
     )
     return path[k:], int(status)
 
 
-def _sample_member(rng, index, x0, bank_x, bank_z, n_steps, kernel_args):
+def _sample_member(rng, index, x0, bank_x, bank_z, n_steps, model):
     j = rng.integers(bank_z.shape[0])
     start = bank_x[j].copy() if x0 is None else x0[index].copy()
     out = np.empty((n_steps, start.shape[0]))
-    status = hybrid_rollout(start, bank_z[j].copy(), n_steps, *kernel_args, rng, out)
+    status = hybrid_rollout(start, bank_z[j].copy(), n_steps, model, rng, out)
     return out, int(status)

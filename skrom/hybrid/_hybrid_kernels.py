@@ -14,7 +14,7 @@ Only the dynamic columns ``dyn`` are moved: ``y_mean``, ``y_scale``,
 ``noise`` and ``z[:m]`` belong to them, ``phi`` and ``sigma`` are padded with
 zero rows and columns for the known clock features, which are set from the
 exact phase after every step (see :class:`skrom.score.LangevinROM`). With
-drift tables (one dynamic feature and one clock; ``score_table`` not empty)
+drift tables (one dynamic feature and one clock; ``tables`` not empty)
 the drift is ``phi * score + velocity`` read from them, as in
 :func:`skrom.score._langevin_kernels.simulate_clocked_path`, instead of the
 score network.
@@ -24,99 +24,122 @@ and ``noise`` is white noise that stands in for them (see
 :class:`skrom.hybrid.HybridLangevinROM`); with ``noise`` all zero no random
 number is drawn and the step is deterministic.
 
-Both networks are evaluated from packed arrays by
-:func:`skrom._mlp_kernels.mlp_forward`; nothing is allocated in the loop.
+The score is :func:`skrom.score._confined_score.confined_score` (its network,
+no table) and the forcing step :func:`skrom.forcing._node_kernels.node_rk4_step`;
+nothing is allocated in the loop. What the rollout reads of a fitted model is
+one :class:`HybridKernel` (``HybridLangevinROM.hybrid_kernel_``), built once
+at the end of ``fit`` from the public fitted bundles of its parts.
 """
+
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from .._mlp_kernels import mlp_forward
-from ..forcing._node_kernels import node_rk4_step
-from ..score._langevin_kernels import set_clock, start_phases, table_drift
+from ..forcing._node_kernels import NodeKernel, node_rk4_step, node_scratch
+from ..score._confined_score import ScoreKernel, confined_score
+from ..score._langevin_kernels import (
+    ClockKernel,
+    ClockTables,
+    set_clock,
+    start_phases,
+    table_drift,
+)
 
-__all__ = ["hybrid_rollout"]
+__all__ = ["HybridKernel", "hybrid_rollout"]
+
+
+class HybridKernel(NamedTuple):
+    """Everything :func:`hybrid_rollout` reads of a fitted hybrid model.
+
+    Attributes
+    ----------
+    dt : float
+        Step.
+    phi, sigma : ndarray of shape (n_features, n_features)
+        ``Phi`` and ``Sigma``, zero in the rows and columns of clock features.
+    score : ScoreKernel
+        The score (evaluated by its network: no table).
+    node : NodeKernel
+        The forcing's neural ODE.
+    y_mean, y_scale : ndarray of shape (n_dynamic,)
+        The forcing is ``y_mean + y_scale * (z[:m] - r)``.
+    noise : ndarray of shape (n_dynamic,)
+        White-noise amplitude (all zero: no random number is drawn).
+    high_pass : float
+        ``dt / T``, the update of the running mean ``r`` per step.
+    dyn : ndarray of shape (n_dynamic,), int64
+        The dynamic columns.
+    clock : ClockKernel
+        Clock features, set from the exact phase after every step.
+    tables : ClockTables
+        One dynamic feature and one clock: drift tables used instead of the
+        score (one row: none).
+    bound : float
+        A path beyond ``|x| <= bound`` counts as blown up.
+    """
+
+    dt: float
+    phi: np.ndarray
+    sigma: np.ndarray
+    score: ScoreKernel
+    node: NodeKernel
+    y_mean: np.ndarray
+    y_scale: np.ndarray
+    noise: np.ndarray
+    high_pass: float
+    dyn: np.ndarray
+    clock: ClockKernel
+    tables: ClockTables
+    bound: float
 
 
 @numba.njit(cache=True)
-def hybrid_rollout(
-    x0,
-    z0,
-    n_steps,
-    dt,
-    phi,
-    sigma,
-    y_mean,
-    y_scale,
-    s_mean,
-    s_scale,
-    s_weights,
-    s_biases,
-    s_sizes,
-    s_act,
-    s_box_lo,
-    s_box_hi,
-    n_weights,
-    n_biases,
-    n_sizes,
-    n_act,
-    coupled,
-    symmetric,
-    inv_time_scale,
-    radius,
-    bound,
-    noise,
-    high_pass,
-    dyn,
-    clock_sin,
-    clock_cos,
-    clock_omega,
-    clock_radius,
-    table_lo,
-    table_step,
-    score_table,
-    velocity_table,
-    rng,
-    out,
-):
+def hybrid_rollout(x0, z0, n_steps, model, rng, out):
     """Integrate one path; ``out[t]`` receives ``x`` at step ``t`` (``out[0] = x0``).
 
     Returns -1, or the first step at which ``x`` or ``z`` was not finite or
-    ``|x|`` exceeded ``bound``.
+    ``|x|`` exceeded ``model.bound``.
     """
+    dt = model.dt
+    phi = model.phi
+    sigma = model.sigma
+    score = model.score
+    s_mean = score.mean
+    s_scale = score.scale
+    node = model.node
+    y_mean = model.y_mean
+    y_scale = model.y_scale
+    noise = model.noise
+    high_pass = model.high_pass
+    dyn = model.dyn
+    clock = model.clock
+    tables = model.tables
+    bound = model.bound
     d = x0.shape[0]
     m = dyn.shape[0]
-    use_table = score_table.shape[0] > 1
+    use_table = tables.score.shape[0] > 1
     n_state = z0.shape[0]
     x = x0.copy()
     z = z0.copy()
     ys = np.empty(d)
+    yc = np.empty(d)
     s = np.empty(d)
     g = np.empty(d)
     f = np.empty(d)
+    s_sizes = score.net.sizes
     width = 0
     for i in range(s_sizes.shape[0]):
         if s_sizes[i] > width:
             width = s_sizes[i]
     s_work = np.empty(2 * width)
-    width = 0
-    for i in range(n_sizes.shape[0]):
-        if n_sizes[i] > width:
-            width = n_sizes[i]
-    n_work = np.empty(2 * width)
-    k1 = np.empty(n_state)
-    k2 = np.empty(n_state)
-    k3 = np.empty(n_state)
-    k4 = np.empty(n_state)
-    tmp = np.empty(n_state)
-    squashed = np.empty(n_state)
-    mlp_out = np.empty(n_sizes[n_sizes.shape[0] - 1])
+    scratch = node_scratch(n_state, node)
     xi = np.zeros(d)
     f[:] = 0.0
     drift = np.zeros(d)
     slow = np.zeros(m)  # running mean of z[:m], removed when high_pass > 0
-    phase0 = np.empty(clock_sin.shape[0])
-    start_phases(x, clock_sin, clock_cos, phase0)
+    phase0 = np.empty(clock.sin.shape[0])
+    start_phases(x, clock, phase0)
     inv_var = 1.0 / (s_scale[dyn[0]] * s_scale[dyn[0]]) if use_table else 0.0
     stochastic = False
     for q in range(m):
@@ -131,23 +154,17 @@ def hybrid_rollout(
             k = dyn[0]
             drift[k] = table_drift(
                 x[k],
-                phase0[0] + clock_omega[0] * ((t - 1) * dt),
-                table_lo,
-                table_step,
-                score_table,
-                velocity_table,
+                phase0[0] + clock.omega[0] * ((t - 1) * dt),
+                tables,
                 phi[k, k],
                 inv_var,
             )
         else:
             for k in range(d):
-                ys[k] = min(
-                    max((x[k] - s_mean[k]) / s_scale[k], s_box_lo[k]), s_box_hi[k]
-                )
-            mlp_forward(ys, s_weights, s_biases, s_sizes, s_act, s, s_work)
+                ys[k] = (x[k] - s_mean[k]) / s_scale[k]
+            confined_score(ys, score, yc, s, s_work)
             for k in range(d):
-                # the score estimator's confined tail beyond its clusters (KGMMScore)
-                g[k] = (s[k] - ((x[k] - s_mean[k]) / s_scale[k] - ys[k])) / s_scale[k]
+                g[k] = s[k] / s_scale[k]
             for i in range(d):
                 acc = 0.0
                 for j in range(d):
@@ -165,28 +182,8 @@ def hybrid_rollout(
                 acc += sigma[i, j] * f[j]
                 kick += sigma[i, j] * xi[j]
             x[i] += dt * acc + kick
-        set_clock(x, clock_sin, clock_cos, clock_omega, clock_radius, phase0, t * dt)
-        node_rk4_step(
-            z,
-            dt,
-            n_weights,
-            n_biases,
-            n_sizes,
-            n_act,
-            coupled,
-            symmetric,
-            m,
-            inv_time_scale,
-            radius,
-            k1,
-            k2,
-            k3,
-            k4,
-            tmp,
-            squashed,
-            mlp_out,
-            n_work,
-        )
+        set_clock(x, clock, phase0, t * dt)
+        node_rk4_step(z, dt, node, scratch)
         bad = False
         for k in range(d):
             out[t, k] = x[k]

@@ -10,6 +10,8 @@ time series) of one scalar.
   :func:`decorrelation_time`.
 - Metastable states: :func:`residence_times`, :func:`mean_residence_times`,
   :func:`transition_counts`, :func:`residence_time_error`.
+- Transitions between two wells and their forecasts:
+  :func:`transition_events`, :func:`transition_forecast_skill`.
 - Ensembles: :func:`mean_std_error`.
 - Forecasts against lead time: :func:`forecast_rmse`,
   :func:`forecast_sign_skill`.
@@ -49,6 +51,7 @@ from ._scorers import (
     pdf_kl_scorer,
     residence_time_scorer,
 )
+from ._transitions import transition_events, transition_forecast_skill
 
 __all__ = [
     "ForecastScorer",
@@ -75,4 +78,6 @@ __all__ = [
     "residence_time_error",
     "residence_times",
     "transition_counts",
+    "transition_events",
+    "transition_forecast_skill",
 ]

@@ -20,6 +20,8 @@ lead time. Both are plain picklable objects, so they can be passed to
 ``GridSearchCV(scoring=...)``, alone or in a dict with ``refit=``.
 """
 
+import inspect
+
 import numpy as np
 
 from .._validation import check_int, check_option, check_trajectories
@@ -73,8 +75,52 @@ _METRICS = {
 }
 
 
+# metrics of the marginal density only: they apply to independent draws too
+_DENSITY_METRICS = ("pdf_kl", "pdf_hellinger")
+
+
+def _draws_samples(estimator):
+    """Whether ``estimator.sample`` draws independent samples, not trajectories.
+
+    A density model such as :class:`~skrom.score.KGMMScore` has
+    ``sample(n_samples, ...)`` returning ``(n_samples, n_features)``; a
+    trajectory model has ``sample(n_steps, x0=, n_paths=, random_state=)``.
+    """
+    try:
+        params = inspect.signature(estimator.sample).parameters
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return "n_paths" not in params and "n_samples" in params
+
+
+def _density_draws(estimator, metric, n_steps, n_paths, random_state, n_features):
+    """Independent draws of a density model, shaped as ``n_paths`` paths."""
+    name = type(estimator).__name__
+    if isinstance(metric, str) and metric not in _DENSITY_METRICS:
+        raise ValueError(
+            f"{name}.sample draws independent samples from a density, not "
+            f"trajectories, so the {metric!r} metric (which needs time order) does "
+            f"not apply; use one of {list(_DENSITY_METRICS)}."
+        )
+    n = n_steps * n_paths
+    draws = np.asarray(estimator.sample(n, random_state=random_state))
+    if draws.shape != (n, n_features):
+        raise ValueError(
+            f"{name}.sample returned shape {draws.shape}; expected (n_samples, "
+            f"n_features) = {(n, n_features)}."
+        )
+    # the density metrics pool the points: the split into paths is immaterial
+    return draws.reshape(n_paths, n_steps, n_features)
+
+
 def _sample(estimator, n_steps, x0, n_paths, random_state, n_features):
     """Call ``estimator.sample`` and check the shape of what comes back."""
+    if _draws_samples(estimator):
+        raise ValueError(
+            f"{type(estimator).__name__}.sample draws independent samples from a "
+            "density, not trajectories: it cannot be scored by forecasts or by "
+            "time statistics; use pdf_kl_scorer or pdf_hellinger_scorer."
+        )
     paths = np.asarray(
         estimator.sample(n_steps, x0=x0, n_paths=n_paths, random_state=random_state)
     )
@@ -133,6 +179,12 @@ class StatisticsScorer:
     ``sign * metric(X, paths, **metric_kwargs)``. The fixed ``random_state``
     gives every candidate of a grid search the same random numbers, so
     scores differ by the model, not by the draw.
+
+    A density model, whose ``sample(n_samples, ...)`` draws independent
+    points (:class:`~skrom.score.KGMMScore`), is scored on
+    ``n_steps * n_paths`` draws by the density metrics (``"pdf_kl"``,
+    ``"pdf_hellinger"``, or a callable); the metrics that need time order
+    raise ``ValueError`` for it.
 
     Build instances with :func:`make_statistics_scorer`.
 
@@ -197,8 +249,15 @@ class StatisticsScorer:
             )
         n_steps = X.shape[1] if self.n_steps is None else self.n_steps
         n_paths = X.shape[0] if self.n_paths is None else self.n_paths
-        x0 = X[np.arange(n_paths) % X.shape[0], 0] if self.x0_from_data else None
-        paths = _sample(estimator, n_steps, x0, n_paths, self.random_state, X.shape[2])
+        if _draws_samples(estimator):
+            paths = _density_draws(
+                estimator, self.metric, n_steps, n_paths, self.random_state, X.shape[2]
+            )
+        else:
+            x0 = X[np.arange(n_paths) % X.shape[0], 0] if self.x0_from_data else None
+            paths = _sample(
+                estimator, n_steps, x0, n_paths, self.random_state, X.shape[2]
+            )
         metric = _METRICS[self.metric] if isinstance(self.metric, str) else self.metric
         return float(self.sign * metric(X, paths, **self.metric_kwargs))
 

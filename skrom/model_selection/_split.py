@@ -62,12 +62,15 @@ class TrajectorySegmentSplit:
     """Contiguous K-fold over time-ordered trajectory segments, with a gap.
 
     The samples (first axis of ``X``) are segments of one long run in time
-    order, e.g. from :func:`segment_trajectory`. Fold ``k`` tests on the
-    ``k``-th contiguous block of segments (blocks as in
-    :func:`numpy.array_split`, so their sizes differ by at most one) and
-    trains on all the others except ``gap`` segments on each side of the
-    test block, which are dropped so that autocorrelation does not leak
-    test information into training. Unlike
+    order, e.g. from :func:`segment_trajectory`, so ``X`` is a 3-D trajectory
+    set ``(n_segments, n_steps, n_features)``; a 2-D array (the rows of one
+    trajectory, which would be split step by step and glued into training
+    sets that jump in time) is refused: cut it with
+    :func:`segment_trajectory` first. Fold ``k`` tests on the ``k``-th
+    contiguous block of segments (blocks as in :func:`numpy.array_split`, so
+    their sizes differ by at most one) and trains on all the others except
+    ``gap`` segments on each side of the test block, which are dropped so
+    that autocorrelation does not leak test information into training. Unlike
     :class:`sklearn.model_selection.TimeSeriesSplit`, training data may lie
     after the test block: a stationary model's statistics do not depend on
     the direction of time.
@@ -80,8 +83,9 @@ class TrajectorySegmentSplit:
     n_splits : int, default=5
         Number of folds, at least 2.
     gap : int, default=0
-        Segments dropped from training on each side of the test block; pick
-        ``gap * segment_duration`` longer than the decorrelation time.
+        Number of whole segments, not time steps, dropped from training on
+        each side of the test block; pick ``gap * segment_duration`` longer
+        than the decorrelation time.
 
     See Also
     --------
@@ -127,8 +131,8 @@ class TrajectorySegmentSplit:
 
         Parameters
         ----------
-        X : array-like of shape (n_segments, ...)
-            Time-ordered segments.
+        X : array-like of shape (n_segments, n_steps, n_features)
+            Time-ordered segments (see :func:`segment_trajectory`).
         y : None
             Ignored.
         groups : None
@@ -141,6 +145,15 @@ class TrajectorySegmentSplit:
         test : ndarray of int
             Indices of the test segments (contiguous).
         """
+        if np.ndim(X) != 3:
+            raise ValueError(
+                "TrajectorySegmentSplit splits a trajectory set of time-ordered "
+                "segments, shape (n_segments, n_steps, n_features); got an array "
+                f"of shape {np.shape(X)}. Cut one long trajectory into segments "
+                "with skrom.model_selection.segment_trajectory(X, n_segments) "
+                "first, so that every training set is made of whole, contiguous "
+                "segments (gap counts segments)."
+            )
         n_samples = len(X)
         blocks, gap = self._check(n_samples)
         index = np.arange(n_samples)

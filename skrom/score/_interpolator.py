@@ -5,30 +5,26 @@ through them (weighted by how many samples each centre averages) turns the
 cloud of estimates into a score function defined everywhere.
 """
 
-import contextlib
+import functools
 
 import numpy as np
 import torch
 
-from .._torch import make_mlp, to_tensor, torch_seed
+from .._torch import (
+    LRSchedule,
+    StopAtTarget,
+    make_mlp,
+    to_tensor,
+    torch_seed,
+    torch_threads,
+    train,
+)
 
 __all__ = ["fit_weighted_mlp", "mlp_predict", "mlp_diagonal_jacobian", "mlp_divergence"]
 
-
-@contextlib.contextmanager
-def single_thread():
-    """Run torch on one thread for the block.
-
-    The networks here are small, so one thread costs little, and it makes
-    fits and predictions bit-identical whatever torch's thread count (a
-    multi-threaded reduction may round differently).
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+# L-BFGS iterations between two checks of the discrepancy principle (it
+# keeps its curvature history from one call to the next)
+_LBFGS_CHUNK = 25
 
 
 def fit_weighted_mlp(
@@ -44,22 +40,25 @@ def fit_weighted_mlp(
     lbfgs_iter,
     random_state,
     noise_mse=0.0,
-    progress=None,
+    verbose=0,
+    name="KGMMScore",
 ):
     """Fit ``module(inputs) ~ targets`` minimising the weighted mean squared error.
 
-    Two stages: ``max_epochs`` epochs of Adam (learning rate decayed by a
-    cosine to 1/100 of its start), which finds the region of a good fit, then
-    up to ``lbfgs_iter`` full-batch L-BFGS iterations (strong Wolfe line
-    search), which converge much faster than Adam on such small, smooth
-    least-squares problems (a few hundred points): on the score of a
-    tristable density the polish reaches the noise level of the cluster
-    estimates where 3000 Adam epochs stay above it. Either stage stops as
-    soon as the weighted mean squared error falls to ``noise_mse``, the
-    expected squared error of the targets themselves (Morozov's discrepancy
-    principle): fitting further would fit their noise. Targets are rescaled to
-    unit root-mean-square during training and the output layer absorbs the
-    scale, so the returned module predicts ``targets`` directly.
+    Two stages, two runs of the training loop (:func:`skrom._torch.train`):
+    ``max_epochs`` epochs of Adam (learning rate decayed by a cosine, step
+    by step, to 1/100 of its start), which finds the region of a good fit,
+    then up to ``lbfgs_iter`` full-batch L-BFGS iterations (strong Wolfe
+    line search, in epochs of 25 iterations), which converge much faster
+    than Adam on such small, smooth least-squares problems (a few hundred
+    points): on the score of a tristable density the polish reaches the
+    noise level of the cluster estimates where 3000 Adam epochs stay above
+    it. Either stage stops as soon as the weighted mean squared error falls
+    to ``noise_mse``, the expected squared error of the targets themselves
+    (Morozov's discrepancy principle): fitting further would fit their
+    noise. Targets are rescaled to unit root-mean-square during training
+    and the output layer absorbs the scale, so the returned module predicts
+    ``targets`` directly.
 
     Parameters
     ----------
@@ -80,8 +79,10 @@ def fit_weighted_mlp(
         Seeds the initial weights and the batch order.
     noise_mse : float, default=0.0
         Expected weighted mean squared error of the targets (per output).
-    progress : callable or None
-        Called with ``(stage, loss)`` after every Adam epoch and at the end.
+    verbose : int, default=0
+        A progress bar per stage when > 0.
+    name : str, default="KGMMScore"
+        The estimator, for the progress bars and error messages.
 
     Returns
     -------
@@ -90,6 +91,11 @@ def fit_weighted_mlp(
     history : list of float
         Weighted mean squared error (in target units) after every Adam
         epoch, then after the L-BFGS stage.
+
+    Raises
+    ------
+    skrom.exceptions.TrainingDivergedError
+        When a stage's loss becomes non-finite or blows up.
     """
     n, n_in = inputs.shape
     n_out = targets.shape[1]
@@ -116,7 +122,10 @@ def fit_weighted_mlp(
         err = ((module(X[b]) - Y[b]) ** 2).sum(dim=1)
         return (W[b] * err).mean()
 
-    with torch_seed(random_state), single_thread():
+    def reached_noise_level():
+        return bool(history) and history[-1] <= noise_mse
+
+    with torch_seed(random_state), torch_threads(1):
         module = make_mlp(
             n_in,
             tuple(hidden_layers),
@@ -125,66 +134,65 @@ def fit_weighted_mlp(
             dtype=torch.float32,
         )
         if max_epochs > 0:
-            optimiser = torch.optim.Adam(module.parameters(), lr=learning_rate)
             full = batch_size is None or batch_size >= n
             steps_per_epoch = 1 if full else -(-n // batch_size)
-            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
-                optimiser,
-                T_max=max(1, max_epochs * steps_per_epoch),
-                eta_min=learning_rate / 100.0,
-            )
             generator = torch.Generator().manual_seed(int(torch.initial_seed() % 2**63))
-            for _ in range(max_epochs):
+
+            def batches(epoch):
                 if full:
-                    batches = [slice(None)]
-                else:
-                    perm = torch.randperm(n, generator=generator)
-                    batches = [
-                        perm[i : i + batch_size] for i in range(0, n, batch_size)
-                    ]
-                total = 0.0
-                for b in batches:
-                    optimiser.zero_grad()
-                    loss = loss_on(b)
-                    loss.backward()
-                    optimiser.step()
-                    scheduler.step()
-                    total += float(loss.detach()) * (n if full else len(b))
-                history.append(total / n * to_units)
-                if progress is not None:
-                    progress("adam", history[-1])
-                if history[-1] <= noise_mse:
-                    break
+                    return [(slice(None), n)]
+                perm = torch.randperm(n, generator=generator)
+                return [
+                    (b, len(b))
+                    for b in (perm[i : i + batch_size] for i in range(0, n, batch_size))
+                ]
+
+            schedule = LRSchedule(
+                lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(
+                    opt,
+                    T_max=max(1, max_epochs * steps_per_epoch),
+                    eta_min=learning_rate / 100.0,
+                ),
+                every="step",
+            )
+            log = train(
+                module,
+                loss_on,
+                batches,
+                max_epochs=max_epochs,
+                learning_rate=learning_rate,
+                callbacks=[schedule, StopAtTarget("train_loss", noise_mse)],
+                loss_unit=to_units,
+                name=f"{name} interpolator (Adam)",
+                verbose=verbose,
+            )
+            history += [entry["train_loss"] for entry in log]
         module = module.to(torch.float64)
-        if lbfgs_iter > 0 and not (history and history[-1] <= noise_mse):
-            chunk = min(lbfgs_iter, 25)
-            lbfgs = torch.optim.LBFGS(
-                module.parameters(),
-                lr=1.0,
+        if lbfgs_iter > 0 and not reached_noise_level():
+            chunk = min(lbfgs_iter, _LBFGS_CHUNK)
+            lbfgs = functools.partial(
+                torch.optim.LBFGS,
                 max_iter=chunk,
                 history_size=50,
                 line_search_fn="strong_wolfe",
                 tolerance_grad=1e-12,
                 tolerance_change=1e-15,
             )
-
-            def closure():
-                lbfgs.zero_grad()
-                loss = loss_on(slice(None))
-                loss.backward()
-                return loss
-
-            # in chunks (L-BFGS keeps its curvature history between calls)
-            # so that the discrepancy principle can stop it
-            for _ in range(-(-lbfgs_iter // chunk)):
-                lbfgs.step(closure)
-                with torch.no_grad():
-                    current = float(loss_on(slice(None))) * to_units
-                if current <= noise_mse:
-                    break
-            history.append(current)
-            if progress is not None:
-                progress("lbfgs", history[-1])
+            log = train(
+                module,
+                loss_on,
+                lambda epoch: [(slice(None), n)],
+                max_epochs=-(-lbfgs_iter // chunk),
+                learning_rate=1.0,
+                optimizer=lbfgs,
+                callbacks=[StopAtTarget("eval_loss", noise_mse)],
+                evaluate=lambda: float(loss_on(slice(None))) * to_units,
+                monitor="eval_loss",
+                loss_unit=to_units,
+                name=f"{name} interpolator (L-BFGS)",
+                verbose=verbose,
+            )
+            history.append(log[-1]["eval_loss"])
     with torch.no_grad():
         last = module[-1]
         last.weight.mul_(y_scale)
@@ -198,7 +206,7 @@ def fit_weighted_mlp(
 def mlp_predict(module, inputs, chunk=65536):
     """Module output at the rows of ``inputs`` as a float64 ndarray."""
     out = np.empty((inputs.shape[0], module[-1].out_features))
-    with torch.no_grad(), single_thread():
+    with torch.no_grad(), torch_threads(1):
         for i in range(0, inputs.shape[0], chunk):
             out[i : i + chunk] = module(to_tensor(inputs[i : i + chunk])).numpy()
     return out

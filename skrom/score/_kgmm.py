@@ -1,25 +1,33 @@
 """KGMMScore: score functions by the K-means Gaussian-mixture method."""
 
+import numbers
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numba
 import numpy as np
 from joblib import effective_n_jobs
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._ensemble import run_ensemble
 from .._mlp_kernels import ACTIVATION_CODES, pack_mlp
-from .._persistence import VersionedStateMixin
-from .._random import as_seed_sequence, spawn_seeds
-from .._torch import ACTIVATIONS
+from .._param_validation import (
+    N_JOBS,
+    RANDOM_STATE,
+    VERBOSE,
+    Interval,
+    Options,
+    SequenceOf,
+)
+from .._random import as_seed_sequence, named_seeds, spawn_seeds
+from .._torch import ACTIVATIONS, progress_bar
 from .._validation import (
     SimulationBlowUpError,
     check_int,
-    check_option,
     check_positive_float,
     check_trajectories,
 )
+from ..base import SkromEstimator
 from ._clustering import (
     build_bisecting_tree,
     kmeans_centres,
@@ -27,12 +35,13 @@ from ._clustering import (
     partition_arrays,
     tree_cell,
 )
+from ._confined_score import NO_SCORE_TABLE, ScoreKernel, ScoreTable
 from ._interpolator import (
     fit_weighted_mlp,
     mlp_diagonal_jacobian,
     mlp_predict,
 )
-from ._langevin_kernels import simulate_endpoints
+from ._langevin_kernels import langevin_kernel, simulate_endpoints
 
 __all__ = ["KGMMScore"]
 
@@ -48,37 +57,49 @@ _PARTITION_SAMPLES = 200_000
 _TABLE_SIZE = 4097
 # Chains per member of the sampling ensemble.
 _CHAINS_PER_MEMBER = 256
+# What fit seeds, each a child of random_state in this order.
+_SEEDS = ("partition", "passes", "network")
+
+
+class _Partition(NamedTuple):
+    # the arrays of partition_arrays: a bisecting tree or K-means centres
+    use_tree: bool
+    normal: np.ndarray
+    offset: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    leaf: np.ndarray
+    centres: np.ndarray
+
+
+class _CellSums(NamedTuple):
+    # per cell: sums of the perturbed samples, of the noise and of its square,
+    # and the number of samples
+    sum_x: np.ndarray
+    sum_z: np.ndarray
+    sum_zz: np.ndarray
+    count: np.ndarray
 
 
 @numba.njit(cache=True, nogil=True)
-def _accumulate(
-    Y,
-    sigma,
-    use_tree,
-    normal,
-    offset,
-    left,
-    right,
-    leaf,
-    centres,
-    rng,
-    sum_x,
-    sum_z,
-    sum_zz,
-    count,
-):
+def _accumulate(Y, sigma, partition, rng, sums):
     """One pass of fresh noise over the rows of ``Y``, summed per cell."""
     n, d = Y.shape
     xt = np.empty(d)
     z = np.empty(d)
+    p = partition
+    sum_x = sums.sum_x
+    sum_z = sums.sum_z
+    sum_zz = sums.sum_zz
+    count = sums.count
     for i in range(n):
         for k in range(d):
             z[k] = rng.standard_normal()
             xt[k] = Y[i, k] + sigma * z[k]
-        if use_tree:
-            c = tree_cell(xt, normal, offset, left, right, leaf)
+        if p.use_tree:
+            c = tree_cell(xt, p.normal, p.offset, p.left, p.right, p.leaf)
         else:
-            c = nearest_centre(xt, centres)
+            c = nearest_centre(xt, p.centres)
         count[c] += 1
         for k in range(d):
             sum_x[c, k] += xt[k]
@@ -94,36 +115,18 @@ def _as_samples(X, estimator, n_features=None, name="X"):
     return arr.reshape(-1, arr.shape[2])
 
 
-class KGMMScore(VersionedStateMixin, BaseEstimator):
+class KGMMScore(SkromEstimator):
     r"""Score function ``grad log p`` learned by the K-means Gaussian-mixture method.
 
-    KGMM (Giorgini, Bischoff & Souza 2025) estimates the score of the density
-    of the data from per-cluster averages of the noise in a denoising problem,
-    then interpolates them with a small neural network:
+    KGMM (Giorgini, Bischoff & Souza 2025) perturbs the standardised data,
+    ``y~ = y + sigma z`` with ``z ~ N(0, I)``, partitions the perturbed
+    samples into K-means cells, estimates each cell's score from the mean
+    noise in it, ``s_c = -E[z | c] / sigma``, and interpolates the cell
+    scores with a small MLP. The score learned is that of the data density
+    smoothed by a Gaussian of standard deviation ``sigma`` (standardised
+    units).
 
-    1. standardise the data, ``y = (x - mean_) / scale_``, and perturb it,
-       ``y~ = y + sigma z`` with ``z ~ N(0, I)``;
-    2. partition the perturbed samples into cells: bisecting K-means that
-       splits every cell holding at least ``2 * prob * n_samples`` points
-       (or until ``n_clusters`` cells), or K-means with ``n_clusters`` cells
-       (built on at most 200 000 of the perturbed samples: the cells are
-       defined by their mass fractions, which such a subsample estimates
-       well);
-    3. pass over the data again and again with fresh noise, accumulating per
-       cell the means of ``y~``, ``z`` and ``z**2``, until the relative change
-       of ``E[z | c]`` between passes, ``mean((new - old)**2) / mean(new**2)``
-       (the authors' criterion), falls under ``tol`` or ``max_passes`` is
-       reached;
-    4. per cell ``c``: centre ``E[y~ | c]``, score ``s_c = -E[z | c] / sigma``
-       (Tweedie: the mean score of the perturbed density over the cell) and
-       divergence ``sum_k (E[z_k^2 | c] - 1) / sigma^2 - s_{c,k}^2``;
-    5. fit an MLP to the pairs ``(centre, s_c)`` by least squares weighted by
-       the cell counts. The learned score is ``s(x) = mlp((x - mean_) /
-       scale_) / scale_``.
-
-    The score learned is that of the data density smoothed by a Gaussian of
-    standard deviation ``sigma`` in standardised units, which for small
-    ``sigma`` is the score of the data density itself.
+    Read more in the :ref:`User Guide <kgmm_score>`.
 
     Parameters
     ----------
@@ -137,11 +140,10 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         bisecting K-means splits every cell holding at least
         ``max(2 * prob * n_samples, 10)`` samples.
     clustering : {"bisecting", "kmeans"}, default="bisecting"
-        Partition of state space. Bisecting K-means assigns a point in
-        ``O(log n_clusters)`` operations; K-means (mini-batch above 50 000
-        samples) in ``O(n_clusters)``, so it is the slower option.
+        Partition of state space; K-means is the slower option.
     tol : float, default=1e-3
-        Convergence tolerance of the noise passes (see step 3).
+        Relative change of the cell scores between noise passes at which
+        they stop.
     max_passes : int, default=100
         Most passes of fresh noise over the data (at least 2 are made).
     hidden_layers : tuple of int, default=(128, 64)
@@ -156,13 +158,8 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         Initial Adam learning rate (cosine decay to 1/100 of it).
     lbfgs_iter : int, default=0
         Most full-batch L-BFGS iterations that polish the fit after Adam
-        (0: none). On a few hundred cluster pairs L-BFGS reaches the noise
-        level of the cluster estimates far sooner than Adam, which helps
-        scores with many sharp features (a three-well density: try
-        ``max_epochs=200, learning_rate=5e-3, lbfgs_iter=500``), but on smooth
-        scores it starts fitting the noise of the cells. Either stage stops
-        when the fit's weighted squared error reaches the expected squared
-        error of the cell estimates.
+        (0: none); helps scores with many sharp features, can overfit smooth
+        ones.
     random_state : None, int, SeedSequence or Generator, default=None
         Seeds the noise, the partition and the network.
     n_jobs : int or None, default=None
@@ -175,6 +172,10 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Number of features.
+    state_bound_ : float
+        Largest ``|x|`` the model is trusted at: the data's range plus 100
+        data spreads (see :func:`skrom.base.state_bound`); :meth:`sample`
+        refuses an ``x0`` beyond it.
     mean_ : ndarray of shape (n_features,)
         Mean of the training samples.
     scale_ : ndarray of shape (n_features,)
@@ -198,6 +199,12 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
     history_ : list of float
         Weighted mean squared error of the MLP fit after every Adam epoch,
         then after L-BFGS.
+    score_kernel_ : ScoreKernel
+        What the numba kernels read of the fitted score: ``mean_``,
+        ``scale_``, the network as plain arrays, the box of the cluster
+        centres beyond which the score is confined, the 1-D table of the
+        network (one feature) and the bound beyond which a chain counts as
+        blown up (see :mod:`skrom.score._confined_score`).
     convergence_ : list of float
         Relative change of ``E[z | c]`` after each pass.
 
@@ -225,6 +232,29 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
     >>> est.sample(5, random_state=0).shape
     (5, 1)
     """
+
+    _parameter_constraints = {
+        "sigma": [Interval(numbers.Real, 0, None, closed="neither")],
+        "n_clusters": [None, Interval(numbers.Integral, 1, None)],
+        "prob": [Interval(numbers.Real, 0, 0.5, closed="right")],
+        "clustering": [Options(("bisecting", "kmeans"))],
+        "tol": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_passes": [Interval(numbers.Integral, 1, None)],
+        # () is a network without hidden layers
+        "hidden_layers": [
+            SequenceOf(Interval(numbers.Integral, 1, None)),
+            Options([()]),
+        ],
+        "activation": [Options(sorted(set(ACTIVATIONS) & set(ACTIVATION_CODES)))],
+        # not both 0: checked in fit
+        "max_epochs": [Interval(numbers.Integral, 0, None)],
+        "batch_size": [None, Interval(numbers.Integral, 1, None)],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "lbfgs_iter": [Interval(numbers.Integral, 0, None)],
+        "random_state": RANDOM_STATE,
+        "n_jobs": N_JOBS,
+        "verbose": VERBOSE,
+    }
 
     def __init__(
         self,
@@ -262,35 +292,6 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def _check_params(self):
-        sigma = check_positive_float(self.sigma, "sigma")
-        prob = check_positive_float(self.prob, "prob", upper=0.5)
-        n_clusters = (
-            None
-            if self.n_clusters is None
-            else check_int(self.n_clusters, "n_clusters", min_value=1)
-        )
-        check_option(self.clustering, "clustering", ("bisecting", "kmeans"))
-        check_positive_float(self.tol, "tol")
-        check_int(self.max_passes, "max_passes", min_value=1)
-        try:
-            hidden = tuple(
-                check_int(h, "hidden_layers entries") for h in self.hidden_layers
-            )
-        except TypeError as exc:
-            raise TypeError(f"hidden_layers must be a tuple of ints: {exc}") from exc
-        supported = sorted(set(ACTIVATIONS) & set(ACTIVATION_CODES))
-        check_option(self.activation, "activation", supported)
-        check_int(self.max_epochs, "max_epochs", min_value=0)
-        check_int(self.lbfgs_iter, "lbfgs_iter", min_value=0)
-        if self.max_epochs == 0 and self.lbfgs_iter == 0:
-            raise ValueError("max_epochs and lbfgs_iter cannot both be 0.")
-        if self.batch_size is not None:
-            check_int(self.batch_size, "batch_size")
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.verbose, "verbose", min_value=0)
-        return sigma, prob, n_clusters, hidden
-
     def fit(self, X, y=None):
         """Learn the score of the density of ``X``.
 
@@ -306,19 +307,25 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         -------
         self : KGMMScore
         """
-        sigma, prob, n_clusters, hidden = self._check_params()
+        self._validate_params()
+        if self.max_epochs == 0 and self.lbfgs_iter == 0:
+            raise ValueError("max_epochs and lbfgs_iter cannot both be 0.")
+        sigma, prob = float(self.sigma), float(self.prob)
+        n_clusters = None if self.n_clusters is None else int(self.n_clusters)
+        hidden = tuple(int(h) for h in self.hidden_layers)
         samples = _as_samples(X, self)
         n, d = samples.shape
         if n < 2:
             raise ValueError(
                 f"KGMMScore needs at least 2 samples to fit, got n_samples={n}."
             )
+        self._set_fit_context(samples)
         self.n_features_in_ = d
         self.mean_ = samples.mean(axis=0)
         scale = samples.std(axis=0)
         self.scale_ = np.where(scale > 0.0, scale, 1.0)
         Y = np.ascontiguousarray((samples - self.mean_) / self.scale_)
-        seeds = spawn_seeds(self.random_state, 3)
+        seeds = named_seeds(self.random_state, _SEEDS)
         partition_seed, pass_seed, net_seed = seeds
 
         # --- partition of the perturbed samples
@@ -346,7 +353,7 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
             )
             n_cells = max(1, min(n_cells, n_part // 2))
             partition = kmeans_centres(P, n_cells, partition_seed)
-        arrays = partition_arrays(partition)
+        arrays = _Partition(*partition_arrays(partition))
 
         # --- passes of fresh noise, summed per cell in fixed blocks
         n_blocks = max(1, -(-n // _BLOCK_ROWS))
@@ -355,7 +362,7 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
             np.random.default_rng(s) for s in spawn_seeds(pass_seed, n_blocks)
         ]
         sums = [
-            (
+            _CellSums(
                 np.zeros((n_cells, d)),
                 np.zeros((n_cells, d)),
                 np.zeros((n_cells, d)),
@@ -367,7 +374,7 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
 
         def run_block(b):
             _accumulate(
-                Y[bounds[b] : bounds[b + 1]], sigma, *arrays, block_rngs[b], *sums[b]
+                Y[bounds[b] : bounds[b + 1]], sigma, arrays, block_rngs[b], sums[b]
             )
 
         old = None
@@ -414,7 +421,6 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         noise_mse = float(np.sum(var_z.mean(axis=1) / sigma**2) / cnt.sum())
 
         # --- smooth interpolation of the cell scores
-        bar = _progress(self.verbose, self.max_epochs + 1, "KGMM interpolator")
         module, history = fit_weighted_mlp(
             centres,
             scores,
@@ -427,10 +433,9 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
             lbfgs_iter=self.lbfgs_iter,
             random_state=net_seed,
             noise_mse=noise_mse,
-            progress=None if bar is None else (lambda e, loss: bar.update(1)),
+            verbose=self.verbose,
+            name=type(self).__name__,
         )
-        if bar is not None:
-            bar.close()
 
         self.n_clusters_ = int(keep.sum())
         self.cluster_centers_ = centres * self.scale_ + self.mean_
@@ -439,24 +444,36 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         self.cluster_counts_ = count[keep]
         self.interpolator_ = module
         self.history_ = history
-        self._pack = pack_mlp(module, self.activation)
-        # the network is trusted only where there are clusters (see _std_score)
-        self._box = (centres.min(axis=0), centres.max(axis=0))
-        self._table = self._score_table(Y) + self._box
-        # a chain beyond this is treated as blown up: 100 data spreads past the data
-        self._bound = float(np.max(np.abs(samples)) + 100.0 * np.max(self.scale_))
+        self.score_kernel_ = ScoreKernel(
+            mean=self.mean_,
+            scale=self.scale_,
+            net=pack_mlp(module, self.activation),
+            # the network is trusted only where there are clusters (see
+            # _std_score)
+            box_lo=np.ascontiguousarray(centres.min(axis=0)),
+            box_hi=np.ascontiguousarray(centres.max(axis=0)),
+            table=self._score_table(Y),
+            # a chain beyond this is treated as blown up: 100 data spreads
+            # past the data
+            bound=float(np.max(np.abs(samples)) + 100.0 * np.max(self.scale_)),
+        )
         return self
 
     def _score_table(self, Y):
-        """Cubic Hermite table of the 1-D standardised score (empty for d > 1)."""
+        """Cubic Hermite table of the 1-D standardised score (none for d > 1)."""
         if Y.shape[1] != 1:
-            return (0.0, 1.0, np.empty(0), np.empty(0))
+            return NO_SCORE_TABLE
         lo = float(Y.min()) - 1.0
         hi = float(Y.max()) + 1.0
         grid = np.linspace(lo, hi, _TABLE_SIZE)[:, None]
         values = mlp_predict(self.interpolator_, grid)[:, 0]
         slopes = mlp_diagonal_jacobian(self.interpolator_, grid)[:, 0]
-        return (lo, (hi - lo) / (_TABLE_SIZE - 1), values, slopes)
+        return ScoreTable(
+            lo,
+            (hi - lo) / (_TABLE_SIZE - 1),
+            np.ascontiguousarray(values),
+            np.ascontiguousarray(slopes),
+        )
 
     def _std_score(self, Y):
         """Score in standardised units, confined beyond the cluster centres.
@@ -469,11 +486,12 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         score of a unit-Gaussian tail. It is continuous, and every chain is
         confined.
         """
-        Yc = np.clip(Y, *self._box)
+        box = self.score_kernel_.box_lo, self.score_kernel_.box_hi
+        Yc = np.clip(Y, *box)
         return mlp_predict(self.interpolator_, Yc) - (Y - Yc)
 
     def _std_score_diagonal_jacobian(self, Y):
-        Yc = np.clip(Y, *self._box)
+        Yc = np.clip(Y, self.score_kernel_.box_lo, self.score_kernel_.box_hi)
         jac = mlp_diagonal_jacobian(self.interpolator_, Yc)
         return np.where(Y == Yc, jac, -1.0)
 
@@ -579,7 +597,8 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         n_samples = check_int(n_samples, "n_samples")
         n_steps = check_int(n_steps, "n_steps", min_value=0)
         dt = check_positive_float(dt, "dt")
-        d = self.n_features_in_
+        if x0 is not None:
+            X0 = self._check_x0(x0, n_samples, count_name="n_samples")
         start_seed, run_seed = spawn_seeds(as_seed_sequence(random_state), 2)
         if x0 is None:
             p = self.cluster_counts_ / self.cluster_counts_.sum()
@@ -587,35 +606,22 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
                 self.n_clusters_, n_samples, p=p
             )
             X0 = self.cluster_centers_[pick]
-        else:
-            X0 = np.array(x0, dtype=np.float64)
-            if X0.ndim == 1:
-                X0 = np.broadcast_to(X0, (n_samples, X0.shape[0]))
-            if X0.shape != (n_samples, d) or not np.all(np.isfinite(X0)):
-                raise ValueError(
-                    f"x0 must be finite with shape ({d},) or ({n_samples}, {d}); "
-                    f"got shape {np.shape(x0)}."
-                )
         X0 = np.ascontiguousarray(X0)
         n_members = -(-n_samples // _CHAINS_PER_MEMBER)
-        args = (
-            X0,
+        # dy = s(y) dt + sqrt(2) dW in standardised time: Phi = diag(scale^2)
+        model = langevin_kernel(
             n_steps,
             dt,
             np.diag(self.scale_**2),
             np.diag(self.scale_),
-            self.mean_,
-            self.scale_,
-            *self._pack,
-            *self._table,
-            self._bound,
+            self.score_kernel_,
         )
         results = run_ensemble(
             _sample_member,
             n_members,
             random_state=run_seed,
             n_jobs=self.n_jobs,
-            args=args,
+            args=(X0, model),
             stack=False,
         )
         out = np.concatenate([r[0] for r in results])
@@ -624,7 +630,7 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
             i = int(np.argmax(status >= 0))
             raise SimulationBlowUpError(
                 f"KGMMScore.sample: Langevin chain {i} blew up (NaN/inf or |x| > "
-                f"{self._bound:g}) within {n_steps} steps; lower dt."
+                f"{self.score_kernel_.bound:g}) within {n_steps} steps; lower dt."
             )
         return out
 
@@ -634,61 +640,16 @@ class KGMMScore(VersionedStateMixin, BaseEstimator):
         return tags
 
 
-def _sample_member(
-    rng,
-    index,
-    X0,
-    n_steps,
-    dt,
-    phi,
-    noise,
-    mean,
-    scale,
-    weights,
-    biases,
-    sizes,
-    act,
-    t_lo,
-    t_step,
-    t_val,
-    t_der,
-    box_lo,
-    box_hi,
-    bound,
-):
+def _sample_member(rng, index, X0, model):
     a = index * _CHAINS_PER_MEMBER
     chains = X0[a : a + _CHAINS_PER_MEMBER]
     out = np.empty_like(chains)
     status = np.empty(chains.shape[0], dtype=np.int64)
-    simulate_endpoints(
-        chains,
-        n_steps,
-        dt,
-        phi,
-        noise,
-        mean,
-        scale,
-        weights,
-        biases,
-        sizes,
-        act,
-        t_lo,
-        t_step,
-        t_val,
-        t_der,
-        box_lo,
-        box_hi,
-        bound,
-        rng,
-        out,
-        status,
-    )
+    simulate_endpoints(chains, model, rng, out, status)
     return out, status
 
 
 def _progress(verbose, total, desc):
     if not verbose:
         return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, leave=False)
+    return progress_bar(total, desc, unit="pass")

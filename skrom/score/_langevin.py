@@ -1,34 +1,42 @@
 """LangevinROM: a Langevin model whose drift is a learned score."""
 
+import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._ensemble import run_ensemble
-from .._persistence import VersionedStateMixin
-from .._random import as_seed_sequence, int_seed, spawn_seeds
+from .._param_validation import (
+    N_JOBS,
+    RANDOM_STATE,
+    VERBOSE,
+    Boolean,
+    Interval,
+)
+from .._random import as_seed_sequence, int_seed, named_seeds
 from .._validation import (
     SimulationBlowUpError,
-    check_int,
-    check_positive_float,
     check_trajectories,
 )
+from ..base import TrajectoryModel
 from ._clock import (
     check_clock_features,
     clock_anomaly,
     fit_clock,
-    table_lookup,
     transport_velocity,
 )
 from ._kgmm import KGMMScore
 from ._langevin_kernels import (
-    simulate_clocked_path,
-    simulate_paths,
-    simulate_scalar_path,
+    NO_CLOCK_TABLES,
+    ClockKernel,
+    ClockTables,
+    langevin_kernel,
+    simulate_path,
+    table_drifts,
 )
-from ._time_change import apply_time_change, check_time_change
+from ._time_change import check_time_change, time_change_factor
 
 __all__ = ["LangevinROM", "estimate_diffusion"]
 
@@ -49,8 +57,9 @@ _TRANSPORT_BANDWIDTH = 0.04
 _TRANSPORT_HARMONICS = 2
 # above this |mean of exp(i k phase)| the phase is too unevenly covered
 _PHASE_IMBALANCE = 0.1
-# simulation kernels
-_GENERIC, _SCALAR_TABLE, _CLOCK_TABLE = 0, 1, 2
+# What fit seeds, each a child of random_state in this order (score() takes
+# child 1)
+_SEEDS = ("score", "score_eval", "calibration")
 
 
 def _lagged_covariance(X, lag):
@@ -124,7 +133,7 @@ def estimate_diffusion(X, dt, lag=None):
     return np.linalg.cholesky(M), k
 
 
-class LangevinROM(VersionedStateMixin, BaseEstimator):
+class LangevinROM(TrajectoryModel):
     r"""Langevin reduced-order model with a learned score as its drift.
 
     The model of the observed (slow) variables is
@@ -135,41 +144,13 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         \Phi = \Sigma \Sigma^T,
 
     with ``s = grad log p`` learned by ``score_estimator`` (a
-    :class:`KGMMScore` by default). Its invariant density is exactly the
-    learned ``p`` for any positive-definite constant ``Sigma``; ``Sigma`` sets
-    the time scales and is estimated so that short-time correlations match
-    (see :func:`estimate_diffusion`). Everything is in the original units of
-    the data. It is integrated by Euler-Maruyama with
-    ``integration_substeps`` steps per ``dt`` in a numba kernel; for one
-    feature the score is read from a cubic table of the network (fast), for
-    several the network is evaluated at every step.
+    :class:`KGMMScore` by default), in the original units of the data. Its
+    invariant density is the learned ``p`` for any constant ``Sigma``, which
+    sets the time scales and is estimated from the data. Known clock
+    features (``clock_features``) make the model non-autonomous: the drift
+    reads the clock at the current time and the clock advances exactly.
 
-    **Non-autonomous systems.** Time-dependent forcing enters as known clock
-    features of the data, ``(sin, cos)`` column pairs of a phase that
-    advances at a constant rate (``clock_features``; e.g. ``(1, 2)`` for
-    :func:`skrom.datasets.make_tristable`'s ``[x, sin(omega t), cos(omega t)]``).
-    The score is then learned on the augmented state ``(x, c)``, its
-    dynamic components are the conditional score
-    :math:`\nabla_x \log p(x \mid c)`, and only the dynamic columns follow
-    the Langevin equation, with the clock read at the current time:
-
-    .. math::
-
-        dx = \Phi\, \nabla_x \log p(x \mid c(t))\, dt + \Sigma \sqrt{2}\, dW,
-
-    as in the authors' periodically forced experiment. The clock columns are
-    not integrated: their phase is advanced exactly at the angular
-    frequency read from the data. That drift alone is quasi-static (each
-    phase's drift has the data's density at that phase as its stationary
-    density, so the model's density lags behind when the forcing is not
-    much slower than the hopping between states). For one dynamic feature
-    and one clock pair ``clock_transport=True`` adds the transport velocity
-    :math:`v = -\omega\, \partial_\phi C(x \mid \phi) / p(x \mid \phi)`
-    (:math:`C` the conditional CDF; see the user guide), estimated from the
-    data, with which the data's phase-conditional
-    density solves the model's Fokker-Planck equation; the drift of that
-    case is tabulated on an ``(x, phase)`` grid (``clock_tables_``), so its
-    simulation costs no network evaluation.
+    Read more in the :ref:`User Guide <langevin_model>`.
 
     Parameters
     ----------
@@ -192,7 +173,7 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         ``"estimated"``: from the data (see :func:`estimate_diffusion`);
         ``"acf"``: that estimate times the scalar that makes the model's
         decorrelation time (ACF integral) equal the data's, found by
-        simulating the model (see Notes);
+        simulating the model (for a chaotic rather than white driver);
         ``"residence"``: that estimate times the scalar that makes the
         model's mean time per transition between the states of
         ``state_thresholds`` equal the data's (pooled over the states;
@@ -235,6 +216,9 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         The lag (steps) used to estimate ``Sigma``; None if not estimated.
     n_features_in_ : int
         Number of features.
+    state_bound_ : float
+        Largest ``|x|`` the model is trusted at: the data's range plus 100
+        data spreads (see :func:`skrom.base.state_bound`).
     dynamic_features_ : ndarray of shape (n_dynamic,)
         Indices of the features the Langevin equation moves.
     clock_pairs_ : ndarray of shape (n_clocks, 2)
@@ -243,37 +227,25 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         Their angular frequencies, radians per time unit, read from the data.
     clock_radii_ : ndarray of shape (n_clocks,)
         Their radii.
-    clock_tables_ : tuple or None
+    clock_tables_ : ClockTables or None
         For one dynamic feature and one clock pair: ``(x_lo, x_step, score,
         velocity)``, the conditional score and the transport velocity (zero
         without ``clock_transport``) on the grid ``x_lo + i x_step`` (data
         units) times ``2 pi j / n_phase``, arrays of shape (n_x, n_phase);
         None otherwise.
+    langevin_kernel_ : LangevinKernel or None
+        Everything the numba kernels of :meth:`sample` read, built once at
+        the end of ``fit``: step and substeps, ``Phi`` and ``Sigma`` padded
+        with zeros for the clock features, the score estimator's
+        ``score_kernel_``, the clocks and ``clock_tables_`` (see
+        :mod:`skrom.score._langevin_kernels`). None when the score estimator
+        has no ``score_kernel_``; :meth:`sample` then raises TypeError.
 
     See Also
     --------
     KGMMScore : The default score estimator.
-
-    Notes
-    -----
-    For data driven by a fast *deterministic* (chaotic) process rather than
-    white noise, the short-time estimate of ``Sigma`` sees the forcing while
-    it is still correlated and underestimates its long-run strength: on the
-    Lorenz-63-driven double well the effective diffusion of the true forcing
-    is about twice the estimate, so the model decorrelates and hops between
-    wells about half as often as the data. Since ``Phi -> k Phi`` is a change
-    of time that leaves the invariant density alone, ``diffusion="acf"``
-    fixes this by choosing ``k`` so that the model's ACF integral equals the
-    data's (the model is simulated from the data's initial states for as
-    long as the data, three fixed-point passes).
-
-    The ACF integral is not the time scale of the hopping between states
-    when the model's ACF has another shape than the data's; a periodically
-    forced system's ACF integral is dominated by its periodic part, and on
-    :func:`skrom.datasets.make_tristable` the hybrid model matched on it
-    hopped 1.6 to 1.8 times too often. ``diffusion="residence"`` matches the
-    mean residence times in user-named states instead (the same change of
-    time; the balance between the states remains the model's own).
+    skrom.hybrid.HybridLangevinROM : The same drift driven by a neural-ODE
+        forcing.
 
     References
     ----------
@@ -296,6 +268,23 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
     >>> rom.sample(100, x0=[0.5], n_paths=3, random_state=0).shape
     (3, 100, 1)
     """
+
+    _parameter_constraints = {
+        # cloned and fitted in fit, which checks its own parameters
+        "score_estimator": "no_validation",
+        "dt": [Interval(numbers.Real, 0, None, closed="neither")],
+        # column pairs, checked against the data (check_clock_features)
+        "clock_features": "no_validation",
+        "clock_transport": [Boolean()],
+        # a name or a matrix, checked with state_thresholds (check_time_change)
+        "diffusion": "no_validation",
+        "diffusion_lag": [None, Interval(numbers.Integral, 1, None)],
+        "state_thresholds": "no_validation",
+        "integration_substeps": [Interval(numbers.Integral, 1, None)],
+        "random_state": RANDOM_STATE,
+        "n_jobs": N_JOBS,
+        "verbose": VERBOSE,
+    }
 
     def __init__(
         self,
@@ -338,17 +327,14 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         -------
         self : LangevinROM
         """
-        dt = check_positive_float(self.dt, "dt")
-        check_int(self.integration_substeps, "integration_substeps")
-        lag = (
-            None
-            if self.diffusion_lag is None
-            else check_int(self.diffusion_lag, "diffusion_lag")
-        )
+        self._validate_params()
+        dt = float(self.dt)
+        lag = None if self.diffusion_lag is None else int(self.diffusion_lag)
         thresholds = check_time_change(
             self.diffusion, self.state_thresholds, ("estimated", "unit")
         )
         X = check_trajectories(X, min_steps=3, estimator=self)
+        self._set_fit_context(X)
         n_traj, n_steps, d = X.shape
         who = type(self).__name__
         clock_sin, clock_cos, dynamic = check_clock_features(
@@ -366,11 +352,10 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             if self.score_estimator is None
             else clone(self.score_estimator)
         )
-        # children keep their index whatever the count: 1 seeds score()
-        seeds = spawn_seeds(self.random_state, 3)
+        seeds = named_seeds(self.random_state, _SEEDS)
         params = est.get_params()
         if "random_state" in params and params["random_state"] is None:
-            est.set_params(random_state=int_seed(seeds[0]))
+            est.set_params(random_state=int_seed(seeds.score))
         est.fit(X)
         self.score_estimator_ = est
         self.n_features_in_ = d
@@ -401,20 +386,40 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         phi = sigma @ sigma.T
         if np.linalg.eigvalsh(phi).min() <= 0.0:
             raise ValueError("diffusion matrix Sigma must be non-singular.")
+        time_change = 1.0
+        if isinstance(self.diffusion, str) and self.diffusion in ("acf", "residence"):
+            time_change = self._calibrate_time_change(
+                self._kernel_bundle(phi, sigma), X, seeds.calibration, thresholds
+            )
+            sigma = np.sqrt(time_change) * sigma
+            phi = time_change * phi
         self.diffusion_matrix_ = sigma
         self.drift_matrix_ = phi
-        self.time_change_ = 1.0
-        if isinstance(self.diffusion, str) and self.diffusion in ("acf", "residence"):
-            steps = _SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS
-            apply_time_change(
-                self,
-                X,
-                seeds[2],
-                sim_steps=steps,
-                columns=dynamic,
-                thresholds=thresholds,
-            )
+        self.time_change_ = time_change
+        self.langevin_kernel_ = self._kernel_bundle(phi, sigma)
         return self
+
+    def _calibrate_time_change(self, model, X, seed, thresholds):
+        """``k`` of ``diffusion="acf"``/``"residence"`` for the bundle ``model``."""
+        if model is None:
+            raise TypeError(self._no_kernel_message())
+
+        def run(k, n_steps, x0):
+            # Phi -> k Phi, Sigma -> sqrt(k) Sigma: a scaled copy, run as
+            # sample() runs the fitted model
+            scaled = model._replace(phi=k * model.phi, noise=np.sqrt(k) * model.noise)
+            return self._simulate(scaled, n_steps, x0, x0.shape[0], seed)
+
+        return time_change_factor(
+            run,
+            X,
+            float(self.dt),
+            who=type(self).__name__,
+            option=self.diffusion,
+            sim_steps=_SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS,
+            columns=self.dynamic_features_,
+            thresholds=thresholds,
+        )
 
     # ------------------------------------------------------------------
     def drift(self, X):
@@ -434,28 +439,28 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         check_is_fitted(self, "drift_matrix_")
         if self.clock_tables_ is not None:
             X = np.asarray(X, dtype=np.float64).reshape(-1, self.n_features_in_)
-            x_lo, x_step, score, velocity = self.clock_tables_
             (si, ci), k = self.clock_pairs_[0], self.dynamic_features_[0]
-            phase = np.arctan2(X[:, si], X[:, ci])
-            x = X[:, k]
-            # as the kernel: the table, and beyond it a Gaussian tail
-            xc = np.clip(x, x_lo, x_lo + (score.shape[0] - 1) * x_step)
-            s = (
-                table_lookup(score, x_lo, x_step, x, phase)
-                - (x - xc) / self.score_estimator_.scale_[k] ** 2
+            scale = float(self.score_estimator_.scale_[k])
+            # the kernel's own function: the table, beyond it a Gaussian tail
+            drift = table_drifts(
+                X[:, k],
+                np.arctan2(X[:, si], X[:, ci]),
+                self.clock_tables_,
+                self.drift_matrix_[0, 0],
+                1.0 / (scale * scale),
             )
-            v = table_lookup(velocity, x_lo, x_step, x, phase)
-            return (self.drift_matrix_[0, 0] * s + v)[:, None]
+            return drift[:, None]
         score = self.score_estimator_.predict(X)[:, self.dynamic_features_]
         return score @ self.drift_matrix_.T
 
     def _clock_tables(self, X, est):
         """Drift tables of one dynamic feature and one clock (see ``clock_tables_``)."""
         (si, ci), k = self.clock_pairs_[0], self.dynamic_features_[0]
-        box = getattr(est, "_box", None)
+        # over the box of the score's clusters, where its network is trusted
+        box = getattr(est, "score_kernel_", None)
         if box is not None:
-            lo = est.mean_[k] + est.scale_[k] * box[0][k]
-            hi = est.mean_[k] + est.scale_[k] * box[1][k]
+            lo = est.mean_[k] + est.scale_[k] * box.box_lo[k]
+            hi = est.mean_[k] + est.scale_[k] * box.box_hi[k]
         else:
             lo, hi = X[..., k].min(), X[..., k].max()
         grid = np.linspace(lo, hi, _CLOCK_TABLE_X)
@@ -494,7 +499,12 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             )
         else:
             velocity = np.zeros_like(score)
-        return float(grid[0]), float(grid[1] - grid[0]), score, velocity
+        return ClockTables(
+            float(grid[0]),
+            float(grid[1] - grid[0]),
+            np.ascontiguousarray(score),
+            np.ascontiguousarray(velocity),
+        )
 
     def _padded(self, matrix):
         # the kernels move every column; the clock's rows and columns are zero
@@ -503,61 +513,60 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         full[np.ix_(self.dynamic_features_, self.dynamic_features_)] = matrix
         return full
 
-    def _clocked_args(self):
-        x_lo, x_step, score, velocity = self.clock_tables_
-        k = self.dynamic_features_[0]
-        return (
-            int(self.integration_substeps),
-            float(self.dt) / int(self.integration_substeps),
-            self._padded(self.drift_matrix_),
-            self._padded(self.diffusion_matrix_),
-            self.dynamic_features_,
-            *self._clock_args(),
-            x_lo,
-            x_step,
-            score,
-            velocity,
-            float(self.score_estimator_.scale_[k]),
-            self.score_estimator_._bound,
-        )
+    def _kernel_bundle(self, phi, sigma):
+        """The :class:`LangevinKernel` of this model with ``Phi``, ``Sigma``.
 
-    def _kernel(self):
-        """Which simulation kernel :meth:`sample` runs, and its arguments."""
-        if self.clock_tables_ is not None:
-            return _CLOCK_TABLE, self._clocked_args()
-        args = self._kernel_args()
-        if self.n_features_in_ == 1 and self.score_estimator_._table[2].shape[0] > 1:
-            return _SCALAR_TABLE, args
-        return _GENERIC, args
-
-    def _clock_args(self):
-        return (
-            np.ascontiguousarray(self.clock_pairs_[:, 0]),
-            np.ascontiguousarray(self.clock_pairs_[:, 1]),
-            self.clock_frequencies_,
-            self.clock_radii_,
-        )
-
-    def _kernel_args(self):
-        est = self.score_estimator_
-        if not hasattr(est, "_pack"):
-            raise TypeError(
-                "LangevinROM.sample needs a score estimator whose network the numba "
-                f"kernel can evaluate (a KGMMScore); got {type(est).__name__}."
-            )
+        None when the score estimator has no ``score_kernel_`` (only a
+        :class:`KGMMScore`'s network can be evaluated in the kernels).
+        """
+        score = getattr(self.score_estimator_, "score_kernel_", None)
+        if score is None:
+            return None
         substeps = int(self.integration_substeps)
-        return (
+        clock = ClockKernel(
+            np.ascontiguousarray(self.clock_pairs_[:, 0], dtype=np.int64),
+            np.ascontiguousarray(self.clock_pairs_[:, 1], dtype=np.int64),
+            np.ascontiguousarray(self.clock_frequencies_, dtype=np.float64),
+            np.ascontiguousarray(self.clock_radii_, dtype=np.float64),
+        )
+        return langevin_kernel(
             substeps,
             float(self.dt) / substeps,
-            self._padded(self.drift_matrix_),
-            self._padded(self.diffusion_matrix_),
-            est.mean_,
-            est.scale_,
-            *est._pack,
-            *est._table,
-            est._bound,
-            *self._clock_args(),
+            self._padded(phi),
+            self._padded(sigma),
+            score,
+            clock,
+            NO_CLOCK_TABLES if self.clock_tables_ is None else self.clock_tables_,
+            self.dynamic_features_,
         )
+
+    def _no_kernel_message(self):
+        return (
+            f"{type(self).__name__} simulates with a numba kernel that needs a "
+            "score estimator with a score_kernel_ (a KGMMScore); got "
+            f"{type(self.score_estimator_).__name__}."
+        )
+
+    def _simulate(self, model, n_steps, x0, n_paths, random_state):
+        """Paths of the kernel bundle ``model`` (see :meth:`sample`)."""
+        est = self.score_estimator_
+        weights = est.cluster_counts_ / est.cluster_counts_.sum()
+        results = run_ensemble(
+            _path_member,
+            n_paths,
+            random_state=as_seed_sequence(random_state),
+            n_jobs=self.n_jobs,
+            stack=False,
+            args=(x0, est.cluster_centers_, weights, n_steps, model),
+        )
+        paths = np.stack([r[0] for r in results])
+        for member, (_, status) in enumerate(results):
+            if status >= 0:
+                raise SimulationBlowUpError(
+                    f"LangevinROM simulation blew up (NaN/inf or |x| > "
+                    f"{model.score.bound:g}) at step {status} of member {member}."
+                )
+        return paths
 
     def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
         """Simulate the Langevin model.
@@ -569,7 +578,8 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         x0 : array-like of shape (n_features,) or (n_paths, n_features), optional
             Initial states; None draws each path's start from the cluster
             centres of the score estimator in proportion to their counts.
-            The clock features of a start give the initial phases.
+            The clock features of a start give the initial phases. A state
+            with ``|x| > state_bound_`` is refused (ValueError).
         n_paths : int, default=1
             Number of independent paths.
         random_state : None, int, SeedSequence or Generator
@@ -587,38 +597,10 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
             spreads around the data; the message names the step and path.
         """
         check_is_fitted(self, "drift_matrix_")
-        n_steps = check_int(n_steps, "n_steps")
-        n_paths = check_int(n_paths, "n_paths")
-        d = self.n_features_in_
-        if x0 is not None:
-            x0 = np.array(x0, dtype=np.float64)
-            if x0.ndim == 1:
-                x0 = np.broadcast_to(x0, (n_paths, x0.shape[0]))
-            if x0.shape != (n_paths, d) or not np.all(np.isfinite(x0)):
-                raise ValueError(
-                    f"x0 must be finite with shape ({d},) or ({n_paths}, {d}); got "
-                    f"shape {np.shape(x0)}."
-                )
-            x0 = np.ascontiguousarray(x0)
-        est = self.score_estimator_
-        weights = est.cluster_counts_ / est.cluster_counts_.sum()
-        kind, kernel_args = self._kernel()
-        results = run_ensemble(
-            _path_member,
-            n_paths,
-            random_state=as_seed_sequence(random_state),
-            n_jobs=self.n_jobs,
-            stack=False,
-            args=(x0, est.cluster_centers_, weights, n_steps, kernel_args, kind),
-        )
-        paths = np.stack([r[0] for r in results])
-        for member, (_, status) in enumerate(results):
-            if status >= 0:
-                raise SimulationBlowUpError(
-                    f"LangevinROM simulation blew up (NaN/inf or |x| > "
-                    f"{est._bound:g}) at step {status} of member {member}."
-                )
-        return paths
+        n_steps, x0, n_paths = self._check_sample_args(n_steps, x0, n_paths)
+        if self.langevin_kernel_ is None:
+            raise TypeError(self._no_kernel_message())
+        return self._simulate(self.langevin_kernel_, n_steps, x0, n_paths, random_state)
 
     def score(self, X, y=None):
         """Negative statistical distance between the model and held-out ``X``.
@@ -634,7 +616,9 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         the largest ACF difference over lags up to a quarter of the
         trajectory length, at most 500 steps (:func:`skrom.metrics.acf_error`,
         in [0, 2]). Both are 0 for a perfect model, so the score is at most 0
-        and higher is better.
+        and higher is better. A simulation that blows up scores ``-inf``
+        (with a ``RuntimeWarning``), so that a grid search ranks such a model
+        last instead of stopping.
 
         Parameters
         ----------
@@ -647,33 +631,17 @@ class LangevinROM(VersionedStateMixin, BaseEstimator):
         -------
         score : float
         """
-        from ..metrics import acf_error, pdf_kl_divergence
-
         check_is_fitted(self, "drift_matrix_")
-        X = check_trajectories(
-            X, min_steps=8, n_features=self.n_features_in_, estimator=self
-        )
-        seed = 0 if self.random_state is None else spawn_seeds(self.random_state, 2)[1]
-        sim = self.sample(X.shape[1], x0=X[:, 0], n_paths=X.shape[0], random_state=seed)
-        max_lag = max(1, min(500, X.shape[1] // 4))
         # the clock features are reproduced exactly: only the dynamic ones count
-        X, sim = X[..., self.dynamic_features_], sim[..., self.dynamic_features_]
-        distance = pdf_kl_divergence(X, sim) + acf_error(X, sim, max_lag)
-        return -float(distance)
+        # (child 1 of random_state: fit's numbering)
+        return self._statistical_score(X, seed_index=1, columns=self.dynamic_features_)
 
 
-def _path_member(rng, index, x0, centres, weights, n_steps, kernel_args, kind):
+def _path_member(rng, index, x0, centres, weights, n_steps, model):
     if x0 is None:
         start = centres[rng.choice(centres.shape[0], p=weights)].copy()
     else:
         start = x0[index].copy()
     out = np.empty((n_steps, start.shape[0]))
-    if kind == _SCALAR_TABLE:
-        status = simulate_scalar_path(
-            float(start[0]), n_steps, *kernel_args[:-4], rng, out
-        )
-    elif kind == _CLOCK_TABLE:
-        status = simulate_clocked_path(start, n_steps, *kernel_args, rng, out)
-    else:
-        status = simulate_paths(start, n_steps, *kernel_args, rng, out)
+    status = simulate_path(start, n_steps, model, rng, out)
     return out, int(status)

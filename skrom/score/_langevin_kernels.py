@@ -4,31 +4,32 @@ The model, in the original units of the data, is
 
     dx = Phi s(x) dt + Sigma sqrt(2) dW,    Phi = Sigma Sigma^T,
 
-with the score ``s(x) = s_std((x - mean) / scale) / scale`` given by an MLP
-``s_std`` acting on standardised coordinates (packed by
-:func:`skrom._mlp_kernels.pack_mlp`). It is integrated by Euler-Maruyama.
+with the score ``s(x) = s_std((x - mean) / scale) / scale`` given by the
+confined network of :func:`skrom.score._confined_score.confined_score`
+(a table of it for one feature). It is integrated by Euler-Maruyama.
 
-For one feature the score may instead be read from a table: a cubic Hermite
-interpolant of the MLP's values and derivatives on a uniform grid (exact to
-O(h^4), so indistinguishable from the MLP at the grid sizes used) that turns a
-~10k-flop network evaluation into a few flops; outside the grid the MLP is
-evaluated.
-
-Beyond the box of the cluster centres (``box_lo``, ``box_hi``, standardised
-units) the network would extrapolate with no data behind it, and a wrong sign
-there lets chains escape. The score is continued there as
-``s(clip(y)) - (y - clip(y))``: the network at the box edge plus the score of
-a unit Gaussian tail, so every chain is confined.
+What a kernel reads of a fitted model is one :class:`LangevinKernel`
+(``LangevinROM.langevin_kernel_``, built once at the end of ``fit``); a
+kernel takes it and the per-call arrays (start, record count, generator,
+output).
 """
 
 import math
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from .._mlp_kernels import mlp_forward
+from ._confined_score import ScoreKernel, confined_score
 
 __all__ = [
+    "ClockKernel",
+    "ClockTables",
+    "LangevinKernel",
+    "NO_CLOCK",
+    "NO_CLOCK_TABLES",
+    "langevin_kernel",
+    "simulate_path",
     "simulate_paths",
     "simulate_scalar_path",
     "simulate_clocked_path",
@@ -36,93 +37,179 @@ __all__ = [
 ]
 
 
-@numba.njit(cache=True, inline="always")
-def _hermite(t_val, t_der, t_step, i, u):
-    # cubic Hermite interpolant on cell i at fraction u of the cell
-    u2 = u * u
-    u3 = u2 * u
-    return (
-        (2.0 * u3 - 3.0 * u2 + 1.0) * t_val[i]
-        + (u3 - 2.0 * u2 + u) * t_step * t_der[i]
-        + (3.0 * u2 - 2.0 * u3) * t_val[i + 1]
-        + (u3 - u2) * t_step * t_der[i + 1]
+class ClockKernel(NamedTuple):
+    """Known clock features: ``(sin, cos)`` column pairs of advancing phases.
+
+    Attributes
+    ----------
+    sin, cos : ndarray of shape (n_clocks,), int64
+        Column of each pair's sine and cosine.
+    omega : ndarray of shape (n_clocks,)
+        Angular frequencies, radians per time unit.
+    radius : ndarray of shape (n_clocks,)
+        Radii.
+    """
+
+    sin: np.ndarray
+    cos: np.ndarray
+    omega: np.ndarray
+    radius: np.ndarray
+
+
+#: No clock features.
+NO_CLOCK = ClockKernel(
+    np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
+)
+
+
+class ClockTables(NamedTuple):
+    """Drift tables of one dynamic feature driven by one clock pair.
+
+    Attributes
+    ----------
+    lo : float
+        First grid point in ``x`` (data units).
+    step : float
+        Grid spacing in ``x``.
+    score : ndarray of shape (n_x, n_phase)
+        Conditional score ``d/dx log p(x | phase)`` on the grid times
+        ``2 pi j / n_phase``; one row: no tables.
+    velocity : ndarray of shape (n_x, n_phase)
+        Transport velocity on the same grid.
+    """
+
+    lo: float
+    step: float
+    score: np.ndarray
+    velocity: np.ndarray
+
+
+#: No drift tables.
+NO_CLOCK_TABLES = ClockTables(0.0, 1.0, np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+class LangevinKernel(NamedTuple):
+    """Everything the Langevin kernels read of a fitted model.
+
+    Attributes
+    ----------
+    substeps : int
+        Euler-Maruyama steps per record.
+    h : float
+        Step length.
+    phi : ndarray of shape (n_features, n_features)
+        ``Phi``, zero in the rows and columns of clock features.
+    noise : ndarray of shape (n_features, n_features)
+        ``Sigma``, likewise padded.
+    score : ScoreKernel
+        The score.
+    clock : ClockKernel
+        Clock features (:data:`NO_CLOCK`: none); not integrated, set from the
+        exact phase.
+    tables : ClockTables
+        One dynamic feature and one clock: its drift tables
+        (:data:`NO_CLOCK_TABLES`: none, the score is evaluated).
+    dyn : ndarray of shape (n_dynamic,), int64
+        Columns the Langevin equation moves.
+    """
+
+    substeps: int
+    h: float
+    phi: np.ndarray
+    noise: np.ndarray
+    score: ScoreKernel
+    clock: ClockKernel
+    tables: ClockTables
+    dyn: np.ndarray
+
+
+def langevin_kernel(
+    substeps, h, phi, noise, score, clock=NO_CLOCK, tables=NO_CLOCK_TABLES, dyn=None
+):
+    """Build a :class:`LangevinKernel` with the types the kernels are compiled for.
+
+    ``dyn`` defaults to every feature.
+    """
+    phi = np.ascontiguousarray(phi, dtype=np.float64)
+    if dyn is None:
+        dyn = np.arange(phi.shape[0])
+    return LangevinKernel(
+        int(substeps),
+        float(h),
+        phi,
+        np.ascontiguousarray(noise, dtype=np.float64),
+        score,
+        clock,
+        tables,
+        np.ascontiguousarray(dyn, dtype=np.int64),
     )
 
 
-@numba.njit(cache=True, inline="always")
-def _std_score(y, s, weights, biases, sizes, act, t_lo, t_step, t_val, t_der, work):
-    n_grid = t_val.shape[0]
-    if n_grid > 1:
-        t = (y[0] - t_lo) / t_step
-        if t >= 0.0 and t < n_grid - 1:
-            i = int(t)
-            s[0] = _hermite(t_val, t_der, t_step, i, t - i)
-            return
-    mlp_forward(y, weights, biases, sizes, act, s, work)
+class _Scratch(NamedTuple):
+    y: np.ndarray
+    yc: np.ndarray
+    s: np.ndarray
+    g: np.ndarray
+    xi: np.ndarray
+    work: np.ndarray
+    phase0: np.ndarray
 
 
 @numba.njit(cache=True)
-def _run(
-    x,
-    n_records,
-    substeps,
-    h,
-    phi,
-    noise,
-    mean,
-    scale,
-    weights,
-    biases,
-    sizes,
-    act,
-    t_lo,
-    t_step,
-    t_val,
-    t_der,
-    box_lo,
-    box_hi,
-    bound,
-    clock_sin,
-    clock_cos,
-    clock_omega,
-    clock_radius,
-    rng,
-    out,
-    y,
-    s,
-    g,
-    xi,
-    work,
-    phase0,
-):
-    """Advance ``x`` in place, writing it into ``out`` every ``substeps`` steps.
+def _scratch(d, model):
+    sizes = model.score.net.sizes
+    return _Scratch(
+        np.empty(d),
+        np.empty(d),
+        np.empty(d),
+        np.empty(d),
+        np.empty(d),
+        np.empty(2 * np.max(sizes)),
+        np.empty(model.clock.sin.shape[0]),
+    )
 
-    Clock pairs (``clock_sin``, ``clock_cos`` columns; empty arrays for none)
-    are not integrated: their rows of ``phi`` and ``noise`` are zero, and
-    after every step they are set to ``radius * (sin, cos)`` of the start's
-    phase plus ``omega`` times the elapsed time, computed from the step count
-    so that long runs keep the phase exactly.
+
+@numba.njit(cache=True)
+def _run(x, n_records, model, rng, out, scratch):
+    """Advance ``x`` in place, writing it into ``out`` every ``model.substeps`` steps.
+
+    Clock pairs are not integrated: their rows of ``phi`` and ``noise`` are
+    zero, and after every step they are set to ``radius * (sin, cos)`` of the
+    start's phase plus ``omega`` times the elapsed time, computed from the
+    step count so that long runs keep the phase exactly.
 
     Returns -1, or the first record index at which the state was not finite
-    or left ``|x| <= bound``.
+    or left ``|x| <= model.score.bound``.
     """
     d = x.shape[0]
+    substeps = model.substeps
+    h = model.h
+    phi = model.phi
+    noise = model.noise
+    score = model.score
+    mean = score.mean
+    scale = score.scale
+    bound = score.bound
+    clock = model.clock
+    y = scratch.y
+    yc = scratch.yc
+    s = scratch.s
+    g = scratch.g
+    xi = scratch.xi
+    work = scratch.work
+    phase0 = scratch.phase0
     amp = math.sqrt(2.0 * h)
-    start_phases(x, clock_sin, clock_cos, phase0)
+    start_phases(x, clock, phase0)
     n_done = 0
     for k in range(d):
         out[0, k] = x[k]
     for r in range(1, n_records):
         for _ in range(substeps):
             for k in range(d):
-                y[k] = min(max((x[k] - mean[k]) / scale[k], box_lo[k]), box_hi[k])
-            _std_score(
-                y, s, weights, biases, sizes, act, t_lo, t_step, t_val, t_der, work
-            )
+                y[k] = (x[k] - mean[k]) / scale[k]
+            confined_score(y, score, yc, s, work)
             for k in range(d):
-                # beyond the clusters: a unit-Gaussian tail (see KGMMScore)
-                excess = (x[k] - mean[k]) / scale[k] - y[k]
-                g[k] = (s[k] - excess) / scale[k]
+                g[k] = s[k] / scale[k]
                 xi[k] = rng.standard_normal()
             for i in range(d):
                 acc_d = 0.0
@@ -132,9 +219,7 @@ def _run(
                     acc_n += noise[i, j] * xi[j]
                 x[i] += acc_d * h + amp * acc_n
             n_done += 1
-            set_clock(
-                x, clock_sin, clock_cos, clock_omega, clock_radius, phase0, n_done * h
-            )
+            set_clock(x, clock, phase0, n_done * h)
         bad = False
         for k in range(d):
             v = x[k]
@@ -147,63 +232,33 @@ def _run(
 
 
 @numba.njit(cache=True)
-def simulate_scalar_path(
-    x0,
-    n_records,
-    substeps,
-    h,
-    phi,
-    noise,
-    mean,
-    scale,
-    weights,
-    biases,
-    sizes,
-    act,
-    t_lo,
-    t_step,
-    t_val,
-    t_der,
-    box_lo,
-    box_hi,
-    bound,
-    rng,
-    out,
-):
+def simulate_scalar_path(x0, n_records, model, rng, out):
     """:func:`simulate_paths` for one feature with a score table.
 
     Scalar locals instead of :func:`_run`'s loops over features, which cost
-    several times the step itself (about 25 ns a step against 90). ``x0`` is
-    a float; returns -1 or the record index at which the path blew up.
+    several times the step itself. Returns -1 or the record index at which
+    the path blew up.
     """
+    score = model.score
     y = np.empty(1)
+    yc = np.empty(1)
     s = np.empty(1)
-    work = np.empty(2 * np.max(sizes))
+    work = np.empty(2 * np.max(score.net.sizes))
+    h = model.h
     amp = math.sqrt(2.0 * h)
-    m = mean[0]
-    sc = scale[0]
-    drift = phi[0, 0] * h / sc
-    kick = amp * noise[0, 0]
-    blo = box_lo[0]
-    bhi = box_hi[0]
-    n_grid = t_val.shape[0]
-    x = x0
+    m = score.mean[0]
+    sc = score.scale[0]
+    bound = score.bound
+    drift = model.phi[0, 0] * h / sc
+    kick = amp * model.noise[0, 0]
+    substeps = model.substeps
+    x = x0[0]
     out[0, 0] = x
     for r in range(1, n_records):
         for _ in range(substeps):
-            yv = (x - m) / sc
-            yc = min(max(yv, blo), bhi)
-            t = (yc - t_lo) / t_step
-            if t >= 0.0 and t < n_grid - 1:
-                i = int(t)
-                sv = _hermite(t_val, t_der, t_step, i, t - i)
-            else:
-                y[0] = yc
-                mlp_forward(y, weights, biases, sizes, act, s, work)
-                sv = s[0]
-            # beyond the clusters: a unit-Gaussian tail (see KGMMScore)
-            sv -= yv - yc
-            x += drift * sv + kick * rng.standard_normal()
+            y[0] = (x - m) / sc
+            confined_score(y, score, yc, s, work)
+            x += drift * s[0] + kick * rng.standard_normal()
         out[r, 0] = x
         if not (abs(x) <= bound):
             return r
@@ -226,74 +281,83 @@ def _bilinear(table, u, v):
 
 
 @numba.njit(cache=True, inline="always")
-def table_drift(x, phase, x_lo, x_step, score_table, velocity_table, phi_kk, inv_var):
-    # one dynamic feature's drift ``phi_kk * score + velocity`` from the
-    # (x, phase) tables; beyond the x grid the score continues as a Gaussian
-    # tail of variance 1 / inv_var and the velocity keeps its edge value
+def table_drift(x, phase, tables, phi_kk, inv_var):
+    """One dynamic feature's drift ``phi_kk * score + velocity`` from the tables.
+
+    Bilinear in ``(x, phase)``; beyond the x grid the score continues as a
+    Gaussian tail of variance ``1 / inv_var`` and the velocity keeps its
+    edge value.
+    """
+    score_table = tables.score
+    x_step = tables.step
     v = (phase % (2.0 * math.pi)) * (score_table.shape[1] / (2.0 * math.pi))
-    u = (x - x_lo) / x_step
+    u = (x - tables.lo) / x_step
     uc = min(max(u, 0.0), score_table.shape[0] - 1.000001)
     score = _bilinear(score_table, uc, v) - (u - uc) * x_step * inv_var
-    return phi_kk * score + _bilinear(velocity_table, uc, v)
-
-
-@numba.njit(cache=True, inline="always")
-def start_phases(x, clock_sin, clock_cos, phase0):
-    """Initial phase of every clock pair of the state ``x`` into ``phase0``."""
-    for p in range(clock_sin.shape[0]):
-        phase0[p] = math.atan2(x[clock_sin[p]], x[clock_cos[p]])
-
-
-@numba.njit(cache=True, inline="always")
-def set_clock(x, clock_sin, clock_cos, clock_omega, clock_radius, phase0, time):
-    """Clock columns of ``x`` at ``time`` after the start, from the exact phase."""
-    for p in range(clock_sin.shape[0]):
-        phase = phase0[p] + clock_omega[p] * time
-        x[clock_sin[p]] = clock_radius[p] * math.sin(phase)
-        x[clock_cos[p]] = clock_radius[p] * math.cos(phase)
+    return phi_kk * score + _bilinear(tables.velocity, uc, v)
 
 
 @numba.njit(cache=True)
-def simulate_clocked_path(
-    x0,
-    n_records,
-    substeps,
-    h,
-    phi,
-    noise,
-    dyn,
-    clock_sin,
-    clock_cos,
-    omega,
-    radius,
-    x_lo,
-    x_step,
-    score_table,
-    velocity_table,
-    scale,
-    bound,
-    rng,
-    out,
-):
+def _table_drifts(x, phase, tables, phi_kk, inv_var, out):
+    for n in range(x.shape[0]):
+        out[n] = table_drift(x[n], phase[n], tables, phi_kk, inv_var)
+
+
+def table_drifts(x, phase, tables, phi_kk, inv_var):
+    """:func:`table_drift` at every ``(x[n], phase[n])``."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    _table_drifts(
+        x,
+        np.ascontiguousarray(phase, dtype=np.float64),
+        tables,
+        float(phi_kk),
+        float(inv_var),
+        out,
+    )
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def start_phases(x, clock, phase0):
+    """Initial phase of every clock pair of the state ``x`` into ``phase0``."""
+    for p in range(clock.sin.shape[0]):
+        phase0[p] = math.atan2(x[clock.sin[p]], x[clock.cos[p]])
+
+
+@numba.njit(cache=True, inline="always")
+def set_clock(x, clock, phase0, time):
+    """Clock columns of ``x`` at ``time`` after the start, from the exact phase."""
+    for p in range(clock.sin.shape[0]):
+        phase = phase0[p] + clock.omega[p] * time
+        x[clock.sin[p]] = clock.radius[p] * math.sin(phase)
+        x[clock.cos[p]] = clock.radius[p] * math.cos(phase)
+
+
+@numba.njit(cache=True)
+def simulate_clocked_path(x0, n_records, model, rng, out):
     """One dynamic feature driven by one clock pair, its drift read from tables.
 
-    ``score_table`` and ``velocity_table`` (n_x, n_phase) hold the
-    conditional score ``d/dx log p(x | phase)`` and the transport velocity
-    on the grid ``x_lo + i x_step`` times ``2 pi j / n_phase``; the drift is
-    ``phi * score + velocity`` (bilinear in both). Beyond the grid the score
-    continues as a Gaussian tail of standard deviation ``scale`` (as
-    KGMMScore's beyond its clusters) and the velocity keeps its edge value.
-    ``x0`` is the full state; the clock columns of ``out`` are written from
-    the exact phase. Returns -1 or the record index at which the path blew up.
+    The drift is ``phi * score + velocity`` from ``model.tables`` (see
+    :func:`table_drift`); beyond the grid the score continues as a Gaussian
+    tail of standard deviation ``model.score.scale`` of the feature (as
+    the confined score's beyond its clusters). ``x0`` is the full state; the
+    clock columns of ``out`` are written from the exact phase. Returns -1
+    or the record index at which the path blew up.
     """
-    k = dyn[0]
-    si = clock_sin[0]
-    ci = clock_cos[0]
-    drift_factor = phi[k, k]
-    kick = math.sqrt(2.0 * h) * noise[k, k]
+    k = model.dyn[0]
+    si = model.clock.sin[0]
+    ci = model.clock.cos[0]
+    tables = model.tables
+    h = model.h
+    substeps = model.substeps
+    bound = model.score.bound
+    drift_factor = model.phi[k, k]
+    kick = math.sqrt(2.0 * h) * model.noise[k, k]
+    scale = model.score.scale[k]
     inv_var = 1.0 / (scale * scale)
-    om = omega[0]
-    rad = radius[0]
+    om = model.clock.omega[0]
+    rad = model.clock.radius[0]
     phase0 = math.atan2(x0[si], x0[ci])
     for c in range(x0.shape[0]):
         out[0, c] = x0[c]
@@ -302,19 +366,7 @@ def simulate_clocked_path(
     for r in range(1, n_records):
         for _ in range(substeps):
             phase = phase0 + om * (n_done * h)
-            x += (
-                table_drift(
-                    x,
-                    phase,
-                    x_lo,
-                    x_step,
-                    score_table,
-                    velocity_table,
-                    drift_factor,
-                    inv_var,
-                )
-                * h
-            )
+            x += table_drift(x, phase, tables, drift_factor, inv_var) * h
             x += kick * rng.standard_normal()
             n_done += 1
         phase = phase0 + om * (n_done * h)
@@ -330,156 +382,42 @@ def simulate_clocked_path(
 
 
 @numba.njit(cache=True)
-def simulate_paths(
-    x0,
-    n_records,
-    substeps,
-    h,
-    phi,
-    noise,
-    mean,
-    scale,
-    weights,
-    biases,
-    sizes,
-    act,
-    t_lo,
-    t_step,
-    t_val,
-    t_der,
-    box_lo,
-    box_hi,
-    bound,
-    clock_sin,
-    clock_cos,
-    clock_omega,
-    clock_radius,
-    rng,
-    out,
-):
+def simulate_paths(x0, n_records, model, rng, out):
     """One path from ``x0``: ``out`` (n_records, n_features) holds every
-    ``substeps``-th Euler-Maruyama state of step ``h``, ``out[0] = x0``.
+    ``model.substeps``-th Euler-Maruyama state of step ``model.h``,
+    ``out[0] = x0``.
 
     Returns -1, or the record index at which the path blew up (NaN/inf or
-    ``|x| > bound``).
+    ``|x| > model.score.bound``).
     """
-    d = x0.shape[0]
     x = x0.copy()
-    y = np.empty(d)
-    s = np.empty(d)
-    g = np.empty(d)
-    xi = np.empty(d)
-    work = np.empty(2 * np.max(sizes))
-    phase0 = np.empty(clock_sin.shape[0])
-    return _run(
-        x,
-        n_records,
-        substeps,
-        h,
-        phi,
-        noise,
-        mean,
-        scale,
-        weights,
-        biases,
-        sizes,
-        act,
-        t_lo,
-        t_step,
-        t_val,
-        t_der,
-        box_lo,
-        box_hi,
-        bound,
-        clock_sin,
-        clock_cos,
-        clock_omega,
-        clock_radius,
-        rng,
-        out,
-        y,
-        s,
-        g,
-        xi,
-        work,
-        phase0,
-    )
+    return _run(x, n_records, model, rng, out, _scratch(x0.shape[0], model))
 
 
 @numba.njit(cache=True)
-def simulate_endpoints(
-    X0,
-    n_steps,
-    h,
-    phi,
-    noise,
-    mean,
-    scale,
-    weights,
-    biases,
-    sizes,
-    act,
-    t_lo,
-    t_step,
-    t_val,
-    t_der,
-    box_lo,
-    box_hi,
-    bound,
-    rng,
-    out,
-    status,
-):
-    """Run one chain per row of ``X0`` for ``n_steps`` steps; keep only its end.
+def simulate_endpoints(X0, model, rng, out, status):
+    """Run one chain per row of ``X0`` for ``model.substeps`` steps; keep its end.
 
-    ``out`` (n_chains, n_features) receives the final states and
-    ``status[i]`` is -1, or 1 when chain ``i`` blew up.
+    ``model`` has no clock. ``out`` (n_chains, n_features) receives the final
+    states and ``status[i]`` is -1, or 1 when chain ``i`` blew up.
     """
     d = X0.shape[1]
     x = np.empty(d)
-    y = np.empty(d)
-    s = np.empty(d)
-    g = np.empty(d)
-    xi = np.empty(d)
-    work = np.empty(2 * np.max(sizes))
     rec = np.empty((2, d))
-    no_clock = np.empty(0, dtype=np.int64)
-    no_clock_f = np.empty(0)
+    scratch = _scratch(d, model)
     for c in range(X0.shape[0]):
         for k in range(d):
             x[k] = X0[c, k]
-        status[c] = _run(
-            x,
-            2,
-            n_steps,
-            h,
-            phi,
-            noise,
-            mean,
-            scale,
-            weights,
-            biases,
-            sizes,
-            act,
-            t_lo,
-            t_step,
-            t_val,
-            t_der,
-            box_lo,
-            box_hi,
-            bound,
-            no_clock,
-            no_clock,
-            no_clock_f,
-            no_clock_f,
-            rng,
-            rec,
-            y,
-            s,
-            g,
-            xi,
-            work,
-            no_clock_f,
-        )
+        status[c] = _run(x, 2, model, rng, rec, scratch)
         for k in range(d):
             out[c, k] = rec[1, k]
+
+
+def simulate_path(x0, n_records, model, rng, out):
+    """Run the kernel that fits ``model``: drift tables, a 1-D score table or
+    the general one. Returns -1 or the record index at which it blew up."""
+    if model.tables.score.shape[0] > 1:
+        return simulate_clocked_path(x0, n_records, model, rng, out)
+    if x0.shape[0] == 1 and model.score.table.values.shape[0] > 1:
+        return simulate_scalar_path(x0, n_records, model, rng, out)
+    return simulate_paths(x0, n_records, model, rng, out)

@@ -12,7 +12,7 @@ moves with ``k``, so the ratio is refined by a few fixed-point passes.
 
 import numpy as np
 
-__all__ = ["match_time_scale", "apply_time_change", "check_time_change"]
+__all__ = ["match_time_scale", "time_change_factor", "check_time_change"]
 
 N_PASSES = 3
 # bounds of the secant slope d log(time scale) / d log(1 / k): time scales
@@ -110,47 +110,69 @@ def match_time_scale(simulate, X, dt, *, who, n_passes=N_PASSES, thresholds=None
     return float(np.exp(log_k))
 
 
-def apply_time_change(
-    model, X, seed, *, sim_steps, n_passes=N_PASSES, columns=None, thresholds=None
+def time_change_factor(
+    run,
+    X,
+    dt,
+    *,
+    who,
+    option,
+    sim_steps,
+    n_passes=N_PASSES,
+    columns=None,
+    thresholds=None,
 ):
-    """Scale a model's ``Phi`` by ``k`` and ``Sigma`` by ``sqrt(k)`` to match ``X``.
+    """Factor ``k`` by which a model's ``Phi`` (``Sigma`` by ``sqrt(k)``) is scaled.
 
-    ``model`` has ``drift_matrix_``, ``diffusion_matrix_``, ``dt`` and
-    ``sample(n_steps, x0=, n_paths=, random_state=)``. It is simulated from
-    the data's initial states in copies of the data's length, at least
-    ``sim_steps`` steps in all, so that the model's ACF integral is sharper
-    than the data's; ``k`` is stored as ``model.time_change_`` and returned.
-    Only ``columns`` (default: all) are compared: known clock features keep
-    their time scale whatever ``k``. With ``thresholds`` the mean time per
-    transition between the states of the first of ``columns`` is matched
-    instead of the ACF integrals (see :func:`match_time_scale`).
+    A pure function: ``run(k, n_steps, x0)`` returns paths of the model with
+    ``Phi`` scaled by ``k`` and ``Sigma`` by ``sqrt(k)`` from the starts
+    ``x0`` (shape ``(n_paths, n_features)``), without changing the model
+    (typically a scaled copy of its kernel bundle, run by the function its
+    ``sample`` uses). The model is run from the data's initial states in
+    copies of the data's length, at least ``sim_steps`` steps in all, so that
+    its ACF integral is sharper than the data's. Only ``columns`` (default:
+    all) are compared: known clock features keep their time scale whatever
+    ``k``. With ``thresholds`` the mean time per transition between the
+    states of the first of ``columns`` is matched instead of the ACF
+    integrals (see :func:`match_time_scale`).
+
+    Raises
+    ------
+    SimulationBlowUpError, ValueError
+        A run blew up or a time scale could not be measured; raised again
+        with a message that names the calibration of ``diffusion=option``
+        and what to change, the original chained.
     """
+    from .._validation import SimulationBlowUpError
+
     columns = np.arange(X.shape[2]) if columns is None else columns
-    sigma, phi = model.diffusion_matrix_, model.drift_matrix_
-    n_steps = X.shape[1]
     x0 = np.tile(X[:, 0], (-(-sim_steps // X[..., 0].size), 1))
 
-    def scale(k):
-        model.diffusion_matrix_ = np.sqrt(k) * sigma
-        model.drift_matrix_ = k * phi
-
     def simulate(k):
-        scale(k)
-        return model.sample(n_steps, x0=x0, n_paths=x0.shape[0], random_state=seed)[
-            ..., columns
-        ]
+        return run(k, X.shape[1], x0)[..., columns]
 
-    k = match_time_scale(
-        simulate,
-        X[..., columns],
-        float(model.dt),
-        who=type(model).__name__,
-        n_passes=n_passes,
-        thresholds=thresholds,
-    )
-    scale(k)
-    model.time_change_ = k
-    return k
+    try:
+        return match_time_scale(
+            simulate,
+            X[..., columns],
+            dt,
+            who=who,
+            n_passes=n_passes,
+            thresholds=thresholds,
+        )
+    except (SimulationBlowUpError, ValueError) as exc:
+        kind = (
+            SimulationBlowUpError
+            if isinstance(exc, SimulationBlowUpError)
+            else ValueError
+        )
+        raise kind(
+            f"{who}.fit: the time-scale calibration of diffusion={option!r} "
+            f"failed, while simulating the model to match its time scale to the "
+            f"data's: {exc} Fit with diffusion='estimated' (no calibration), a "
+            "smaller integration step (dt), or longer or more strongly "
+            "correlated data."
+        ) from exc
 
 
 def check_time_change(diffusion, state_thresholds, other_options):

@@ -32,3 +32,26 @@ def test_accepted_types_and_errors():
         as_seed_sequence("seed")
     assert int_seed(5) == int_seed(5)
     assert 0 <= int_seed(5) < 2**63
+
+
+def test_named_seeds_slot_i_is_child_i():
+    from skrom._random import named_seeds
+
+    names = ("score", "forcing", "bank", "score_eval", "calibration")
+    seeds = named_seeds(11, names)
+    children = spawn_seeds(11, 5)
+    assert seeds._fields == names
+    for name, child in zip(names, children, strict=True):
+        got = getattr(seeds, name).generate_state(4)
+        np.testing.assert_array_equal(got, child.generate_state(4))
+    # a name appended later leaves the earlier slots as they were
+    more = named_seeds(11, names + ("extra",))
+    np.testing.assert_array_equal(
+        more.bank.generate_state(4), seeds.bank.generate_state(4)
+    )
+    # one parent for all slots, also when the parent is fresh entropy
+    fresh = named_seeds(None, ("a", "b"))
+    assert fresh.a.entropy == fresh.b.entropy
+    for bad in (("a", "a"), ("a", "not a name"), ()):
+        with pytest.raises(ValueError, match="named_seeds"):
+            named_seeds(0, bad)

@@ -1,7 +1,8 @@
+import numpy as np
 import pytest
 import torch
 
-from skrom._torch import make_mlp, resolve_device, torch_seed
+from skrom._torch import make_mlp, resolve_device, to_tensor, torch_seed, torch_threads
 
 
 def test_torch_seed_reproducible_and_restores_state():
@@ -28,3 +29,39 @@ def test_device_checks():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="CUDA"):
             resolve_device("cuda")
+
+
+def test_old_helpers_importable_from_the_package():
+    import skrom._torch as package
+
+    for name in (
+        "resolve_device",
+        "torch_seed",
+        "make_mlp",
+        "ACTIVATIONS",
+        "to_tensor",
+    ):
+        assert hasattr(package, name)
+
+
+def test_torch_threads_sets_and_restores():
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with torch_threads(None):
+        assert torch.get_num_threads() == before
+
+
+def test_torch_threads_restores_after_an_error():
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError), torch_threads(1):
+        raise RuntimeError
+    assert torch.get_num_threads() == before
+
+
+def test_to_tensor_copies():
+    a = np.arange(3.0)
+    t = to_tensor(a)
+    t[0] = 7.0
+    assert a[0] == 0.0 and t.dtype == torch.float64

@@ -10,7 +10,7 @@ from skrom.datasets import (
     make_bistable_multiplicative,
     make_tristable,
 )
-from skrom.datasets._lorenz import _integrate_slow_fast
+from skrom.datasets._lorenz import SlowFastCoefficients, _integrate_slow_fast
 
 MAKERS = [make_bistable_additive, make_bistable_multiplicative, make_tristable]
 
@@ -160,28 +160,22 @@ def test_rk4_is_fourth_order():
 
 def test_numba_kernel_matches_python_loop():
     state0 = np.array([0.2, 1.0, -2.0, 22.0])
+    coefs = SlowFastCoefficients(
+        coupling=0.16,
+        alpha=0.3,
+        amplitude=0.1,
+        omega=0.0126,
+        sigma=10.0,
+        rho=28.0,
+        beta=8.0 / 3.0,
+        inv_eps2=4.0,
+        bound=1e4,
+    )
     outs = []
     for fn in (_integrate_slow_fast, _integrate_slow_fast.py_func):
         for kind in (0, 1, 2):
             out = np.empty((6, 4))
-            status = fn(
-                kind,
-                state0,
-                3.0,
-                1e-3,
-                20,
-                6,
-                0.16,
-                0.3,
-                0.1,
-                0.0126,
-                10.0,
-                28.0,
-                8.0 / 3.0,
-                4.0,
-                1e4,
-                out,
-            )
+            status = fn(kind, state0, 3.0, 1e-3, 20, 6, coefs, out)
             assert status == -1
             outs.append(out)
     for a, b in zip(outs[:3], outs[3:], strict=True):

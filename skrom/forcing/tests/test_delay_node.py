@@ -11,11 +11,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrom.datasets import make_bistable_additive
 from skrom.forcing import DelayNODEForcing
-from skrom.forcing._delay_embedding import (
-    decorrelation_lag,
-    delay_embed,
-    pooled_autocorrelation,
-)
+from skrom.forcing._delay_embedding import decorrelation_lag, delay_embed
+from skrom.metrics import autocorrelation
 
 # sklearn feeds rows of X as predict inputs: with n_delays=1 a delay vector is
 # one row of the series, so the row-wise predict contract applies as is.
@@ -88,7 +85,7 @@ def test_decorrelation_lag_on_ar1():
     y[0] = 0.0
     for i in range(1, n):
         y[i] = a * y[i - 1] + e[i]
-    acf = pooled_autocorrelation(y.reshape(1, -1, 1), 20)[:, 0]
+    acf = autocorrelation(y.reshape(1, -1, 1), 20)[:, 0]
     np.testing.assert_allclose(acf[:10], a ** np.arange(10), atol=0.01)
     want = int(np.ceil(np.log(0.2) / np.log(a)))
     assert decorrelation_lag(y.reshape(1, -1, 1)) == want
@@ -149,8 +146,8 @@ def test_long_run_statistics_of_l63_forcing(y2_data):
     S = est.sample(5000, n_paths=4, random_state=0)[:, 1000:]
     Ss = (S - est.mean_) / est.scale_
     assert 0.7 < Ss.std() < 1.3
-    acf_model = pooled_autocorrelation(Ss, 8)[:, 0]
-    acf_true = pooled_autocorrelation((Y_test - est.mean_) / est.scale_, 8)[:, 0]
+    acf_model = autocorrelation(Ss, 8)[:, 0]
+    acf_true = autocorrelation((Y_test - est.mean_) / est.scale_, 8)[:, 0]
     np.testing.assert_allclose(acf_model[:5], acf_true[:5], atol=0.15)
 
 

@@ -21,12 +21,13 @@ from skrom.datasets import (
 from skrom.forcing import DelayNODEForcing
 from skrom.hybrid import HybridLangevinROM
 from skrom.hybrid._hybrid_kernels import hybrid_rollout
-from skrom.hybrid._transitions import transition_events, transition_forecast_skill
 from skrom.metrics import (
     acf_error,
     decorrelation_time,
     mean_residence_times,
     pdf_kl_divergence,
+    transition_events,
+    transition_forecast_skill,
 )
 from skrom.score import KGMMScore
 
@@ -36,12 +37,7 @@ FAST_FORCING = dict(
 )
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # sklearn's checks feed i.i.d. random rows, not a trajectory: with dt=1 the
@@ -121,10 +117,10 @@ def test_numba_rollout_matches_torch(small_rom):
     ref = rom._torch_rollout(100, x0, z0)
     got = np.empty_like(ref)
     # no white noise (torch has none)
-    args = rom._kernel_args(noise=np.zeros_like(rom.forcing_noise_))
+    model = rom.hybrid_kernel_._replace(noise=np.zeros_like(rom.forcing_noise_))
     for i in range(5):
         status = hybrid_rollout(
-            x0[i], z0[i], 100, *args, np.random.default_rng(0), got[i]
+            x0[i], z0[i], 100, model, np.random.default_rng(0), got[i]
         )
         assert status == -1
     assert np.max(np.abs(got - ref)) / np.max(np.abs(ref)) < 1e-6
@@ -164,7 +160,9 @@ def test_forecast_warm_start(small_rom, data):
     # over a few steps the warm-started forcing alone (no white-noise part)
     # follows the data closely
     deterministic = copy.deepcopy(small_rom)
-    deterministic.forcing_noise_ = np.zeros_like(small_rom.forcing_noise_)
+    deterministic.hybrid_kernel_ = small_rom.hybrid_kernel_._replace(
+        noise=np.zeros_like(small_rom.forcing_noise_)
+    )
     fc = deterministic.forecast(hist, lead_time=0.3, n_paths=3)
     truth = X_test[:, 999:1004, 0]
     err = np.abs(fc[:, 0, :5, 0] - truth).max()
@@ -216,7 +214,7 @@ def test_slow_forcing_node_is_the_papers_model(small_rom, data):
             X[0, 100],
             node.initial_delay_states_[0],
             300,
-            *node._kernel_args(),
+            node.hybrid_kernel_,
             np.random.default_rng(seed),
             paths[seed],
         )
@@ -566,20 +564,3 @@ def test_transition_forecast_beats_gaussian_baseline():
         for i, t0 in quiet
     ]
     assert np.mean(stays) > 0.9
-
-
-def test_transition_events_on_a_known_path():
-    t = np.arange(600)
-    x = np.where(t < 150, -1.0, 1.0)
-    x[140:160] = np.linspace(-1, 1, 20)  # crosses 0 between 149 and 150
-    x[400:420] = np.linspace(1, -1, 20)  # crosses 0 between 409 and 410
-    x[420:] = -1.0
-    x[300:305] = 0.2  # a dip that never leaves the well
-    events = transition_events(x[None, :, None], (-0.5, 0.5), settle=30)
-    np.testing.assert_array_equal(events, [[0, 150, 1], [0, 410, -1]])
-    # a forecast that always says "+1" is right for the first one only
-    skill = transition_forecast_skill(
-        x[None, :, None], events, [5, 10], lambda i, t0, n, e: 1.0, settle=30
-    )
-    np.testing.assert_allclose(skill, [0.5, 0.5])
-    assert len(transition_events(x[None, :, None], settle=30, min_history=200)) == 1

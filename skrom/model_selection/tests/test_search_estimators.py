@@ -78,14 +78,7 @@ def _langevin():
     return model, grid, make_bistable_additive(1, 12000, random_state=0)[0]
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Keep torch on one thread: the suite shares two cores."""
-    torch = pytest.importorskip("torch")
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 CASES = {

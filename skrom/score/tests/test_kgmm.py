@@ -5,7 +5,6 @@ import pickle
 import joblib
 import numpy as np
 import pytest
-import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -15,12 +14,7 @@ from skrom.score import KGMMScore
 FAST = dict(max_epochs=30, max_passes=3, hidden_layers=(16,), prob=0.05)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _double_well(n, seed=0):

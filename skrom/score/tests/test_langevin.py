@@ -5,7 +5,6 @@ import pickle
 
 import numpy as np
 import pytest
-import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -22,12 +21,7 @@ from skrom.score import KGMMScore, LangevinROM
 FAST_SCORE = dict(max_epochs=30, max_passes=3, hidden_layers=(16,), prob=0.05)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _ou(n_traj, n_steps, dt, rate, var, seed):
@@ -91,7 +85,10 @@ def test_sample_reproducible_any_n_jobs_and_round_trips(ou_rom):
 def test_blow_up_names_step_and_member(ou_rom):
     rom, _ = ou_rom
     bad = pickle.loads(pickle.dumps(rom))
-    bad.drift_matrix_ = -50.0 * rom.drift_matrix_  # anti-confining drift
+    # an anti-confining drift, in what the kernels read
+    bad.langevin_kernel_ = rom.langevin_kernel_._replace(
+        phi=-50.0 * rom.langevin_kernel_.phi
+    )
     with pytest.raises(SimulationBlowUpError, match=r"at step \d+ of member 0"):
         bad.sample(5000, x0=[3.0], n_paths=2, random_state=0)
 
@@ -418,8 +415,11 @@ def test_clock_model_follows_the_lagging_density(clock_rom, forced_ou):
 
 def test_clock_drift_is_what_the_kernel_integrates(clock_rom, forced_ou):
     # one noiseless Euler step of the kernel equals drift() at the start
-    rom = copy.deepcopy(clock_rom).set_params(integration_substeps=1)
-    rom.diffusion_matrix_ = np.zeros((1, 1))
+    rom = copy.deepcopy(clock_rom)
+    model = rom.langevin_kernel_
+    rom.langevin_kernel_ = model._replace(
+        substeps=1, h=float(rom.dt), noise=np.zeros_like(model.noise)
+    )
     x0 = forced_ou[:3, 100]
     step = rom.sample(2, x0=x0, n_paths=3, random_state=0)[:, 1, 0]
     np.testing.assert_allclose(
