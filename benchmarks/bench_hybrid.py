@@ -80,27 +80,12 @@ def bench_node_vs_c(rom, n_steps, repeat):
     f = rom.forcing_
     if f.symmetric:
         return None, None, "the C baseline has no symmetric field"
-    pack = f.mlp_pack_
     z0 = rom.initial_delay_states_[:1]
     m = rom.n_features_in_
     out = np.empty((1, n_steps, z0.shape[1]))
 
     def run():
-        return node_rollout(
-            z0,
-            n_steps,
-            float(rom.dt),
-            pack.weights,
-            pack.biases,
-            pack.sizes,
-            pack.activation,
-            bool(f.coupled),
-            False,
-            m,
-            1.0 / f.decorrelation_time_,
-            f.confinement_radius_,
-            out,
-        )
+        return node_rollout(z0, n_steps, float(rom.dt), f.node_kernel_, out)
 
     run()
     t_numba, got = best_of(run, repeat)
@@ -164,10 +149,10 @@ def main():
         random_state=0,
     ).fit(X)
     # the torch reference has no white-noise part: compare with it switched off
-    kernel_args = rom._kernel_args(noise=np.zeros_like(rom.forcing_noise_))
+    model = rom.hybrid_kernel_._replace(noise=np.zeros_like(rom.forcing_noise_))
     rng = np.random.default_rng(0)
     print(
-        f"score MLP {rom.score_pack_.sizes.tolist()}, forcing MLP "
+        f"score MLP {model.score.net.sizes.tolist()}, forcing MLP "
         f"{rom.forcing_.mlp_pack_.sizes.tolist()}, {args.steps} steps, "
         "torch threads 1"
     )
@@ -182,7 +167,7 @@ def main():
         def run_numba(x0=x0, z0=z0, n_paths=n_paths):
             out = np.empty((n_paths, args.steps, 1))
             for i in range(n_paths):
-                hybrid_rollout(x0[i], z0[i], args.steps, *kernel_args, rng, out[i])
+                hybrid_rollout(x0[i], z0[i], args.steps, model, rng, out[i])
             return out
 
         def run_torch(x0=x0, z0=z0):

@@ -1,8 +1,8 @@
 """The comparison example runs at its quick settings and its table says what it should.
 
-``tests/test_examples.py`` also runs ``plot_compare_bistable.py`` (it runs
-every example); this test reads the example's module globals, which that one
-does not, so the duplicated minute is accepted.
+This is where ``plot_compare_bistable.py`` runs in the suite
+(``tests/test_examples.py`` runs every other example): the test reads the
+example's module globals as well.
 """
 
 import pathlib

@@ -47,19 +47,34 @@ class TrainingLoop:
         Loss of the very first step (in ``loss_unit``), once known.
     stop_training : bool
         Set by a callback to end training after the current epoch.
+
+    Parameters are those of :func:`train`, which builds the loop.
     """
 
-    def __init__(self, module, step, batches, optimizer, callbacks, **settings):
+    def __init__(
+        self,
+        module,
+        step,
+        batches,
+        *,
+        optimizer,
+        learning_rate,
+        callbacks,
+        max_epochs,
+        evaluate,
+        loss_unit,
+        metric_names,
+    ):
         self.module = module
         self.step = step
         self.batches = batches
         self.params = list(module.parameters())
-        self.optimizer = optimizer(self.params, lr=settings["learning_rate"])
+        self.optimizer = optimizer(self.params, lr=learning_rate)
         self.callbacks = list(callbacks)
-        self.max_epochs = settings["max_epochs"]
-        self.evaluate = settings["evaluate"]
-        self.loss_unit = settings["loss_unit"]
-        self.metric_names = tuple(settings["metric_names"])
+        self.max_epochs = int(max_epochs)
+        self.evaluate = evaluate
+        self.loss_unit = loss_unit
+        self.metric_names = tuple(metric_names)
         self.history = []
         self.initial_loss = None
         self.stop_training = False
@@ -69,10 +84,12 @@ class TrainingLoop:
             cb for cb in self.callbacks if _overrides(cb, "on_after_backward")
         ]
         self._step_end = [cb for cb in self.callbacks if _overrides(cb, "on_step_end")]
+        # L-BFGS evaluates the loss itself, as often as its line search needs;
+        # the others take one evaluation, made here (cheaper than their
+        # closure path, which enters a grad-mode context per step)
+        self._needs_closure = isinstance(self.optimizer, torch.optim.LBFGS)
 
     def _closure(self):
-        # one closure for every optimizer: Adam calls it once per step,
-        # L-BFGS as often as its line search needs
         self.optimizer.zero_grad()
         out = self.step(self._batch)
         if isinstance(out, tuple):
@@ -88,7 +105,11 @@ class TrainingLoop:
         losses, weights, metrics = [], [], []
         for batch, weight in self.batches(epoch):
             self._batch = batch
-            loss = self.optimizer.step(self._closure)
+            if self._needs_closure:
+                loss = self.optimizer.step(self._closure)
+            else:
+                loss = self._closure()
+                self.optimizer.step()
             losses.append(loss.detach())
             weights.append(weight)
             if self.metric_names:
@@ -100,8 +121,8 @@ class TrainingLoop:
         # the one host synchronisation of the epoch
         values = torch.stack(losses).tolist()
         count = sum(weights)
-        log = {"epoch": epoch, "train_loss": _weighted_mean(values, weights, count)}
-        log["train_loss"] = log["train_loss"] * self.loss_unit
+        mean = _weighted_mean(values, weights, count)
+        log = {"epoch": epoch, "train_loss": mean * self.loss_unit}
         if self.initial_loss is None:
             self.initial_loss = values[0] * self.loss_unit
         if self.metric_names:
@@ -247,10 +268,10 @@ def train(
         module,
         step,
         batches,
-        optimizer,
-        parts,
+        optimizer=optimizer,
         learning_rate=learning_rate,
-        max_epochs=int(max_epochs),
+        callbacks=parts,
+        max_epochs=max_epochs,
         evaluate=evaluate,
         loss_unit=loss_unit,
         metric_names=metric_names,

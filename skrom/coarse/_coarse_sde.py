@@ -8,7 +8,7 @@ from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._param_validation import RANDOM_STATE, VERBOSE, Interval, SequenceOf
-from .._random import as_seed_sequence, spawn_seeds
+from .._random import as_seed_sequence, named_seeds
 from .._torch import (
     GradientClipping,
     LRSchedule,
@@ -36,30 +36,20 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
     r"""Learned stochastic multiscale model of a periodic 1-D field on a coarse mesh.
 
     The fine field :math:`x \in \mathbb{R}^{n_{grid}}` is encoded into a macro
-    state :math:`z \in \mathbb{R}^{n_{coarse}}` (a learnable filter shared by
-    all coarse nodes, initialised Gaussian, applied with stride
-    ``n_grid / n_coarse`` and periodic wrap-around) and a micro state
-    :math:`w \in \mathbb{R}^{n_{micro}}` (a small CNN of the residual the macro
-    state leaves). The latent state follows the prior SDE
+    state :math:`z \in \mathbb{R}^{n_{coarse}}` (a learnable filter) and a
+    micro state :math:`w \in \mathbb{R}^{n_{micro}}` for the unresolved
+    scales, which follow the prior SDE
 
     .. math::
 
         dz_j = f_\theta(z_{j-s}, \dots, z_{j+s}, w)\,dt + \sigma_j\,dW_j, \qquad
         dw = g_\theta(w, z)\,dt + \sigma_w\,dW,
 
-    with one MLP :math:`f_\theta` shared by every node (a local, translation
-    invariant closure like a discretised PDE), and the field is decoded by the
-    filter's transpose plus a micro decoder, combined as a product of Gaussian
-    experts. ``n_micro=0`` gives the closure-only model.
+    with one MLP :math:`f_\theta` shared by every node (a learned discretised
+    PDE). Training is amortised variational inference that integrates no SDE
+    (Ilersich & Nair 2025); ``n_micro=0`` gives the closure-only model.
 
-    Training maximises the ELBO with amortised reparametrisation: the codes of
-    ``window`` consecutive snapshots are interpolated in time by a Gaussian
-    process with a deep kernel, and the path-space KL divergence to the prior
-    SDE is a drift residual evaluated at random quadrature times. No SDE is
-    integrated in training, and each epoch processes
-    ``batches_per_epoch * batch_size`` randomly drawn windows, so its cost does
-    not depend on the length of the trajectories. An Euler-Maruyama solver is
-    used only by :meth:`sample`.
+    Read more in the :ref:`User Guide <coarse_sde>`.
 
     Parameters
     ----------
@@ -247,7 +237,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         rate = max(rate, 1e-3)
 
         seq = as_seed_sequence(self.random_state)
-        window_seed, torch_seq = spawn_seeds(seq, 2)
+        window_seed, torch_seq = named_seeds(seq, ("windows", "torch"))
         rng = np.random.default_rng(window_seed)
         with torch_seed(torch_seq):
             autoencoder = FieldAutoencoder(n_grid, n_coarse, n_micro).to(device)

@@ -65,116 +65,13 @@ class SFMLFlow(TrajectoryModel):
         \qquad z \sim \mathcal{N}(0, I), \qquad
         \tilde x_n = (x_n - \mu_x) / s_x,
 
-    where :math:`S = \operatorname{diag}(s)` (``noise_scale="global"``) or
-    :math:`S = L(x)` (``"state"``, below), and :math:`T(\cdot\,; c)` is a
-    conditional normalizing flow (a masked
-    autoregressive flow, or a neural spline flow) trained by maximising the
-    conditional log-likelihood of the pairs (Chen & Xiu, 2024). When only the
-    slow variables of a multiscale SDE are observed and the fast ones
-    equilibrate within one step of the map, this transition is close to
-    Markovian in the slow state and the learned map reproduces the slow
-    statistics over long horizons.
+    where :math:`a` is a least-squares polynomial prior for the mean
+    increment, :math:`S` the scale of its residual (one per feature, or
+    state dependent) and :math:`T(\cdot\,; c)` a conditional normalizing
+    flow trained by maximising the conditional log-likelihood of the pairs
+    (Chen & Xiu 2024).
 
-    **Increments and standardisation.** The flow models the *increment*
-    :math:`x_{n+\ell} - x_n`, not :math:`x_{n+\ell}` itself as the reference
-    code does: the state is standardised per feature (:math:`\mu_x, s_x`,
-    the training states' mean and standard deviation); a least-squares
-    polynomial fit :math:`a(x)` of the increment on the standardised state
-    (total degree ``drift_degree``) is subtracted; and the residual is
-    divided by its per-feature standard deviation :math:`s`. At small time
-    steps the increment is a small, nearly Gaussian perturbation of the
-    state, so the flow's task becomes a near-identity map of order-one
-    numbers (for an Ornstein-Uhlenbeck process it is exactly the identity),
-    which is far easier to train than the map to the next state itself. It
-    is the same model class: the map is affine in :math:`x_{n+\ell}`, and
-    its log-Jacobian :math:`-\sum_i \log s_i` is included in every reported
-    log-likelihood, so :meth:`score` is in the data's own units.
-
-    **Why a polynomial prior.** Whatever the flow gets wrong about the
-    conditional mean is an error in units of :math:`s`, and long-horizon
-    statistics are most sensitive to the mean. An affine prior leaves the
-    drift's curvature in the residual, so :math:`s` can be several times
-    the noise of one step; a cubic leaves little but the noise. Measured on
-    the paper's exponential-mean OU system (10,000 bursts): a degree-5 prior
-    cut the error of the long-run mean from 0.12 to 0.07 of the truth's
-    spread; on the oscillator (T = 20, 40,000 bursts) the cubic prior's
-    mean and std errors are 2.96 and 1.11 of the truth's spread, a
-    degree-7 prior's 0.69 and 0.38 (an affine prior's 2.5 and 1.6).
-    Beyond the training states the nonlinear terms are held at their
-    values on the edge of the data, so the prior grows only linearly there.
-
-    **State-dependent noise scale** (``noise_scale="state"``; the default
-    ``"global"`` divides the residual by one per-feature scale :math:`s`).
-    The conditional covariance of the residual is fitted as a polynomial
-    :math:`C(\tilde x)` of the standardised state (total degree
-    ``noise_degree``), by least squares on the residuals' outer products
-    (every term evaluated at the state clipped to the training box), and
-    the flow models :math:`L(x)^{-1}` times the residual, :math:`L(x)` the
-    Cholesky factor of :math:`C` with its eigenvalues raised to at least
-    :math:`10^{-3}` of the largest; the log-likelihood gains
-    :math:`-\log|\det L(x)|`.
-    Where the noise of one step is nearly rank one and turns with the state
-    (the oscillator: radial noise, deterministic phase), the directions are
-    then the prior's, and the flow's errors in a quiet direction are scaled
-    by that direction's small scale. The fit is not positive definite by
-    construction: where it is not, the floor is the quiet direction's
-    variance, which is why it is not set lower (with :math:`10^{-6}` the
-    oscillator's errors grew to 1.86 and 4.05).
-    Measured on the oscillator (T = 20, 40,000 bursts, degree-7 prior, 20
-    epochs; errors of the mean and std in the truth's spreads): global
-    0.69 and 0.38; ``noise_degree`` 2, 4, 6: 0.84 and 0.34, 0.64 and 0.24,
-    0.74 and 0.40 (flow seeded 1: global 0.64 and 0.38, degree 4 0.76 and
-    0.19: the std error halves, the mean error moves within the spread
-    between seeds). With degree 4 the phase spread at T = 20 fell from
-    4.7e-4 to 5.6e-5, but the radial mean bias, in units of the radial
-    scale, stayed (the mean radius 1.3e-3 off), and it is most of the mean
-    error. On exp_ou (one feature) it changed nothing: 0.033 and 0.026
-    either way.
-
-    **Mean calibration** (``mean_calibration=True``; off by default). The
-    data's residual has no component along the prior's design functions,
-    but the trained flow's own conditional mean
-    :math:`m(\tilde x) = E[T^{-1}(z; \tilde x)]` is not exactly free of
-    them. The calibration estimates :math:`m` after training by Monte Carlo
-    (antithetic draws from a seeded generator) at up to 200,000 training
-    states, projects :math:`S(x)\, m(\tilde x)` on the design functions by
-    least squares, and subtracts that projection from the prior's
-    coefficients. The generated one-step mean
-    :math:`a(x) + S(x)\, m(\tilde x)` then has the same projection on the
-    design functions as the data (the least-squares fit); what the flow's
-    mean holds beyond them is kept.
-    It is not a general improvement: the flow's maximum-likelihood mean
-    weights every pair by its local precision, which ordinary least squares
-    does not, so where the noise is uneven the flow's mean can be the better
-    estimate. Measured on the paper's systems (40,000 bursts, error of the
-    ensemble mean in spreads, without and with): exp_ou 0.033 and 0.045,
-    0.044 and 0.043 (two seeds); triad 0.041 and 0.029, 0.022 and 0.018;
-    the oscillator with a degree-7 prior 0.69 and 0.74, and after 60 epochs
-    0.66 and 2.36, the calibration adding a phase drift to a phase the flow
-    had learned to 1e-5 over 400 steps. It helped where the flow's mean was
-    poor everywhere (the oscillator with a cubic prior: 2.96 and 1.94).
-
-    **Pairs.** :meth:`fit` takes a trajectory set and cuts the pairs
-    :math:`(x_n, x_{n+\ell})` itself: all consecutive pairs by default, or
-    ``n_pairs_per_trajectory`` random ones per trajectory (the published
-    recipe takes 4 to 12 from each short burst). Pairs collected elsewhere
-    are passed as a trajectory set of two-step trajectories: an array of shape
-    ``(n_pairs, 2, n_features)`` with ``lag=1``.
-
-    **Training.** Adam on shuffled mini-batches of ``batch_size`` pairs, the
-    learning rate decayed along a cosine to a thousandth of
-    ``learning_rate`` over ``max_epochs``; early stopping after ``patience``
-    epochs without improvement on a random ``validation_fraction`` of the
-    pairs, keeping the best weights. The flow runs in float32.
-
-    **Choosing lag.** The map is Markovian in the observed state, so its step
-    ``lag * dt`` should be long against the fast time scale: the one-step
-    increments of a slow variable forced by a fast process of correlation
-    time :math:`\tau` are correlated over about :math:`\tau`, and a map
-    with step :math:`h` underestimates the long-run variance by a fraction of
-    order :math:`\tau / h`. For the paper's systems observed every 0.01,
-    ``lag=5`` (eps = 0.001) and ``lag=20`` (fast times near 0.01) keep this
-    below about 2%.
+    Read more in the :ref:`User Guide <sfml>`.
 
     Parameters
     ----------
@@ -199,13 +96,15 @@ class SFMLFlow(TrajectoryModel):
         ``"global"``: the flow models the residual divided by its
         per-feature standard deviation :math:`s`. ``"state"``: divided by
         the Cholesky factor :math:`L(x)` of a polynomial fit of its
-        conditional covariance (see above).
+        conditional covariance, for noise whose directions turn with the
+        state.
     noise_degree : int, default=2
         Total degree of that covariance polynomial (``noise_scale="state"``
         only). 2 holds any noise whose amplitude is linear in the state.
     mean_calibration : bool, default=False
         Remove the projection of the flow's own conditional mean on the
-        prior's design functions after training (see above).
+        prior's design functions after training (Monte Carlo estimate), so
+        the generated one-step mean has the data's least-squares projection.
     lag : int, default=1
         Observation steps between the two states of a pair; the learned map
         advances time by ``lag * dt``.
@@ -225,10 +124,9 @@ class SFMLFlow(TrajectoryModel):
         Fraction of the pairs held out for early stopping (a random split of
         pairs). ``0`` trains for ``max_epochs`` on all pairs.
     patience : int, default=60
-        Epochs without validation improvement before training stops. The
-        default lets the cosine schedule of the default ``max_epochs`` run its
-        course, which gave clearly better models than stopping mid-schedule
-        (on an OU process, conditional variance errors of <1% against 2%).
+        Epochs without validation improvement before training stops (the best
+        weights are kept). The default lets the cosine learning-rate schedule
+        of the default ``max_epochs`` run its course.
     device : str or torch.device, default="cpu"
         Where training runs. The fitted flow is moved back to the CPU, and
         :meth:`sample`, :meth:`predict` and :meth:`score` run there.

@@ -8,7 +8,6 @@ blow-up, ``pdf_kl_scorer`` on a density model, ``dt`` changed after ``fit``.
 
 import numpy as np
 import pytest
-import torch
 
 from skrom import datasets
 from skrom._ensemble import run_ensemble
@@ -27,12 +26,7 @@ FAST_FORCING = dict(
 )
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _ou(n_traj=3, n_steps=800, seed=0):

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import torch
 
 from skrom import datasets
 from skrom.coarse import CoarseSDE
@@ -12,12 +11,7 @@ from skrom.forcing import DelayNODEForcing
 from skrom.score import KGMMScore
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _message_names(info, estimator):

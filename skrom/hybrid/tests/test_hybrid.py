@@ -13,6 +13,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from skrom._validation import SimulationBlowUpError
 from skrom.datasets import (
     make_bistable_additive,
     make_bistable_multiplicative,
@@ -223,6 +224,38 @@ def test_slow_forcing_node_is_the_papers_model(small_rom, data):
         clone(small_rom).set_params(slow_forcing="white").fit(X[:, :5000])
     with pytest.raises(ValueError, match="forcing_memory"):
         clone(small_rom).set_params(forcing_memory=-1.0).fit(X[:, :5000])
+
+
+def test_acf_calibration_failure_says_where_it_came_from():
+    # weakly correlated data (white noise, one sample per dt): the default
+    # diffusion="acf" speeds the model up until it blows up in calibration
+    X = np.random.default_rng(0).normal(size=(1, 400, 1))
+    rom = HybridLangevinROM(
+        score_estimator=KGMMScore(**FAST_SCORE),
+        forcing=DelayNODEForcing(**FAST_FORCING),
+        dt=1.0,
+        random_state=0,
+    )
+    with pytest.raises(
+        SimulationBlowUpError, match="time-scale calibration of diffusion='acf'"
+    ) as info:
+        rom.fit(X)
+    assert "diffusion='estimated'" in str(info.value)
+    assert isinstance(info.value.__cause__, SimulationBlowUpError)
+    # and the advice works
+    rom.set_params(diffusion="estimated").fit(X)
+    assert rom.time_change_ == 1.0
+
+
+def test_hybrid_bundle_is_built_from_its_parts_bundles(small_rom):
+    rom = small_rom
+    model, lang = rom.hybrid_kernel_, rom.langevin_.langevin_kernel_
+    assert model.node is rom.forcing_.node_kernel_
+    assert model.score.net is lang.score.net
+    assert model.score.table.values.shape == (0,)  # the network, no table
+    np.testing.assert_array_equal(model.phi, rom.drift_matrix_)
+    np.testing.assert_array_equal(model.sigma, rom.diffusion_matrix_)
+    np.testing.assert_allclose(model.phi, rom.time_change_ * lang.phi, rtol=1e-15)
 
 
 def test_time_change_matches_the_data_decorrelation_time(small_rom, data):

@@ -246,6 +246,62 @@ def test_match_time_scale_recovers_a_known_factor():
     assert k == pytest.approx(4.0, rel=0.1)
 
 
+def test_time_change_factor_runs_scaled_copies_and_names_failures():
+    from skrom.score._time_change import time_change_factor
+
+    X = _ou_paths(2.0, 4, 20_000, 0.01, np.random.default_rng(0))
+    calls = []
+
+    def run(k, n_steps, x0):
+        # the model is not touched: run(k) gets k and the data's starts
+        calls.append((k, n_steps, x0.shape))
+        return _ou_paths(0.5 * k, x0.shape[0], n_steps, 0.01, np.random.default_rng(1))
+
+    k = time_change_factor(
+        run, X, 0.01, who="Test", option="acf", sim_steps=160_000, columns=[0]
+    )
+    assert k == pytest.approx(4.0, rel=0.1)
+    assert calls[0][0] == 1.0 and all(c[1:] == (20_000, (8, 1)) for c in calls)
+
+    def blow_up(k, n_steps, x0):
+        raise SimulationBlowUpError("blew up at step 3 of member 0.")
+
+    with pytest.raises(SimulationBlowUpError, match="calibration of diffusion='acf'"):
+        time_change_factor(blow_up, X, 0.01, who="Test", option="acf", sim_steps=10)
+    try:
+        time_change_factor(blow_up, X, 0.01, who="Test", option="acf", sim_steps=10)
+    except SimulationBlowUpError as exc:
+        assert "diffusion='estimated'" in str(exc)
+        assert "step 3 of member 0" in str(exc)
+        assert isinstance(exc.__cause__, SimulationBlowUpError)
+    # a time scale that cannot be measured: never leaves a state
+    with pytest.raises(ValueError, match="calibration of diffusion='residence'"):
+        time_change_factor(
+            lambda k, n, x0: np.ones((x0.shape[0], n, 1)),
+            np.sign(X),
+            0.01,
+            who="Test",
+            option="residence",
+            sim_steps=10,
+            thresholds=np.array([[-0.5, 0.5]]),
+        )
+
+
+def test_acf_model_runs_its_time_changed_bundle(ou_rom):
+    rom, X = ou_rom
+    acf = clone(rom).set_params(diffusion="acf").fit(X[:4, :5000])
+    model = acf.langevin_kernel_
+    # the bundle holds the final Phi and Sigma, set once after k was found
+    np.testing.assert_array_equal(model.phi, acf.drift_matrix_)
+    np.testing.assert_array_equal(model.noise, acf.diffusion_matrix_)
+    assert model.substeps == acf.integration_substeps
+    assert acf.time_change_ != 1.0
+    est = clone(rom).fit(X[:4, :5000])
+    np.testing.assert_allclose(
+        acf.drift_matrix_, acf.time_change_ * est.drift_matrix_, rtol=1e-12
+    )
+
+
 def _square_wave(period, n_paths, n_steps, dt, rng):
     t = dt * np.arange(n_steps) + period * rng.uniform(size=(n_paths, 1))
     return np.sign(np.sin(2 * np.pi * t / period))[..., None]
