@@ -4,7 +4,8 @@ A fitted model pickled (``pickle``/``joblib.dump``) by one version of skrom
 carries that version; unpickling it under a version with a different
 major.minor (the parts that may change fitted-attribute layouts or numerics)
 raises :class:`IncompatibleModelError` instead of yielding a model that is
-silently wrong.
+silently wrong. Every estimator carries the stamp through its base class,
+:class:`skrom.base.SkromEstimator`; the mixin stays importable from here.
 """
 
 from . import __version__

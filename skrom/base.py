@@ -219,8 +219,9 @@ class TrajectoryModel(SkromEstimator):
 
         The model is simulated from the first state of every held-out
         trajectory for as many steps, seeded by child ``seed_index`` of
-        ``random_state`` (0 when None, so the score is deterministic). Only
-        ``columns`` are compared. A simulation that blows up scores ``-inf``
+        ``random_state`` (the estimator's slot for it among the children fit
+        uses; 0 when ``random_state`` is None, so the score is deterministic).
+        Only ``columns`` are compared. A simulation that blows up scores ``-inf``
         with a warning, so a grid search ranks the model last.
         """
         from .metrics import acf_error, pdf_kl_divergence

@@ -63,7 +63,7 @@ def train_conditional_flow(
         Draws the validation split and the mini-batch order.
     device : torch.device
     verbose : int
-        A tqdm bar with the validation log-likelihood when > 0.
+        A progress bar over the epochs when > 0.
     log_scale : float or ndarray of shape (n_pairs,)
         Log-Jacobian of the standardisation (``log |det|`` of the map from
         target to data units), subtracted from the log-likelihoods reported

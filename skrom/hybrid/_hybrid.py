@@ -18,8 +18,8 @@ from .._param_validation import (
 )
 from .._random import as_seed_sequence, int_seed, named_seeds
 from .._validation import (
-    SimulationBlowUpError,
     check_int,
+    check_member_status,
     check_positive_float,
     check_trajectories,
 )
@@ -483,12 +483,9 @@ class HybridLangevinROM(TrajectoryModel):
         return np.stack([r[0] for r in results])
 
     def _raise_blow_up(self, statuses, what):
-        for member, status in enumerate(statuses):
-            if status >= 0:
-                raise SimulationBlowUpError(
-                    f"HybridLangevinROM {what} blew up (NaN/inf or |x| > "
-                    f"{self.bound_:g}) at step {status} of member {member}."
-                )
+        check_member_status(
+            statuses, what=f"HybridLangevinROM {what}", bound=self.bound_
+        )
 
     def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
         """Simulate the hybrid model (long statistical runs).
@@ -587,15 +584,17 @@ class HybridLangevinROM(TrajectoryModel):
             stack=False,
             args=(H, Z, n_paths, n_lead, span, self.hybrid_kernel_),
         )
+        check_member_status(
+            [status for _, status in results],
+            what="HybridLangevinROM forecast",
+            bound=self.bound_,
+            member_name=lambda index: "member {1} of history {0}".format(
+                *divmod(index, n_paths)
+            ),
+        )
         out = np.empty((H.shape[0], n_paths, n_lead + 1, self.n_features_in_))
-        for index, (path, status) in enumerate(results):
+        for index, (path, _) in enumerate(results):
             i, k = divmod(index, n_paths)
-            if status >= 0:
-                raise SimulationBlowUpError(
-                    f"HybridLangevinROM forecast blew up (NaN/inf or |x| > "
-                    f"{self.bound_:g}) at step {status} of member {k} of "
-                    f"history {i}."
-                )
             out[i, k] = path
         return out
 
@@ -684,9 +683,10 @@ class HybridLangevinROM(TrajectoryModel):
         """
         check_is_fitted(self, "forcing_")
         # the clock features are reproduced exactly: only the dynamic ones count
-        # (child 3 of random_state: fit's numbering)
         return self._statistical_score(
-            X, seed_index=3, columns=self.langevin_.dynamic_features_
+            X,
+            seed_index=_SEEDS.index("score_eval"),
+            columns=self.langevin_.dynamic_features_,
         )
 
 

@@ -17,7 +17,7 @@ from .._param_validation import (
 )
 from .._random import as_seed_sequence, int_seed, named_seeds
 from .._validation import (
-    SimulationBlowUpError,
+    check_member_status,
     check_trajectories,
 )
 from ..base import TrajectoryModel
@@ -560,12 +560,11 @@ class LangevinROM(TrajectoryModel):
             args=(x0, est.cluster_centers_, weights, n_steps, model),
         )
         paths = np.stack([r[0] for r in results])
-        for member, (_, status) in enumerate(results):
-            if status >= 0:
-                raise SimulationBlowUpError(
-                    f"LangevinROM simulation blew up (NaN/inf or |x| > "
-                    f"{model.score.bound:g}) at step {status} of member {member}."
-                )
+        check_member_status(
+            [r[1] for r in results],
+            what="LangevinROM simulation",
+            bound=model.score.bound,
+        )
         return paths
 
     def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
@@ -633,8 +632,11 @@ class LangevinROM(TrajectoryModel):
         """
         check_is_fitted(self, "drift_matrix_")
         # the clock features are reproduced exactly: only the dynamic ones count
-        # (child 1 of random_state: fit's numbering)
-        return self._statistical_score(X, seed_index=1, columns=self.dynamic_features_)
+        return self._statistical_score(
+            X,
+            seed_index=_SEEDS.index("score_eval"),
+            columns=self.dynamic_features_,
+        )
 
 
 def _path_member(rng, index, x0, centres, weights, n_steps, model):

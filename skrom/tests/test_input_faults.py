@@ -34,7 +34,9 @@ def _ou(n_traj=3, n_steps=800, seed=0):
     a = np.exp(-0.05)
     x = np.zeros((n_traj, n_steps, 1))
     for k in range(1, n_steps):
-        x[:, k] = a * x[:, k - 1] + np.sqrt(1 - a * a) * rng.standard_normal((n_traj, 1))
+        x[:, k] = a * x[:, k - 1] + np.sqrt(1 - a * a) * rng.standard_normal(
+            (n_traj, 1)
+        )
     return x
 
 
@@ -224,3 +226,18 @@ def test_dt_changed_after_fit_asks_for_a_refit(fitted, name):
     model.set_params(dt=2 * model.dt)
     with pytest.raises(ValueError, match="dt.*Refit"):
         model.sample(3, n_paths=2, random_state=0)
+
+
+@pytest.mark.parametrize("name, child", [("LangevinROM", 1), ("HybridLangevinROM", 3)])
+def test_statistical_score_is_its_definition(fitted, name, child):
+    # the score moved to the base; its seed and arithmetic are unchanged
+    from skrom._random import spawn_seeds
+    from skrom.metrics import acf_error, pdf_kl_divergence
+
+    models, X = fitted
+    model = models[name]
+    held = X[:2, :400]
+    seed = spawn_seeds(model.random_state, child + 1)[child]
+    sim = model.sample(400, x0=held[:, 0], n_paths=2, random_state=seed)
+    want = -float(pdf_kl_divergence(held, sim) + acf_error(held, sim, 100))
+    assert model.score(held) == want

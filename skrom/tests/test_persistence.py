@@ -11,6 +11,7 @@ from skrom._persistence import (
     VersionedStateMixin,
     compatible_versions,
 )
+from skrom.base import SkromEstimator
 
 
 class _Model(VersionedStateMixin, BaseEstimator):
@@ -43,3 +44,22 @@ def test_compatibility_rule():
     assert compatible_versions("0.1.0", "0.1.5.dev0")
     assert not compatible_versions("0.1.0", "0.2.0")
     assert not compatible_versions("1.0.0", "2.0.0")
+
+
+def test_every_estimator_is_stamped_through_the_base():
+    from skrom.coarse import CoarseSDE
+    from skrom.flows import SFMLFlow
+    from skrom.forcing import DelayNODEForcing
+    from skrom.hybrid import HybridLangevinROM
+    from skrom.score import KGMMScore, LangevinROM
+
+    for cls in (
+        KGMMScore,
+        LangevinROM,
+        DelayNODEForcing,
+        HybridLangevinROM,
+        SFMLFlow,
+        CoarseSDE,
+    ):
+        assert issubclass(cls, SkromEstimator)
+        assert issubclass(cls, VersionedStateMixin)

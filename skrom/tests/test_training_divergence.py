@@ -10,7 +10,6 @@ from skrom.flows import SFMLFlow
 from skrom.forcing import DelayNODEForcing
 from skrom.score import KGMMScore
 
-
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 

@@ -8,6 +8,7 @@ from skrom._validation import (
     SimulationBlowUpError,
     check_finite_result,
     check_int,
+    check_member_status,
     check_option,
     check_positive_float,
     check_real_array,
@@ -173,3 +174,18 @@ def test_blow_up_names_step_and_member():
     with pytest.raises(SimulationBlowUpError, match="step 3 of member 0"):
         check_finite_result(paths, bound=1e6)
     assert check_finite_result(np.ones((1, 2, 1))) is not None
+
+
+def test_blow_up_message_names_step_member_and_bound():
+    with pytest.raises(
+        SimulationBlowUpError,
+        match=r"^M forecast blew up \(NaN/inf or \|x\| > 2\) at step 5 of member 1 "
+        r"of history 0\.$",
+    ):
+        check_member_status(
+            [-1, -1, 5],
+            what="M forecast",
+            bound=2.0,
+            member_name=lambda m: f"member {m // 2} of history {m % 2}",
+        )
+    check_member_status([-1, -1], what="M")  # nothing blew up
