@@ -33,6 +33,7 @@ __all__ = [
     "NO_SCORE_TABLE",
     "confined_score",
     "confined_scores",
+    "tabulated_score",
     "torch_confined_score",
 ]
 
@@ -109,6 +110,30 @@ def _hermite(values, slopes, step, i, u):
 
 
 @numba.njit(cache=True, inline="always")
+def tabulated_score(y, box_lo, box_hi, table):
+    """The confined score of one feature from its table: ``(value, hit)``.
+
+    ``table`` must hold at least two points. ``hit`` is False where
+    ``clip(y)`` lies off the table; the value is then meaningless and the
+    network must be evaluated (:func:`confined_score` does both). Straight-line code on scalars, so
+    that a kernel's hot loop can call it with no reference counting of the
+    bundle's arrays (numba counts references of the arrays of a tuple passed
+    to an inlined function across branches, which costs more than the
+    table lookup itself).
+    """
+    yc = min(max(y, box_lo), box_hi)
+    n_grid = table.values.shape[0]
+    t = (yc - table.lo) / table.step
+    hit = (t >= 0.0) & (t < n_grid - 1)
+    # a cell index in range whatever t (fmax/fmin map NaN to the bound): no
+    # branch, no read out of bounds
+    i = int(np.fmin(np.fmax(t, 0.0), n_grid - 2.0))
+    value = _hermite(table.values, table.slopes, table.step, i, t - i)
+    # beyond the clusters: the score of a unit-Gaussian tail
+    return value - (y - yc), hit
+
+
+@numba.njit(cache=True, inline="always")
 def confined_score(y, score, yc, s, work):
     """Write the confined standardised score at ``y`` into ``s``.
 
@@ -125,20 +150,17 @@ def confined_score(y, score, yc, s, work):
         Network scratch of ``mlp_work_size(score.net.sizes)`` entries.
     """
     d = y.shape[0]
+    if score.table.values.shape[0] > 1:
+        value, hit = tabulated_score(
+            y[0], score.box_lo[0], score.box_hi[0], score.table
+        )
+        if hit:
+            s[0] = value
+            return
     for k in range(d):
         yc[k] = min(max(y[k], score.box_lo[k]), score.box_hi[k])
-    table = score.table
-    n_grid = table.values.shape[0]
-    hit = False
-    if n_grid > 1:
-        t = (yc[0] - table.lo) / table.step
-        if t >= 0.0 and t < n_grid - 1:
-            i = int(t)
-            s[0] = _hermite(table.values, table.slopes, table.step, i, t - i)
-            hit = True
-    if not hit:
-        net = score.net
-        mlp_forward(yc, net.weights, net.biases, net.sizes, net.activation, s, work)
+    net = score.net
+    mlp_forward(yc, net.weights, net.biases, net.sizes, net.activation, s, work)
     for k in range(d):
         # beyond the clusters: the score of a unit-Gaussian tail
         s[k] = s[k] - (y[k] - yc[k])

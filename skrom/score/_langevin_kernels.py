@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from ._confined_score import ScoreKernel, confined_score
+from ._confined_score import ScoreKernel, confined_score, tabulated_score
 
 __all__ = [
     "ClockKernel",
@@ -191,6 +191,11 @@ def _run(x, n_records, model, rng, out, scratch):
     scale = score.scale
     bound = score.bound
     clock = model.clock
+    table = score.table
+    # one tabulated feature: the table first (see tabulated_score)
+    use_table = d == 1 and table.values.shape[0] > 1
+    box_lo = score.box_lo[0]
+    box_hi = score.box_hi[0]
     y = scratch.y
     yc = scratch.yc
     s = scratch.s
@@ -207,7 +212,11 @@ def _run(x, n_records, model, rng, out, scratch):
         for _ in range(substeps):
             for k in range(d):
                 y[k] = (x[k] - mean[k]) / scale[k]
-            confined_score(y, score, yc, s, work)
+            hit = False
+            if use_table:
+                s[0], hit = tabulated_score(y[0], box_lo, box_hi, table)
+            if not hit:
+                confined_score(y, score, yc, s, work)
             for k in range(d):
                 g[k] = s[k] / scale[k]
                 xi[k] = rng.standard_normal()
@@ -240,6 +249,9 @@ def simulate_scalar_path(x0, n_records, model, rng, out):
     the path blew up.
     """
     score = model.score
+    table = score.table
+    box_lo = score.box_lo[0]
+    box_hi = score.box_hi[0]
     y = np.empty(1)
     yc = np.empty(1)
     s = np.empty(1)
@@ -256,9 +268,14 @@ def simulate_scalar_path(x0, n_records, model, rng, out):
     out[0, 0] = x
     for r in range(1, n_records):
         for _ in range(substeps):
-            y[0] = (x - m) / sc
-            confined_score(y, score, yc, s, work)
-            x += drift * s[0] + kick * rng.standard_normal()
+            yv = (x - m) / sc
+            sv, hit = tabulated_score(yv, box_lo, box_hi, table)
+            if not hit:
+                # off the table: the network (rare, so its cost is no matter)
+                y[0] = yv
+                confined_score(y, score, yc, s, work)
+                sv = s[0]
+            x += drift * sv + kick * rng.standard_normal()
         out[r, 0] = x
         if not (abs(x) <= bound):
             return r
