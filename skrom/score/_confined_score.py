@@ -133,7 +133,7 @@ def tabulated_score(y, box_lo, box_hi, table):
     return value - (y - yc), hit
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def confined_score(y, score, yc, s, work):
     """Write the confined standardised score at ``y`` into ``s``.
 
@@ -159,8 +159,15 @@ def confined_score(y, score, yc, s, work):
             return
     for k in range(d):
         yc[k] = min(max(y[k], score.box_lo[k]), score.box_hi[k])
-    net = score.net
-    mlp_forward(yc, net.weights, net.biases, net.sizes, net.activation, s, work)
+    mlp_forward(
+        yc,
+        score.net.weights,
+        score.net.biases,
+        score.net.sizes,
+        score.net.activation,
+        s,
+        work,
+    )
     for k in range(d):
         # beyond the clusters: the score of a unit-Gaussian tail
         s[k] = s[k] - (y[k] - yc[k])
