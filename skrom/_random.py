@@ -91,8 +91,7 @@ def named_seeds(random_state, names):
     bad = [n for n in names if not (isinstance(n, str) and n.isidentifier())]
     if bad or len(set(names)) != len(names) or not names:
         raise ValueError(
-            "named_seeds needs distinct identifiers as slot names, got "
-            f"{names!r}."
+            f"named_seeds needs distinct identifiers as slot names, got {names!r}."
         )
     return _slots(names)(*spawn_seeds(random_state, len(names)))
 

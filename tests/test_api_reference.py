@@ -18,6 +18,8 @@ SUBPACKAGES = [
     "skrom.metrics",
     "skrom.model_selection",
     "skrom.plotting",
+    "skrom.exceptions",
+    "skrom.base",
 ]
 
 

@@ -14,7 +14,10 @@ the hybrid rollout). For one feature the network may be read from a cubic
 Hermite table of its values and derivatives on a uniform grid (exact to
 O(h^4), so indistinguishable from the network at the grid sizes used), which
 turns a network evaluation into a few flops; outside the grid the network is
-evaluated.
+evaluated. That table part is :func:`tabulated_score`, which
+:func:`confined_score` calls and which one-feature kernels call first in
+their hot loops (scalars only), falling back to :func:`confined_score` off
+the table.
 
 What the kernels read of a fitted score is one :class:`ScoreKernel`,
 ``KGMMScore.score_kernel_``, built once at the end of ``fit``.
@@ -113,24 +116,20 @@ def _hermite(values, slopes, step, i, u):
 def tabulated_score(y, box_lo, box_hi, table):
     """The confined score of one feature from its table: ``(value, hit)``.
 
-    ``table`` must hold at least two points. ``hit`` is False where
-    ``clip(y)`` lies off the table; the value is then meaningless and the
-    network must be evaluated (:func:`confined_score` does both). Straight-line code on scalars, so
-    that a kernel's hot loop can call it with no reference counting of the
-    bundle's arrays (numba counts references of the arrays of a tuple passed
-    to an inlined function across branches, which costs more than the
-    table lookup itself).
+    ``hit`` is False where ``clip(y)`` lies off the table (or there is no
+    table): the network must then be evaluated (:func:`confined_score` does
+    both). Scalar in, scalar out, for the hot loops of one-feature kernels:
+    numba counts the references of every array of a bundle passed to a
+    function it inlines, which costs more than the table lookup itself.
     """
     yc = min(max(y, box_lo), box_hi)
-    n_grid = table.values.shape[0]
     t = (yc - table.lo) / table.step
-    hit = (t >= 0.0) & (t < n_grid - 1)
-    # a cell index in range whatever t (fmax/fmin map NaN to the bound): no
-    # branch, no read out of bounds
-    i = int(np.fmin(np.fmax(t, 0.0), n_grid - 2.0))
-    value = _hermite(table.values, table.slopes, table.step, i, t - i)
-    # beyond the clusters: the score of a unit-Gaussian tail
-    return value - (y - yc), hit
+    if t >= 0.0 and t < table.values.shape[0] - 1:
+        i = int(t)
+        value = _hermite(table.values, table.slopes, table.step, i, t - i)
+        # beyond the clusters: the score of a unit-Gaussian tail
+        return value - (y - yc), True
+    return 0.0, False
 
 
 @numba.njit(cache=True)

@@ -87,7 +87,14 @@ def _accumulate(Y, sigma, partition, rng, sums):
     n, d = Y.shape
     xt = np.empty(d)
     z = np.empty(d)
-    p = partition
+    # the arrays out of their bundles once, not in the loop
+    use_tree = partition.use_tree
+    normal = partition.normal
+    offset = partition.offset
+    left = partition.left
+    right = partition.right
+    leaf = partition.leaf
+    centres = partition.centres
     sum_x = sums.sum_x
     sum_z = sums.sum_z
     sum_zz = sums.sum_zz
@@ -96,10 +103,10 @@ def _accumulate(Y, sigma, partition, rng, sums):
         for k in range(d):
             z[k] = rng.standard_normal()
             xt[k] = Y[i, k] + sigma * z[k]
-        if p.use_tree:
-            c = tree_cell(xt, p.normal, p.offset, p.left, p.right, p.leaf)
+        if use_tree:
+            c = tree_cell(xt, normal, offset, left, right, leaf)
         else:
-            c = nearest_centre(xt, p.centres)
+            c = nearest_centre(xt, centres)
         count[c] += 1
         for k in range(d):
             sum_x[c, k] += xt[k]

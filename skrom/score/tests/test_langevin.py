@@ -302,6 +302,38 @@ def test_acf_model_runs_its_time_changed_bundle(ou_rom):
     )
 
 
+class _GaussianScore:
+    """A score estimator with no network for the kernels (no score_kernel_)."""
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+    def fit(self, X, y=None):
+        X = np.asarray(X).reshape(-1, np.shape(X)[-1])
+        self.mean_, self.scale_ = X.mean(axis=0), X.std(axis=0)
+        return self
+
+    def predict(self, X):
+        return -(np.asarray(X) - self.mean_) / self.scale_**2
+
+
+def test_a_score_without_kernel_bundle_fits_but_cannot_be_simulated(ou_rom):
+    _, X = ou_rom
+    rom = LangevinROM(score_estimator=_GaussianScore(), dt=0.1).fit(X[:2, :2000])
+    assert rom.langevin_kernel_ is None
+    centre = rom.score_estimator_.mean_[None]
+    np.testing.assert_allclose(rom.drift(centre), 0.0, atol=1e-12)
+    with pytest.raises(TypeError, match="score_kernel_"):
+        rom.sample(10, x0=[0.0], random_state=0)
+    with pytest.raises(TypeError, match="score_kernel_"):
+        LangevinROM(score_estimator=_GaussianScore(), dt=0.1, diffusion="acf").fit(
+            X[:2, :2000]
+        )
+
+
 def _square_wave(period, n_paths, n_steps, dt, rng):
     t = dt * np.arange(n_steps) + period * rng.uniform(size=(n_paths, 1))
     return np.sign(np.sin(2 * np.pi * t / period))[..., None]
