@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator
 
 from ._param_validation import validate_parameter_constraints
 from ._persistence import VersionedStateMixin
-from ._random import spawn_seeds
+from ._random import named_seeds
 from ._validation import (
     SimulationBlowUpError,
     check_int,
@@ -214,13 +214,13 @@ class TrajectoryModel(SkromEstimator):
             x0 = self._check_x0(x0, n_paths, width=width)
         return n_steps, x0, n_paths
 
-    def _statistical_score(self, X, *, seed_index, columns):
+    def _statistical_score(self, X, *, seed_slots, columns):
         """Minus ``KL(pdf_X || pdf_model) + max |ACF_X - ACF_model|``.
 
         The model is simulated from the first state of every held-out
-        trajectory for as many steps, seeded by child ``seed_index`` of
-        ``random_state`` (the estimator's slot for it among the children fit
-        uses; 0 when ``random_state`` is None, so the score is deterministic).
+        trajectory for as many steps, seeded by the ``score_eval`` slot of
+        ``seed_slots``, the estimator's named children of ``random_state``
+        (0 when ``random_state`` is None, so the score is deterministic).
         Only ``columns`` are compared. A simulation that blows up scores ``-inf``
         with a warning, so a grid search ranks the model last.
         """
@@ -232,7 +232,7 @@ class TrajectoryModel(SkromEstimator):
         seed = (
             0
             if self.random_state is None
-            else spawn_seeds(self.random_state, seed_index + 1)[seed_index]
+            else named_seeds(self.random_state, seed_slots).score_eval
         )
         try:
             sim = self.sample(

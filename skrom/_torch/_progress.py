@@ -1,19 +1,9 @@
-"""The one progress-bar style of skrom's long loops."""
+"""The one progress-bar style of skrom's long loops (kept importable from here).
+
+It lives in the torch-free :mod:`skrom._progress`, which the numba-only
+stages use too.
+"""
+
+from .._progress import progress_bar
 
 __all__ = ["progress_bar"]
-
-
-def progress_bar(total, desc, unit="epoch"):
-    """A tqdm bar on stderr that clears itself when closed.
-
-    Parameters
-    ----------
-    total : int
-        Expected iterations (the bar may close earlier, after early stopping).
-    desc : str
-        Label, the estimator's name (and the stage, where it has several).
-    unit : str, default="epoch"
-    """
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit, leave=False)

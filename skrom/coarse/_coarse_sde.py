@@ -1,5 +1,6 @@
 """CoarseSDE: a stochastic model on a coarse mesh with auxiliary micro states."""
 
+import logging
 import numbers
 
 import numpy as np
@@ -28,6 +29,8 @@ from ._posterior import DeepKernelGP
 from ._prior import LocalDriftSDE
 
 __all__ = ["CoarseSDE"]
+
+logger = logging.getLogger(__name__)
 
 _DTYPE = torch.float32
 
@@ -272,6 +275,19 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
                 return -elbo, torch.stack((elbo, log_lik, kl)).detach()
 
             gamma = 0.1 ** (1.0 / self.max_epochs)
+            logger.info(
+                "CoarseSDE: maximising the ELBO on %d trajectories x %d snapshots "
+                "of %d grid points (%d coarse + %d micro states), %d epochs of "
+                "%d x %d windows",
+                n_traj,
+                n_steps,
+                n_grid,
+                n_coarse,
+                n_micro,
+                self.max_epochs,
+                self.batches_per_epoch,
+                self.batch_size,
+            )
             log = train(
                 # the optimizer sees the three modules' parameters in order
                 torch.nn.ModuleList([autoencoder, gp, sde]),

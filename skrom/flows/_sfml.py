@@ -1,5 +1,6 @@
 """Stochastic flow-map learning (sFML) with a conditional normalizing flow."""
 
+import logging
 import numbers
 
 import numpy as np
@@ -17,6 +18,7 @@ from .._param_validation import (
     Options,
     SequenceOf,
 )
+from .._progress import optional_bar
 from .._random import as_seed_sequence
 from .._torch import resolve_device, torch_seed, torch_threads
 from .._validation import (
@@ -30,6 +32,8 @@ from ._pairs import extract_pairs
 from ._training import train_conditional_flow
 
 __all__ = ["SFMLFlow"]
+
+logger = logging.getLogger(__name__)
 
 # The flow runs in float32 (cheaper than float64 on a CPU); its targets are
 # standardised increments of order one, so single precision loses nothing
@@ -137,7 +141,8 @@ class SFMLFlow(TrajectoryModel):
         Torch intra-op threads during :meth:`fit` and :meth:`sample`
         (``-1``: all); ``None`` leaves torch's setting unchanged.
     verbose : int, default=0
-        When > 0, a progress bar shows the validation log-likelihood.
+        When > 0, a progress bar shows the validation log-likelihood, and
+        another the steps of :meth:`sample`.
 
     Attributes
     ----------
@@ -335,6 +340,14 @@ class SFMLFlow(TrajectoryModel):
             self._fit_noise_scale(cond, residual)
             target, log_det = self._standardise(cond, residual)
             flow = self._build_flow(n_features, hidden)
+            logger.info(
+                "SFMLFlow: training the %s flow on %d pairs x %d features, at "
+                "most %d epochs",
+                self.flow,
+                x_now.shape[0],
+                n_features,
+                self.max_epochs,
+            )
             self.history_ = train_conditional_flow(
                 flow,
                 cond,
@@ -494,10 +507,15 @@ class SFMLFlow(TrajectoryModel):
         rng = np.random.default_rng(as_seed_sequence(random_state))
         paths = np.empty((n_paths, n_steps, d))
         paths[:, 0] = x
-        with torch_threads(self.n_jobs):
+        with (
+            torch_threads(self.n_jobs),
+            optional_bar(self.verbose, n_steps - 1, "SFMLFlow sample", "step") as bar,
+        ):
             for k in range(1, n_steps):
                 x = self._step(x, rng.standard_normal((n_paths, d)))
                 paths[:, k] = x
+                if bar is not None:
+                    bar.update(1)
         return check_finite_result(paths, what="SFMLFlow.sample")
 
     def predict(self, X):

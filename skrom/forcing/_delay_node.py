@@ -1,5 +1,6 @@
 """DelayNODEForcing: a neural ODE on delay vectors of a (residual forcing) series."""
 
+import logging
 import numbers
 
 import numpy as np
@@ -29,6 +30,8 @@ from ._node import DelayVectorField, train_trajectory_matching, window_weights
 from ._node_kernels import NodeKernel, node_rollout
 
 __all__ = ["DelayNODEForcing"]
+
+logger = logging.getLogger(__name__)
 
 # delay vectors kept from the training data to start sample() paths from
 _N_BANK = 4096
@@ -297,6 +300,16 @@ class DelayNODEForcing(TrajectoryModel):
                 radius,
                 bool(self.symmetric),
             )
+        logger.info(
+            "%s: training the neural ODE on delay vectors of %d values (lag %d), "
+            "%d epochs of %d windows of %d steps",
+            type(self).__name__,
+            Z.shape[2],
+            lag,
+            self.max_epochs,
+            self.n_windows,
+            window,
+        )
         # a diverged training raises TrainingDivergedError (a ValueError)
         history = train_trajectory_matching(
             field,
@@ -505,6 +518,8 @@ class DelayNODEForcing(TrajectoryModel):
             Minus the mean squared error (higher is better).
         """
         check_is_fitted(self)
+        # the rollout steps with dt: it must be the dt the model was fitted at
+        self._check_fit_time_parameters()
         horizon = self.window
         span = embedding_span(self.lag_, self.n_delays)
         # named X, as scikit-learn names what score is given

@@ -1,5 +1,6 @@
 """HybridLangevinROM: score-based Langevin drift driven by a neural-ODE forcing."""
 
+import logging
 import numbers
 
 import numpy as np
@@ -16,6 +17,7 @@ from .._param_validation import (
     Interval,
     Options,
 )
+from .._progress import member_progress, optional_bar
 from .._random import as_seed_sequence, int_seed, named_seeds
 from .._validation import (
     check_int,
@@ -32,6 +34,11 @@ from ..score._time_change import check_time_change, time_change_factor
 from ._hybrid_kernels import HybridKernel, hybrid_rollout
 
 __all__ = ["HybridLangevinROM"]
+
+logger = logging.getLogger(__name__)
+# fixed-point passes of the hybrid's own time-scale calibration: its network
+# makes these runs costly
+_CALIBRATION_PASSES = 2
 
 # (x, delay vector) pairs of the training data kept to start sample() paths from
 _N_BANK = 4096
@@ -147,7 +154,10 @@ class HybridLangevinROM(TrajectoryModel):
         Parallel ensemble members in :meth:`sample` and :meth:`forecast`
         (results do not depend on it).
     verbose : int, default=0
-        Progress bars of the sub-estimators' training when > 0.
+        When > 0, progress bars of the sub-estimators' training, the
+        time-scale calibration's runs and the paths of :meth:`sample` and
+        :meth:`forecast`. Stage boundaries of ``fit`` are logged at INFO
+        level to the ``"skrom"`` logger whatever ``verbose``.
 
     Attributes
     ----------
@@ -304,6 +314,13 @@ class HybridLangevinROM(TrajectoryModel):
         d = X.shape[2]
         seeds = named_seeds(self.random_state, _SEEDS)
 
+        logger.info(
+            "HybridLangevinROM: fitting the Langevin model on %d trajectories x "
+            "%d steps x %d features",
+            X.shape[0],
+            X.shape[1],
+            d,
+        )
         langevin = LangevinROM(
             score_estimator=self.score_estimator,
             dt=dt,
@@ -339,6 +356,11 @@ class HybridLangevinROM(TrajectoryModel):
             forcing.set_params(random_state=int_seed(seeds.forcing))
         if self.verbose and not forcing.verbose:
             forcing.set_params(verbose=self.verbose)
+        logger.info(
+            "HybridLangevinROM: fitting the forcing on the residual, %d "
+            "trajectories x %d steps x %d features",
+            *resid.shape,
+        )
         forcing.fit(resid)
 
         if self.slow_forcing == "noise":
@@ -386,33 +408,52 @@ class HybridLangevinROM(TrajectoryModel):
         self.n_features_in_ = d
         self.initial_states_ = np.ascontiguousarray(flat_x[keep])
         self.initial_delay_states_ = np.ascontiguousarray(flat_z[keep])
-        spread = float(np.max(X.std(axis=(0, 1))))
-        # a path beyond this is treated as blown up: 100 data spreads past the data
-        self.bound_ = float(np.max(np.abs(X)) + 100.0 * max(spread, 1e-12))
         model = self._kernel_bundle()
         time_change = 1.0
         if isinstance(self.diffusion, str) and self.diffusion in ("acf", "residence"):
             # the Gaussian-noise model's time scale is matched already
             # (langevin_), but the forcing's short-term memory adds to the
             # noise, so the hybrid is matched again: a change of time for the
-            # Langevin part, of the forcing's strength for the rest. The
-            # network makes these runs costly: two passes
-            def run(k, n_steps, x0):
-                return self._simulate(
-                    _time_changed(model, k), n_steps, x0, x0.shape[0], seeds.calibration
-                )
-
-            time_change = time_change_factor(
-                run,
-                X,
-                dt,
-                who=type(self).__name__,
-                option=self.diffusion,
-                sim_steps=_SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS,
-                n_passes=2,
-                columns=dynamic,
-                thresholds=thresholds,
+            # Langevin part, of the forcing's strength for the rest
+            sim_steps = _SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS
+            logger.info(
+                "HybridLangevinROM: calibrating the time scale (diffusion=%r): "
+                "%d simulations of at least %d steps",
+                self.diffusion,
+                _CALIBRATION_PASSES,
+                sim_steps,
             )
+
+            def run(k, n_steps, x0):
+                paths = self._simulate(
+                    _time_changed(model, k),
+                    n_steps,
+                    x0,
+                    x0.shape[0],
+                    seeds.calibration,
+                    quiet=True,
+                )
+                if bar is not None:
+                    bar.update(1)
+                return paths
+
+            with optional_bar(
+                self.verbose,
+                _CALIBRATION_PASSES,
+                "HybridLangevinROM time-scale calibration",
+                "run",
+            ) as bar:
+                time_change = time_change_factor(
+                    run,
+                    X,
+                    dt,
+                    who=type(self).__name__,
+                    option=self.diffusion,
+                    sim_steps=sim_steps,
+                    n_passes=_CALIBRATION_PASSES,
+                    columns=dynamic,
+                    thresholds=thresholds,
+                )
             model = _time_changed(model, time_change)
             self.drift_matrix_ = time_change * phi
             self.diffusion_matrix_ = np.sqrt(time_change) * sigma
@@ -460,31 +501,37 @@ class HybridLangevinROM(TrajectoryModel):
             dyn=lang.dyn,
             clock=lang.clock,
             tables=lang.tables,
-            bound=self.bound_,
+            bound=self.state_bound_,
         )
 
-    def _simulate(self, model, n_steps, x0, n_paths, random_state):
-        """Paths of the kernel bundle ``model`` (see :meth:`sample`)."""
-        results = run_ensemble(
-            _sample_member,
-            n_paths,
-            random_state=as_seed_sequence(random_state),
-            n_jobs=self.n_jobs,
-            stack=False,
-            args=(
-                x0,
-                self.initial_states_,
-                self.initial_delay_states_,
-                n_steps,
-                model,
-            ),
-        )
+    def _simulate(self, model, n_steps, x0, n_paths, random_state, quiet=False):
+        """Paths of the kernel bundle ``model`` (see :meth:`sample`).
+
+        A bar over the paths when ``verbose`` and not ``quiet``.
+        """
+        verbose = self.verbose and not quiet
+        desc = "HybridLangevinROM paths"
+        with member_progress(_sample_member, n_paths, desc, verbose) as member:
+            results = run_ensemble(
+                member,
+                n_paths,
+                random_state=as_seed_sequence(random_state),
+                n_jobs=self.n_jobs,
+                stack=False,
+                args=(
+                    x0,
+                    self.initial_states_,
+                    self.initial_delay_states_,
+                    n_steps,
+                    model,
+                ),
+            )
         self._raise_blow_up([r[1] for r in results], "simulation")
         return np.stack([r[0] for r in results])
 
     def _raise_blow_up(self, statuses, what):
         check_member_status(
-            statuses, what=f"HybridLangevinROM {what}", bound=self.bound_
+            statuses, what=f"HybridLangevinROM {what}", bound=self.state_bound_
         )
 
     def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
@@ -576,18 +623,21 @@ class HybridLangevinROM(TrajectoryModel):
         # every step feeds the warm start: none may lie beyond the trusted region
         self._check_within_bound(H, "history")
         Z = self._warm_start(H)
-        results = run_ensemble(
-            _forecast_member,
-            H.shape[0] * n_paths,
-            random_state=as_seed_sequence(random_state),
-            n_jobs=self.n_jobs,
-            stack=False,
-            args=(H, Z, n_paths, n_lead, span, self.hybrid_kernel_),
-        )
+        n_members = H.shape[0] * n_paths
+        desc = "HybridLangevinROM forecasts"
+        with member_progress(_forecast_member, n_members, desc, self.verbose) as member:
+            results = run_ensemble(
+                member,
+                n_members,
+                random_state=as_seed_sequence(random_state),
+                n_jobs=self.n_jobs,
+                stack=False,
+                args=(H, Z, n_paths, n_lead, span, self.hybrid_kernel_),
+            )
         check_member_status(
             [status for _, status in results],
             what="HybridLangevinROM forecast",
-            bound=self.bound_,
+            bound=self.state_bound_,
             member_name=lambda index: "member {1} of history {0}".format(
                 *divmod(index, n_paths)
             ),
@@ -685,7 +735,7 @@ class HybridLangevinROM(TrajectoryModel):
         # the clock features are reproduced exactly: only the dynamic ones count
         return self._statistical_score(
             X,
-            seed_index=_SEEDS.index("score_eval"),
+            seed_slots=_SEEDS,
             columns=self.langevin_.dynamic_features_,
         )
 

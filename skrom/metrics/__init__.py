@@ -15,23 +15,39 @@ time series) of one scalar.
 - Ensembles: :func:`mean_std_error`.
 - Forecasts against lead time: :func:`forecast_rmse`,
   :func:`forecast_sign_skill`.
+- Probabilistic (ensemble) forecasts: :func:`forecast_crps`,
+  :func:`interval_coverage`, :func:`spread_skill_ratio`,
+  :func:`rank_histogram`; of transition events:
+  :func:`transition_probabilities`, :func:`transition_brier_score`,
+  :func:`transition_reliability`.
 - scikit-learn scorers ``scorer(estimator, X, y=None)``, higher is better,
   which sample the fitted model and compare its run with held-out ``X``:
   :func:`make_statistics_scorer`, :func:`make_forecast_scorer` and the
   ready-made :data:`pdf_kl_scorer`, :data:`pdf_hellinger_scorer`,
   :data:`acf_error_scorer`, :data:`residence_time_scorer`,
   :data:`mean_std_scorer`, :data:`forecast_skill_scorer`,
-  :data:`forecast_rmse_scorer`.
+  :data:`forecast_rmse_scorer`, :data:`forecast_crps_scorer`.
 
-Distances and errors are lower-is-better: pass them to
+Distances, errors, CRPS and Brier scores are lower-is-better: pass them to
 :func:`sklearn.metrics.make_scorer` with ``greater_is_better=False``;
 :func:`forecast_sign_skill` is higher-is-better.
 """
 
 from ._autocorrelation import acf_error, autocorrelation, decorrelation_time
 from ._ensemble_statistics import mean_std_error
+from ._events import (
+    transition_brier_score,
+    transition_probabilities,
+    transition_reliability,
+)
 from ._forecast import forecast_rmse, forecast_sign_skill
 from ._pdf import marginal_pdf, pdf_hellinger_distance, pdf_kl_divergence
+from ._probabilistic import (
+    forecast_crps,
+    interval_coverage,
+    rank_histogram,
+    spread_skill_ratio,
+)
 from ._residence import (
     mean_residence_times,
     residence_time_error,
@@ -42,6 +58,7 @@ from ._scorers import (
     ForecastScorer,
     StatisticsScorer,
     acf_error_scorer,
+    forecast_crps_scorer,
     forecast_rmse_scorer,
     forecast_skill_scorer,
     make_forecast_scorer,
@@ -57,6 +74,7 @@ __all__ = [
     "ForecastScorer",
     "StatisticsScorer",
     "acf_error_scorer",
+    "forecast_crps_scorer",
     "forecast_rmse_scorer",
     "forecast_skill_scorer",
     "make_forecast_scorer",
@@ -68,16 +86,23 @@ __all__ = [
     "acf_error",
     "autocorrelation",
     "decorrelation_time",
+    "forecast_crps",
     "forecast_rmse",
     "forecast_sign_skill",
+    "interval_coverage",
     "marginal_pdf",
     "mean_residence_times",
     "mean_std_error",
     "pdf_hellinger_distance",
     "pdf_kl_divergence",
+    "rank_histogram",
     "residence_time_error",
     "residence_times",
+    "spread_skill_ratio",
+    "transition_brier_score",
     "transition_counts",
     "transition_events",
     "transition_forecast_skill",
+    "transition_probabilities",
+    "transition_reliability",
 ]

@@ -6,10 +6,10 @@ from .._validation import check_positive_float
 from ._inputs import as_trajectories, require_scalar, select_features
 from ._states import check_thresholds
 
-__all__ = ["forecast_rmse", "forecast_sign_skill"]
+__all__ = ["forecast_rmse", "forecast_sign_skill", "check_forecasts", "lead_times"]
 
 
-def _check_forecasts(y_true, y_pred):
+def check_forecasts(y_true, y_pred):
     """Return y_true (F, L, d) and y_pred (F, M, L, d) (M = 1 for a point forecast)."""
     y_true = as_trajectories(y_true, "y_true")
     if np.ndim(y_pred) == 4:
@@ -31,7 +31,8 @@ def _check_forecasts(y_true, y_pred):
     return y_true, pred
 
 
-def _lead_times(n_leads, dt):
+def lead_times(n_leads, dt):
+    """Return ``dt * arange(n_leads)``; ``dt=None`` counts leads in steps."""
     dt = 1.0 if dt is None else check_positive_float(dt, "dt")
     return dt * np.arange(n_leads, dtype=np.float64)
 
@@ -75,11 +76,11 @@ def forecast_rmse(y_true, y_pred, *, dt=None, feature=None):
     >>> forecast_rmse(truth, pred, dt=0.5)
     (array([0. , 0.5, 1. ]), array([0., 1., 2.]))
     """
-    y_true, pred = _check_forecasts(y_true, y_pred)
+    y_true, pred = check_forecasts(y_true, y_pred)
     y_true = select_features(y_true, feature, "y_true")
     mean = select_features(pred.mean(axis=1), feature, "y_pred")
     rmse = np.sqrt(np.mean((mean - y_true) ** 2, axis=(0, 2)))
-    return _lead_times(y_true.shape[1], dt), rmse
+    return lead_times(y_true.shape[1], dt), rmse
 
 
 def forecast_sign_skill(y_true, y_pred, *, thresholds=0.0, dt=None, feature=None):
@@ -131,7 +132,7 @@ def forecast_sign_skill(y_true, y_pred, *, thresholds=0.0, dt=None, feature=None
     >>> forecast_sign_skill(truth, pred)[1]
     array([1. , 1. , 0.5])
     """
-    y_true, pred = _check_forecasts(y_true, y_pred)
+    y_true, pred = check_forecasts(y_true, y_pred)
     zones = check_thresholds(thresholds)
     bounds = zones.mean(axis=1)
     truth = require_scalar(y_true, feature, "y_true")
@@ -146,4 +147,4 @@ def forecast_sign_skill(y_true, y_pred, *, thresholds=0.0, dt=None, feature=None
     )
     pred_state = np.argmax(votes, axis=0)
     skill = np.mean(pred_state == true_state, axis=0)
-    return _lead_times(n_leads, dt), skill
+    return lead_times(n_leads, dt), skill

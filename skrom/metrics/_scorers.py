@@ -29,6 +29,7 @@ from ._autocorrelation import acf_error, decorrelation_time
 from ._ensemble_statistics import mean_std_error
 from ._forecast import forecast_rmse, forecast_sign_skill
 from ._pdf import pdf_hellinger_distance, pdf_kl_divergence
+from ._probabilistic import forecast_crps
 from ._residence import residence_time_error
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "mean_std_scorer",
     "forecast_skill_scorer",
     "forecast_rmse_scorer",
+    "forecast_crps_scorer",
 ]
 
 
@@ -72,6 +74,14 @@ _METRICS = {
     "residence_time_error": residence_time_error,
     "mean_error": _mean_error,
     "mean_std_error": _mean_std_sum,
+}
+
+
+# forecast skill per lead, and the sign that makes it higher-is-better
+_FORECAST_METRICS = {
+    "sign_skill": (forecast_sign_skill, 1),
+    "rmse": (forecast_rmse, -1),
+    "crps": (forecast_crps, -1),
 }
 
 
@@ -151,25 +161,30 @@ def _resolve_stride(estimator, data_stride):
     return stride
 
 
-def _repr(scorer, names):
-    """``Class(metric, <non-default settings>, <metric kwargs>)``."""
-    defaults = type(scorer).__init__.__kwdefaults__
-    metric = scorer.metric
-    parts = [
-        repr(metric)
-        if isinstance(metric, str)
-        else getattr(metric, "__name__", repr(metric))
-    ]
-    parts += [
-        f"{k}={getattr(scorer, k)!r}"
-        for k in names
-        if getattr(scorer, k) != defaults[k]
-    ]
-    parts += [f"{k}={v!r}" for k, v in scorer.metric_kwargs.items()]
-    return f"{type(scorer).__name__}({', '.join(parts)})"
+class _RunScorer:
+    """What the scorers of generated runs share: a repr of their settings."""
+
+    def __repr__(self):
+        """``Class(metric, <non-default settings>, <metric kwargs>)``."""
+        params = inspect.signature(type(self).__init__).parameters
+        metric = self.metric
+        parts = [
+            repr(metric)
+            if isinstance(metric, str)
+            else getattr(metric, "__name__", repr(metric))
+        ]
+        parts += [
+            f"{k}={getattr(self, k)!r}"
+            for k, p in params.items()
+            if p.kind is p.KEYWORD_ONLY
+            and k != "metric_kwargs"
+            and getattr(self, k) != p.default
+        ]
+        parts += [f"{k}={v!r}" for k, v in self.metric_kwargs.items()]
+        return f"{type(self).__name__}({', '.join(parts)})"
 
 
-class StatisticsScorer:
+class StatisticsScorer(_RunScorer):
     """Score a generative model by a statistic of its simulated trajectories.
 
     Calling ``scorer(estimator, X)`` generates
@@ -260,19 +275,6 @@ class StatisticsScorer:
             )
         metric = _METRICS[self.metric] if isinstance(self.metric, str) else self.metric
         return float(self.sign * metric(X, paths, **self.metric_kwargs))
-
-    def __repr__(self):
-        return _repr(
-            self,
-            (
-                "n_steps",
-                "n_paths",
-                "random_state",
-                "sign",
-                "x0_from_data",
-                "data_stride",
-            ),
-        )
 
 
 def make_statistics_scorer(
@@ -370,7 +372,7 @@ def make_statistics_scorer(
     )
 
 
-class ForecastScorer:
+class ForecastScorer(_RunScorer):
     """Score a generative model by the skill of ensemble forecasts.
 
     Calling ``scorer(estimator, X)`` takes start points every
@@ -378,14 +380,15 @@ class ForecastScorer:
     ``max_starts`` of them, evenly spaced), runs ``n_members`` paths of
     ``n_leads`` points from each with one ``estimator.sample`` call, and
     returns the mean over leads ``1 .. n_leads - 1`` of
-    :func:`forecast_sign_skill` (``metric="sign_skill"``) or minus
-    :func:`forecast_rmse` (``metric="rmse"``).
+    :func:`forecast_sign_skill` (``metric="sign_skill"``), or minus that of
+    :func:`forecast_rmse` (``metric="rmse"``) or :func:`forecast_crps`
+    (``metric="crps"``).
 
     Build instances with :func:`make_forecast_scorer`.
 
     Parameters
     ----------
-    metric : {"sign_skill", "rmse"}
+    metric : {"sign_skill", "rmse", "crps"}
         Skill measure.
     n_leads : int or None
         Points per forecast including the start; None: one decorrelation
@@ -464,11 +467,9 @@ class ForecastScorer:
             estimator, n_leads, x0, x0.shape[0], self.random_state, n_features
         )
         paths = paths.reshape(len(starts), self.n_members, n_leads, n_features)
-        if self.metric == "sign_skill":
-            _, skill = forecast_sign_skill(truth, paths, **self.metric_kwargs)
-            return float(np.mean(skill[1:]))
-        _, rmse = forecast_rmse(truth, paths, **self.metric_kwargs)
-        return float(-np.mean(rmse[1:]))
+        metric, sign = _FORECAST_METRICS[self.metric]
+        _, skill = metric(truth, paths, **self.metric_kwargs)
+        return float(sign * np.mean(skill[1:]))
 
     def _default_leads(self, X):
         """One decorrelation time (1/e) of the data plus one, at most half of it."""
@@ -479,19 +480,6 @@ class ForecastScorer:
         except ValueError:  # a constant feature: no time scale to go by
             return half
         return int(min(max(np.ceil(tau) + 1, 2), half))
-
-    def __repr__(self):
-        return _repr(
-            self,
-            (
-                "n_leads",
-                "n_members",
-                "start_stride",
-                "max_starts",
-                "random_state",
-                "data_stride",
-            ),
-        )
 
 
 def make_forecast_scorer(
@@ -509,10 +497,12 @@ def make_forecast_scorer(
 
     Parameters
     ----------
-    metric : {"sign_skill", "rmse"}, default="sign_skill"
+    metric : {"sign_skill", "rmse", "crps"}, default="sign_skill"
         Mean over leads ``1 .. n_leads - 1`` of :func:`forecast_sign_skill`
-        (fraction of forecasts in the right state; higher is better) or of
-        :func:`forecast_rmse` of the ensemble mean (negated).
+        (fraction of forecasts in the right state; higher is better), of
+        :func:`forecast_rmse` of the ensemble mean (negated) or of
+        :func:`forecast_crps` (negated; the fair CRPS unless ``fair=False``
+        is passed, so it needs ``n_members >= 2``).
     n_leads : int or None, default=None
         Points per forecast including the start; None uses one
         decorrelation time of the held-out data (the first lag where its
@@ -533,7 +523,7 @@ def make_forecast_scorer(
         the held-out trajectories are cut into ``data_stride`` interleaved
         ones at the model's time step.
     **metric_kwargs
-        Passed to the metric (``thresholds``, ``feature``).
+        Passed to the metric (``thresholds``, ``feature``, ``fair``).
 
     Returns
     -------
@@ -550,12 +540,13 @@ def make_forecast_scorer(
     >>> make_forecast_scorer(n_leads=30, thresholds=0.0)
     ForecastScorer('sign_skill', n_leads=30, thresholds=0.0)
     """
-    check_option(metric, "metric", ("sign_skill", "rmse"))
+    check_option(metric, "metric", tuple(_FORECAST_METRICS))
     if n_leads is not None:
         check_int(n_leads, "n_leads", min_value=2)
     if start_stride is not None:
         check_int(start_stride, "start_stride")
-    check_int(n_members, "n_members")
+    fair_crps = metric == "crps" and metric_kwargs.get("fair", True)
+    check_int(n_members, "n_members", min_value=2 if fair_crps else 1)
     check_int(max_starts, "max_starts")
     if data_stride != "auto":
         check_int(data_stride, "data_stride")
@@ -593,3 +584,5 @@ mean_std_scorer = make_statistics_scorer("mean_std_error")
 forecast_skill_scorer = make_forecast_scorer("sign_skill", thresholds=0.0, feature=0)
 #: Negative mean RMSE of 10-member ensemble-mean forecasts.
 forecast_rmse_scorer = make_forecast_scorer("rmse")
+#: Negative mean fair CRPS of 10-member ensemble forecasts (all features).
+forecast_crps_scorer = make_forecast_scorer("crps")

@@ -4,6 +4,7 @@ Every function draws on a given ``ax`` (or a new one), returns the axes and
 never calls ``show()``, so figures compose into papers and notebooks.
 """
 
+from ._calibration import plot_rank_histogram, plot_reliability_diagram
 from ._ensembles import plot_fan_chart
 from ._fields import plot_space_time
 from ._forecast import plot_forecast_skill
@@ -14,5 +15,7 @@ __all__ = [
     "plot_fan_chart",
     "plot_forecast_skill",
     "plot_pdf",
+    "plot_rank_histogram",
+    "plot_reliability_diagram",
     "plot_space_time",
 ]

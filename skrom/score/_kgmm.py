@@ -1,5 +1,6 @@
 """KGMMScore: score functions by the K-means Gaussian-mixture method."""
 
+import logging
 import numbers
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -19,6 +20,7 @@ from .._param_validation import (
     Options,
     SequenceOf,
 )
+from .._progress import member_progress
 from .._random import as_seed_sequence, named_seeds, spawn_seeds
 from .._torch import ACTIVATIONS, progress_bar
 from .._validation import (
@@ -44,6 +46,8 @@ from ._interpolator import (
 from ._langevin_kernels import langevin_kernel, simulate_endpoints
 
 __all__ = ["KGMMScore"]
+
+logger = logging.getLogger(__name__)
 
 # A cell must average at least this many perturbed samples per pass, whatever
 # ``prob`` says, or its mean noise is mostly noise.
@@ -173,7 +177,8 @@ class KGMMScore(SkromEstimator):
         Threads for the noise passes and processes for :meth:`sample`; the
         results do not depend on it.
     verbose : int, default=0
-        Progress bars over the passes and epochs when > 0.
+        Progress bars over the passes, the epochs and :meth:`sample`'s
+        blocks of chains when > 0.
 
     Attributes
     ----------
@@ -336,6 +341,12 @@ class KGMMScore(SkromEstimator):
         partition_seed, pass_seed, net_seed = seeds
 
         # --- partition of the perturbed samples
+        logger.info(
+            "KGMMScore: partitioning %d perturbed samples x %d features (%s)",
+            min(n, _PARTITION_SAMPLES),
+            d,
+            self.clustering,
+        )
         rng = np.random.default_rng(partition_seed)
         # the cells are defined by mass fractions, which a subsample of a
         # few hundred thousand points estimates well at a fraction of the cost
@@ -363,6 +374,13 @@ class KGMMScore(SkromEstimator):
         arrays = _Partition(*partition_arrays(partition))
 
         # --- passes of fresh noise, summed per cell in fixed blocks
+        logger.info(
+            "KGMMScore: averaging the noise over %d cells, at most %d passes "
+            "over %d samples",
+            n_cells,
+            max(2, self.max_passes),
+            n,
+        )
         n_blocks = max(1, -(-n // _BLOCK_ROWS))
         bounds = np.linspace(0, n, n_blocks + 1).astype(int)
         block_rngs = [
@@ -428,6 +446,13 @@ class KGMMScore(SkromEstimator):
         noise_mse = float(np.sum(var_z.mean(axis=1) / sigma**2) / cnt.sum())
 
         # --- smooth interpolation of the cell scores
+        logger.info(
+            "KGMMScore: fitting the score network to %d cell scores "
+            "(%d Adam epochs, %d L-BFGS iterations at most)",
+            int(np.count_nonzero(keep)),
+            self.max_epochs,
+            self.lbfgs_iter,
+        )
         module, history = fit_weighted_mlp(
             centres,
             scores,
@@ -623,14 +648,21 @@ class KGMMScore(SkromEstimator):
             np.diag(self.scale_),
             self.score_kernel_,
         )
-        results = run_ensemble(
+        with member_progress(
             _sample_member,
             n_members,
-            random_state=run_seed,
-            n_jobs=self.n_jobs,
-            args=(X0, model),
-            stack=False,
-        )
+            f"KGMMScore sample ({_CHAINS_PER_MEMBER} chains per block)",
+            self.verbose,
+            unit="block",
+        ) as member:
+            results = run_ensemble(
+                member,
+                n_members,
+                random_state=run_seed,
+                n_jobs=self.n_jobs,
+                args=(X0, model),
+                stack=False,
+            )
         out = np.concatenate([r[0] for r in results])
         status = np.concatenate([r[1] for r in results])
         if np.any(status >= 0):

@@ -1,5 +1,6 @@
 """LangevinROM: a Langevin model whose drift is a learned score."""
 
+import logging
 import numbers
 import warnings
 
@@ -15,6 +16,7 @@ from .._param_validation import (
     Boolean,
     Interval,
 )
+from .._progress import member_progress, optional_bar
 from .._random import as_seed_sequence, int_seed, named_seeds
 from .._validation import (
     check_member_status,
@@ -36,9 +38,11 @@ from ._langevin_kernels import (
     simulate_path,
     table_drifts,
 )
-from ._time_change import check_time_change, time_change_factor
+from ._time_change import N_PASSES, check_time_change, time_change_factor
 
 __all__ = ["LangevinROM", "estimate_diffusion"]
+
+logger = logging.getLogger(__name__)
 
 # Lags (in steps) tried when the diffusion lag is chosen from the data.
 _AUTO_LAGS = (1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200)
@@ -198,7 +202,10 @@ class LangevinROM(TrajectoryModel):
         Parallel ensemble members in :meth:`sample` (results do not depend on
         it).
     verbose : int, default=0
-        Passed on to the default score estimator.
+        When > 0, progress bars over the time-scale calibration's runs and
+        :meth:`sample`'s paths; passed on to the default score estimator.
+        Stage boundaries of ``fit`` are logged at INFO level to the
+        ``"skrom"`` logger whatever ``verbose``.
 
     Attributes
     ----------
@@ -356,6 +363,14 @@ class LangevinROM(TrajectoryModel):
         params = est.get_params()
         if "random_state" in params and params["random_state"] is None:
             est.set_params(random_state=int_seed(seeds.score))
+        logger.info(
+            "%s: fitting the score (%s) on %d trajectories x %d steps x %d features",
+            who,
+            type(est).__name__,
+            n_traj,
+            n_steps,
+            d,
+        )
         est.fit(X)
         self.score_estimator_ = est
         self.n_features_in_ = d
@@ -404,22 +419,39 @@ class LangevinROM(TrajectoryModel):
         if model is None:
             raise TypeError(self._no_kernel_message())
 
+        who = type(self).__name__
+        sim_steps = _SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS
+        logger.info(
+            "%s: calibrating the time scale (diffusion=%r): %d simulations of "
+            "at least %d steps",
+            who,
+            self.diffusion,
+            N_PASSES,
+            sim_steps,
+        )
+
         def run(k, n_steps, x0):
             # Phi -> k Phi, Sigma -> sqrt(k) Sigma: a scaled copy, run as
             # sample() runs the fitted model
             scaled = model._replace(phi=k * model.phi, noise=np.sqrt(k) * model.noise)
-            return self._simulate(scaled, n_steps, x0, x0.shape[0], seed)
+            paths = self._simulate(scaled, n_steps, x0, x0.shape[0], seed, quiet=True)
+            if bar is not None:
+                bar.update(1)
+            return paths
 
-        return time_change_factor(
-            run,
-            X,
-            float(self.dt),
-            who=type(self).__name__,
-            option=self.diffusion,
-            sim_steps=_SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS,
-            columns=self.dynamic_features_,
-            thresholds=thresholds,
-        )
+        with optional_bar(
+            self.verbose, N_PASSES, f"{who} time-scale calibration", "run"
+        ) as bar:
+            return time_change_factor(
+                run,
+                X,
+                float(self.dt),
+                who=who,
+                option=self.diffusion,
+                sim_steps=sim_steps,
+                columns=self.dynamic_features_,
+                thresholds=thresholds,
+            )
 
     # ------------------------------------------------------------------
     def drift(self, X):
@@ -547,18 +579,24 @@ class LangevinROM(TrajectoryModel):
             f"{type(self.score_estimator_).__name__}."
         )
 
-    def _simulate(self, model, n_steps, x0, n_paths, random_state):
-        """Paths of the kernel bundle ``model`` (see :meth:`sample`)."""
+    def _simulate(self, model, n_steps, x0, n_paths, random_state, quiet=False):
+        """Paths of the kernel bundle ``model`` (see :meth:`sample`).
+
+        A bar over the paths when ``verbose`` and not ``quiet``.
+        """
         est = self.score_estimator_
         weights = est.cluster_counts_ / est.cluster_counts_.sum()
-        results = run_ensemble(
-            _path_member,
-            n_paths,
-            random_state=as_seed_sequence(random_state),
-            n_jobs=self.n_jobs,
-            stack=False,
-            args=(x0, est.cluster_centers_, weights, n_steps, model),
-        )
+        verbose = self.verbose and not quiet
+        desc = f"{type(self).__name__} paths"
+        with member_progress(_path_member, n_paths, desc, verbose) as member:
+            results = run_ensemble(
+                member,
+                n_paths,
+                random_state=as_seed_sequence(random_state),
+                n_jobs=self.n_jobs,
+                stack=False,
+                args=(x0, est.cluster_centers_, weights, n_steps, model),
+            )
         paths = np.stack([r[0] for r in results])
         check_member_status(
             [r[1] for r in results],
@@ -634,7 +672,7 @@ class LangevinROM(TrajectoryModel):
         # the clock features are reproduced exactly: only the dynamic ones count
         return self._statistical_score(
             X,
-            seed_index=_SEEDS.index("score_eval"),
+            seed_slots=_SEEDS,
             columns=self.dynamic_features_,
         )
 

@@ -67,7 +67,7 @@ class _Walk(TrajectoryModel):
         return np.repeat(x0[:, None], n_steps, axis=1)
 
     def score(self, X, y=None):
-        return self._statistical_score(X, seed_index=0, columns=[0])
+        return self._statistical_score(X, seed_slots=("score_eval",), columns=[0])
 
 
 def _data():

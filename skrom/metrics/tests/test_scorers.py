@@ -14,6 +14,8 @@ from skrom._validation import SimulationBlowUpError, check_int, check_trajectori
 from skrom.metrics import (
     acf_error,
     acf_error_scorer,
+    forecast_crps,
+    forecast_crps_scorer,
     forecast_rmse_scorer,
     forecast_skill_scorer,
     make_forecast_scorer,
@@ -85,6 +87,7 @@ ALL_SCORERS = {
     "mean_std": mean_std_scorer,
     "forecast": forecast_skill_scorer,
     "forecast_rmse": forecast_rmse_scorer,
+    "forecast_crps": forecast_crps_scorer,
 }
 
 
@@ -219,7 +222,9 @@ def test_bad_scorer_arguments_raise(data):
     with pytest.raises(ValueError, match="n_steps"):
         make_statistics_scorer("pdf_kl", n_steps=1)
     with pytest.raises(ValueError, match="metric"):
-        make_forecast_scorer("crps")
+        make_forecast_scorer("energy")
+    with pytest.raises(ValueError, match="n_members must be >= 2"):
+        make_forecast_scorer("crps", n_members=1)
     train, test = data
     model = AR1Model().fit(train)
     with pytest.raises(ValueError, match="n_leads"):
@@ -304,3 +309,24 @@ def test_auto_data_stride_follows_the_model_time_step(data):
     model.time_step_ = 0.25
     with pytest.raises(ValueError, match="whole multiple"):
         auto(model, test)
+
+
+def test_crps_scorer_is_minus_the_mean_fair_crps_after_lead_0(data):
+    train, test = data
+    model = AR1Model().fit(train)
+    scorer = make_forecast_scorer("crps", n_leads=4, n_members=8, max_starts=5)
+    starts = [(r, t) for r in range(test.shape[0]) for t in range(0, 597, 4)]
+    keep = np.linspace(0, len(starts) - 1, 5).round().astype(int)
+    truth = np.stack(
+        [test[starts[i][0], starts[i][1] : starts[i][1] + 4] for i in keep]
+    )
+    paths = model.sample(
+        4, x0=np.repeat(truth[:, 0], 8, axis=0), n_paths=40, random_state=0
+    ).reshape(5, 8, 4, 1)
+    _, crps = forecast_crps(truth, paths)
+    assert scorer(model, test) == pytest.approx(-np.mean(crps[1:]), rel=1e-12)
+    standard = make_forecast_scorer(
+        "crps", n_leads=4, n_members=8, max_starts=5, fair=False
+    )
+    # The standard CRPS of a small ensemble is larger: a lower score.
+    assert standard(model, test) < scorer(model, test)
