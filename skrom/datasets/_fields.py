@@ -422,20 +422,46 @@ def _kdv_member(rng, index, p):
     return np.stack([noisy, U]), np.array([amp, s])
 
 
-def _collect(results, grid, params, return_bunch, dt, n_steps, ic_names):
+def _field_ensemble(member, n_trajectories, n_steps, dt, n_grid, physics, common):
+    """Checked parameters of a field simulator, its ensemble and its output.
+
+    ``physics`` holds the equation's own checked coefficients, ``common`` the
+    noise, initial-condition ranges, ``random_state``, ``n_jobs`` and
+    ``return_bunch`` every field simulator takes.
+    """
+    n_trajectories = check_int(n_trajectories, "n_trajectories")
+    n_steps = check_int(n_steps, "n_steps", min_value=2)
+    n_grid = check_int(n_grid, "n_grid", min_value=8)
+    params = dict(
+        n_steps=n_steps,
+        dt=check_positive_float(dt, "dt"),
+        n_grid=n_grid,
+        **physics,
+        noise=check_positive_float(common["noise"], "noise", allow_zero=True),
+        amplitude=tuple(float(a) for a in common["amplitude"]),
+        width=tuple(float(w) for w in common["width"]),
+    )
+    results = run_ensemble(
+        member,
+        n_trajectories,
+        random_state=common["random_state"],
+        n_jobs=common["n_jobs"],
+        args=(params,),
+        stack=False,
+    )
     fields = np.stack([r[0] for r in results])
     ic = np.stack([r[1] for r in results])
     X = fields[:, 0]
-    if not return_bunch:
+    if not common["return_bunch"]:
         return X
     return Bunch(
         X=X,
         X_clean=fields[:, 1],
-        grid=grid,
-        t=np.arange(n_steps) * dt,
-        dt=dt,
+        grid=_grid(n_grid, params["length"]),
+        t=np.arange(n_steps) * params["dt"],
+        dt=params["dt"],
         ic_params=ic,
-        ic_param_names=ic_names,
+        ic_param_names=("amplitude", "width"),
         params=params,
     )
 
@@ -503,36 +529,21 @@ def make_burgers_1d(
     >>> X.shape
     (2, 11, 200)
     """
-    n_trajectories = check_int(n_trajectories, "n_trajectories")
-    n_steps = check_int(n_steps, "n_steps", min_value=2)
-    n_grid = check_int(n_grid, "n_grid", min_value=8)
-    params = dict(
-        n_steps=n_steps,
-        dt=check_positive_float(dt, "dt"),
-        n_grid=n_grid,
+    physics = dict(
         length=1.0,
         center=0.5,
         nu=check_positive_float(nu, "nu", allow_zero=True),
-        noise=check_positive_float(noise, "noise", allow_zero=True),
-        amplitude=tuple(float(a) for a in amplitude),
-        width=tuple(float(w) for w in width),
     )
-    results = run_ensemble(
-        _burgers_member,
-        n_trajectories,
+    common = dict(
+        noise=noise,
+        amplitude=amplitude,
+        width=width,
         random_state=random_state,
         n_jobs=n_jobs,
-        args=(params,),
-        stack=False,
+        return_bunch=return_bunch,
     )
-    return _collect(
-        results,
-        _grid(n_grid, 1.0),
-        params,
-        return_bunch,
-        params["dt"],
-        n_steps,
-        ("amplitude", "width"),
+    return _field_ensemble(
+        _burgers_member, n_trajectories, n_steps, dt, n_grid, physics, common
     )
 
 
@@ -587,34 +598,19 @@ def make_kdv(
     >>> make_kdv(1, 3, n_grid=100, dt=0.001, random_state=0).shape
     (1, 3, 100)
     """
-    n_trajectories = check_int(n_trajectories, "n_trajectories")
-    n_steps = check_int(n_steps, "n_steps", min_value=2)
-    n_grid = check_int(n_grid, "n_grid", min_value=8)
-    params = dict(
-        n_steps=n_steps,
-        dt=check_positive_float(dt, "dt"),
-        n_grid=n_grid,
+    physics = dict(
         length=10.0,
         center=7.5,
         delta=check_positive_float(delta, "delta", allow_zero=True),
-        noise=check_positive_float(noise, "noise", allow_zero=True),
-        amplitude=tuple(float(a) for a in amplitude),
-        width=tuple(float(w) for w in width),
     )
-    results = run_ensemble(
-        _kdv_member,
-        n_trajectories,
+    common = dict(
+        noise=noise,
+        amplitude=amplitude,
+        width=width,
         random_state=random_state,
         n_jobs=n_jobs,
-        args=(params,),
-        stack=False,
+        return_bunch=return_bunch,
     )
-    return _collect(
-        results,
-        _grid(n_grid, 10.0),
-        params,
-        return_bunch,
-        params["dt"],
-        n_steps,
-        ("amplitude", "width"),
+    return _field_ensemble(
+        _kdv_member, n_trajectories, n_steps, dt, n_grid, physics, common
     )
