@@ -21,7 +21,9 @@ minutes; set ``SKROM_DOC_QUICK=1`` for a seconds-long smoke run, or raise
 ``EPOCHS`` to approach the paper's accuracy (see ``benchmarks/bench_coarse.py``).
 """
 
+import argparse
 import os
+import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -29,8 +31,14 @@ import numpy as np
 from skrom.coarse import CoarseSDE
 from skrom.datasets import make_burgers_1d, simulate_coarse_burgers_1d
 from skrom.plotting import plot_space_time
+from skrom.plotting._save import save_figures
 
-QUICK = os.environ.get("SKROM_DOC_QUICK") == "1"
+parser = argparse.ArgumentParser(description="skrom example: plot_coarse_burgers")
+parser.add_argument("--out", default="skrom_figures", help="folder for the figures")
+parser.add_argument("--quick", action="store_true", help="small, fast settings")
+# the documentation build passes its own arguments: ignore what is not ours
+ARGS, _ = parser.parse_known_args()
+QUICK = ARGS.quick or os.environ.get("SKROM_DOC_QUICK") == "1"
 EPOCHS = 2 if QUICK else 40
 N_TRAIN = 3 if QUICK else 10
 N_STEPS = 21 if QUICK else 101
@@ -98,4 +106,8 @@ ax.set_ylabel("relative L2 error")
 ax.set_yscale("log")
 ax.legend()
 fig.tight_layout()
+# the gallery captures the figures itself; a script writes them to --out
+if "sphinx_gallery" not in sys.modules:
+    for path in save_figures(ARGS.out, prefix="plot_coarse_burgers"):
+        print(f"figure written: {path}")
 plt.show()

@@ -42,7 +42,9 @@ the data and models are larger and the script takes about 3 minutes of one
 core. See the discussion at the end for what the numbers say.
 """
 
+import argparse
 import os
+import sys
 import time
 import warnings
 
@@ -69,10 +71,16 @@ from skrom.metrics import (
 )
 from skrom.model_selection import TrajectorySegmentSplit, segment_trajectory
 from skrom.plotting import plot_acf, plot_fan_chart, plot_forecast_skill, plot_pdf
+from skrom.plotting._save import save_figures
 from skrom.score import KGMMScore, LangevinROM
 
 torch.set_num_threads(1)  # results then do not depend on the machine's cores
-QUICK = os.environ.get("SKROM_DOC_QUICK") == "1"
+parser = argparse.ArgumentParser(description="skrom example: plot_compare_bistable")
+parser.add_argument("--out", default="skrom_figures", help="folder for the figures")
+parser.add_argument("--quick", action="store_true", help="small, fast settings")
+# the documentation build passes its own arguments: ignore what is not ours
+ARGS, _ = parser.parse_known_args()
+QUICK = ARGS.quick or os.environ.get("SKROM_DOC_QUICK") == "1"
 DT = 0.01
 THRESHOLDS = (-0.5, 0.5)  # cores of the wells: x < -0.5 and x > 0.5
 LYAPUNOV_TIME = 1.0 / (4 * 0.906)  # of the L63 driver, sped up 1 / eps**2 = 4 times
@@ -358,6 +366,11 @@ if right:
         ax.set_xlabel("time from the crossing")
     axes[0].set_ylabel("x")
     fig.tight_layout()
+
+# the gallery captures the figures itself; a script writes them to --out
+if "sphinx_gallery" not in sys.modules:
+    for path in save_figures(ARGS.out, prefix="plot_compare_bistable"):
+        print(f"figure written: {path}")
 
 # %%
 # Discussion

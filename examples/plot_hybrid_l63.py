@@ -48,7 +48,9 @@ The two test runs here are short: two independent sets of the truth of this
 length already differ by a KL of about 0.01 and residence times by up to 30%.
 """
 
+import argparse
 import os
+import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -71,10 +73,16 @@ from skrom.metrics import (
     transition_events,
     transition_forecast_skill,
 )
+from skrom.plotting._save import save_figures
 from skrom.score import KGMMScore
 
 torch.set_num_threads(1)
-QUICK = os.environ.get("SKROM_DOC_QUICK") == "1"
+parser = argparse.ArgumentParser(description="skrom example: plot_hybrid_l63")
+parser.add_argument("--out", default="skrom_figures", help="folder for the figures")
+parser.add_argument("--quick", action="store_true", help="small, fast settings")
+# the documentation build passes its own arguments: ignore what is not ours
+ARGS, _ = parser.parse_known_args()
+QUICK = ARGS.quick or os.environ.get("SKROM_DOC_QUICK") == "1"
 DT = 0.01
 N_TRAIN = 5_000 if QUICK else 100_000
 N_TEST = 5_000 if QUICK else 100_000
@@ -220,4 +228,8 @@ ax.set_ylabel("transition forecast skill")
 ax.set_ylim(0, 1.05)
 ax.legend()
 fig.tight_layout()
+# the gallery captures the figures itself; a script writes them to --out
+if "sphinx_gallery" not in sys.modules:
+    for path in save_figures(ARGS.out, prefix="plot_hybrid_l63"):
+        print(f"figure written: {path}")
 plt.show()

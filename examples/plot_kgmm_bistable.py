@@ -81,12 +81,23 @@ if QUICK:
 else:
     N_TRAJ, N_STEPS, N_TRUTH = 4, 100_000, 8
     SCORE = dict(sigma=0.05, prob=2e-3, random_state=0)
-# The bars the numbers must pass (the same as in the tests of this example).
+# The bars the numbers must pass at the default settings (the slow test of
+# this example checks them). The truth runs are finite, so the statistics
+# carry sampling noise: the residence times of the L63-driven run (about 700
+# transitions in all) scatter most.
 BARS = {
-    "score error": 0.15,
-    "PDF KL": 0.02,
-    "ACF error": 0.1,
-    "residence error": 0.35,
+    "double well": {
+        "score error": 0.15,
+        "PDF KL": 0.01,
+        "ACF error": 0.05,
+        "residence error": 0.2,
+    },
+    "L63-driven": {
+        "score error": 0.15,
+        "PDF KL": 0.02,
+        "ACF error": 0.1,
+        "residence error": 0.35,
+    },
 }
 
 
@@ -117,7 +128,7 @@ def statistics(truth, model, max_lag):
     }
 
 
-def plot_part(axes, grid, curves, truth, model, max_lag, title):
+def plot_part(axes, grid, curves, truth, model, max_lag, title, density=None):
     """Score, PDF, ACF and residence times of one part, in four panels."""
     ax_score, ax_pdf, ax_acf, ax_res = axes
     for label, (values, style) in curves.items():
@@ -125,6 +136,9 @@ def plot_part(axes, grid, curves, truth, model, max_lag, title):
     ax_score.set(xlabel="x", ylabel="d log p / dx", title=f"{title}: score")
     ax_score.legend(fontsize="small")
     plot_pdf({"truth": truth, "Langevin ROM": model}, ax=ax_pdf)
+    if density is not None:
+        ax_pdf.plot(grid, density, "k:", label="exact")
+        ax_pdf.legend()
     ax_pdf.set_title("invariant density")
     plot_acf({"truth": truth, "Langevin ROM": model}, max_lag, dt=DT, ax=ax_acf)
     ax_acf.set_title("autocorrelation")
@@ -172,10 +186,13 @@ rom1.fit(X1)
 grid1 = bulk_grid(X1)
 exact_score = (grid1 - grid1**3) / D
 exact_density = np.exp(-(grid1**4 / 4 - grid1**2 / 2) / D)
+exact_density /= exact_density.sum() * (grid1[1] - grid1[0])  # on the bulk only
 learned1 = rom1.score_estimator_.predict(grid1[:, None])[:, 0]
 sim1 = rom1.sample(N_STEPS, n_paths=N_TRUTH, random_state=1)
 max_lag1 = int(3 * decorrelation_time(truth1, dt=DT)[0] / DT)
-results = {"double well": {"score error": score_error(learned1, exact_score, exact_density)}}
+results = {
+    "double well": {"score error": score_error(learned1, exact_score, exact_density)}
+}
 results["double well"].update(statistics(truth1, sim1, max_lag1))
 print(
     f"double well: noise amplitude sqrt(2 D) = {np.sqrt(2 * D):.3f}, "
@@ -236,13 +253,13 @@ sim2 = rom2.sample(N_STEPS, n_paths=truth2.shape[0], random_state=1)
 max_lag2 = int(3 * decorrelation_time(truth2, dt=DT)[0] / DT)
 results["L63-driven"] = {"score error": score_error(learned2, kde_ref, kde_density)}
 results["L63-driven"].update(statistics(truth2, sim2, max_lag2))
-floor = score_error(kde_first, kde_second, kde_density)
+halves = score_error(kde_first, kde_second, kde_density)
 smooth_error = score_error(learned2, kde_smooth, kde_density)
 print(
-    f"L63-driven: KDE bandwidth {bandwidth:.4f} by cross-validation; its score "
-    f"from one half of the reference run against the other: {floor:.2f}; the "
-    f"learned score against the KDE at the model's smoothing "
-    f"({model_bandwidth:.3f}): {smooth_error:.2f}"
+    f"L63-driven: KDE bandwidth {bandwidth:.4f} by cross-validation\n"
+    f"  its score, one half of the reference run against the other: {halves:.2f}\n"
+    f"  learned score against the KDE at the model's own smoothing "
+    f"(h = {model_bandwidth:.3f}): {smooth_error:.2f}"
 )
 
 # %%
@@ -250,8 +267,9 @@ print(
 print(f"\n{'part':<12} {'metric':<16} {'value':>8} {'bar':>6}  pass")
 for part, row in results.items():
     for metric, value in row.items():
-        verdict = "yes" if value < BARS[metric] else "NO"
-        print(f"{part:<12} {metric:<16} {value:8.4f} {BARS[metric]:6.2f}  {verdict}")
+        bar = BARS[part][metric]
+        verdict = "yes" if value < bar else "NO"
+        print(f"{part:<12} {metric:<16} {value:8.4f} {bar:6.2f}  {verdict}")
 print(f"(total {time.perf_counter() - START:.0f} s)")
 
 # %%
@@ -266,6 +284,7 @@ plot_part(
     sim1,
     max_lag1,
     "double well",
+    density=exact_density,
 )
 fig.tight_layout()
 
@@ -296,19 +315,34 @@ plt.show()
 # What the numbers say
 # --------------------
 #
-# In the first part the learned score is within a few per cent of the exact
-# one, and the model's density, autocorrelation and residence times match an
-# independent run of the truth to within that run's own sampling noise.
+# At the default settings (four training runs of 1000 time units; 51 s on a
+# busy two-core machine) this example printed
 #
-# In the second part the invariant density, autocorrelation and residence
-# times of the reduced model still match the truth, but the score error
-# against the cross-validated KDE is large, and it is the reference that is
-# rough: the density of ``x`` has narrow peaks and sharp edges made by the
-# deterministic chaotic forcing (the grey and black curves of the score
-# panel), and the kernel estimate that best predicts held-out samples keeps
-# them. Its score, estimated from one half of the reference run, disagrees
-# with the other half by an amount of the same order as the model's error
-# (printed above), so no smooth model can pass the bar against it. KGMM
-# learns the score of the density smoothed at ``sigma`` data spreads; against
-# the KDE at that bandwidth (green) the error is several times smaller. See
-# the README for the figures of the default settings.
+# ===========  ===========  =====  =====  ============  ===============
+# part         score error  PDF KL  ACF   residence     learned vs KDE
+# ===========  ===========  =====  =====  ============  ===============
+# double well  0.050        0.004  0.020  0.097
+# L63-driven   0.72         0.005  0.052  0.25          0.25 at h=0.046
+# ===========  ===========  =====  =====  ============  ===============
+#
+# In the first part the learned score is within 5% of the exact one, and
+# the reduced model's density, autocorrelation and residence times match an
+# independent run of the truth about as well as two such runs match each
+# other (the model's density is slightly lopsided because its four training
+# runs are: about 400 transitions).
+#
+# In the second part the reduced model's density, autocorrelation and
+# residence times pass their bars, but its score misses the bar against the
+# cross-validated KDE by far, and the figure shows why: the density of
+# ``x`` has fine structure, ripples about 0.1 apart in ``x``, made by the
+# deterministic chaotic forcing. It is real, not sampling noise: the
+# reference's score from one half of the run follows the other half's
+# ripples (grey and black; they differ by 0.34, where the model is off by
+# 0.72), and a KDE of the training data is 0.23 from the reference. The
+# likelihood-optimal bandwidth (0.015) keeps the ripples; KGMM learns the
+# score of the density smoothed at ``sigma = 0.05`` data spreads (0.046 in
+# ``x``) through a smooth network, and against the KDE at that bandwidth
+# (green) its error is 0.25. Smaller ``sigma`` with more data and clusters
+# (``sigma = 0.0125``, sixteen runs, ``prob = 2.5e-4``) gave 0.72 still: the
+# network does not follow ripples that fine. The reduced model does not need
+# them: its long-time statistics are what the table checks.

@@ -23,7 +23,9 @@ minutes; ``benchmarks/bench_sfml.py`` runs the published setting (10,000
 bursts or more) that meets the 5% tolerances.
 """
 
+import argparse
 import os
+import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -31,9 +33,15 @@ import numpy as np
 from skrom.datasets import make_multiscale_oscillator
 from skrom.flows import SFMLFlow
 from skrom.metrics import mean_std_error
+from skrom.plotting._save import save_figures
 
 simulate = make_multiscale_oscillator
-QUICK = os.environ.get("SKROM_DOC_QUICK") == "1"
+parser = argparse.ArgumentParser(description="skrom example: plot_sfml_oscillator")
+parser.add_argument("--out", default="skrom_figures", help="folder for the figures")
+parser.add_argument("--quick", action="store_true", help="small, fast settings")
+# the documentation build passes its own arguments: ignore what is not ours
+ARGS, _ = parser.parse_known_args()
+QUICK = ARGS.quick or os.environ.get("SKROM_DOC_QUICK") == "1"
 N_BURSTS = 200 if QUICK else 2000
 N_PATHS = 200 if QUICK else 2000
 EPOCHS = 2 if QUICK else 40
@@ -102,4 +110,8 @@ for k, x in enumerate(states):
         ax.set(title=f"given {x}", xlabel=f"{name}(t + 0.05)")
 axes[0, 0].legend()
 fig.tight_layout()
+# the gallery captures the figures itself; a script writes them to --out
+if "sphinx_gallery" not in sys.modules:
+    for path in save_figures(ARGS.out, prefix="plot_sfml_oscillator"):
+        print(f"figure written: {path}")
 plt.show()

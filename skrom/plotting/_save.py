@@ -2,6 +2,8 @@
 
 import pathlib
 
+from ._axes import pyplot
+
 __all__ = ["save_figures"]
 
 
@@ -57,12 +59,7 @@ def save_figures(out_dir, *, prefix="figure", fmt="png", dpi=120, close=False):
                 f"{name} must be a non-empty string without path separators; "
                 f"got {value!r}."
             )
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "skrom.plotting needs matplotlib: pip install 'skrom[plot]'."
-        ) from exc
+    plt = pyplot()
     folder = pathlib.Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"out_dir {str(folder)!r} exists and is not a folder.")

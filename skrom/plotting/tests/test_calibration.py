@@ -9,12 +9,6 @@ from skrom.metrics import rank_histogram, transition_reliability  # noqa: E402
 from skrom.plotting import plot_rank_histogram, plot_reliability_diagram  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def test_rank_histogram_bars_are_relative_frequencies_with_a_flat_line():
     rng = np.random.default_rng(0)
     truth = rng.normal(size=(200, 3, 1))

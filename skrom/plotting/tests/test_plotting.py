@@ -15,12 +15,6 @@ from skrom.plotting import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def test_pdf_curves_integrate_to_one_and_share_grid():
     rng = np.random.default_rng(1)
     ax = plot_pdf(
