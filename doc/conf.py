@@ -20,6 +20,31 @@ extensions = [
 ]
 
 autosummary_generate = True
+
+
+def _reexports():
+    """Public names that re-export a class of :mod:`skrom.exceptions`.
+
+    The reference lists them where a user meets them too (``skrom``,
+    ``skrom.datasets``), but describes each class once, in
+    ``skrom.exceptions``: the other pages are not indexed, so Sphinx sees
+    no duplicate description.
+    """
+    import importlib
+
+    import skrom.exceptions
+
+    out = []
+    for name in ("skrom", "skrom.datasets"):
+        module = importlib.import_module(name)
+        for attr in module.__all__:
+            obj = getattr(module, attr)
+            if isinstance(obj, type) and getattr(skrom.exceptions, attr, None) is obj:
+                out.append(f"{name}.{attr}")
+    return out
+
+
+autosummary_context = {"skrom_reexports": _reexports()}
 autodoc_default_options = {"members": True, "inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False

@@ -15,6 +15,12 @@ around them :mod:`skrom.datasets` (simulators of the benchmark systems) and
 
 __version__ = "0.1.0.dev0"
 
+import logging  # noqa: E402
+
 from ._persistence import IncompatibleModelError  # noqa: E402
+
+# progress of long fits is logged at INFO on "skrom.*" loggers; a library
+# leaves handlers to the application
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = ["IncompatibleModelError", "__version__"]

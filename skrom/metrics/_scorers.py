@@ -338,7 +338,7 @@ def make_statistics_scorer(
     Notes
     -----
     A model whose simulation blows up raises
-    :class:`~skrom.datasets.SimulationBlowUpError` (a ``ValueError``)
+    :class:`~skrom.exceptions.SimulationBlowUpError` (a ``ValueError``)
     from ``sample``; the scorer lets it through, so
     ``GridSearchCV(..., error_score=np.nan)`` records NaN for that candidate
     and goes on, while the default ``error_score="raise"`` stops the search.
