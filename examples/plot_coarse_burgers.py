@@ -30,8 +30,7 @@ import numpy as np
 
 from skrom.coarse import CoarseSDE
 from skrom.datasets import make_burgers_1d, simulate_coarse_burgers_1d
-from skrom.plotting import plot_space_time
-from skrom.plotting._save import save_figures
+from skrom.plotting import plot_space_time, save_figures
 
 parser = argparse.ArgumentParser(description="skrom example: plot_coarse_burgers")
 parser.add_argument("--out", default="skrom_figures", help="folder for the figures")

@@ -54,8 +54,8 @@ import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
-from skrom._validation import SimulationBlowUpError
 from skrom.datasets import make_bistable_additive
+from skrom.exceptions import SimulationBlowUpError
 from skrom.flows import SFMLFlow
 from skrom.forcing import DelayNODEForcing
 from skrom.hybrid import HybridLangevinROM
@@ -70,8 +70,13 @@ from skrom.metrics import (
     transition_forecast_skill,
 )
 from skrom.model_selection import TrajectorySegmentSplit, segment_trajectory
-from skrom.plotting import plot_acf, plot_fan_chart, plot_forecast_skill, plot_pdf
-from skrom.plotting._save import save_figures
+from skrom.plotting import (
+    plot_acf,
+    plot_fan_chart,
+    plot_forecast_skill,
+    plot_pdf,
+    save_figures,
+)
 from skrom.score import KGMMScore, LangevinROM
 
 torch.set_num_threads(1)  # results then do not depend on the machine's cores

@@ -73,7 +73,7 @@ from skrom.metrics import (
     transition_events,
     transition_forecast_skill,
 )
-from skrom.plotting._save import save_figures
+from skrom.plotting import save_figures
 from skrom.score import KGMMScore
 
 torch.set_num_threads(1)

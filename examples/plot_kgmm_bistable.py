@@ -59,8 +59,7 @@ from skrom.metrics import (
     pdf_kl_divergence,
     residence_time_error,
 )
-from skrom.plotting import plot_acf, plot_pdf
-from skrom.plotting._save import save_figures
+from skrom.plotting import plot_acf, plot_pdf, save_figures
 from skrom.score import KGMMScore, LangevinROM
 
 parser = argparse.ArgumentParser(

@@ -49,8 +49,7 @@ from statsmodels.datasets import elnino
 
 from skrom.flows import SFMLFlow
 from skrom.metrics import acf_error, autocorrelation, pdf_kl_divergence
-from skrom.plotting import plot_acf, plot_pdf
-from skrom.plotting._save import save_figures
+from skrom.plotting import plot_acf, plot_pdf, save_figures
 from skrom.score import KGMMScore, LangevinROM
 
 parser = argparse.ArgumentParser(description="skrom example: plot_real_enso")

@@ -32,7 +32,7 @@ import numpy as np
 from skrom.datasets import exp_ou_averaged_path, make_exp_ou
 from skrom.flows import SFMLFlow
 from skrom.metrics import mean_std_error
-from skrom.plotting._save import save_figures
+from skrom.plotting import save_figures
 
 parser = argparse.ArgumentParser(description="skrom example: plot_sfml_exp_ou")
 parser.add_argument("--out", default="skrom_figures", help="folder for the figures")

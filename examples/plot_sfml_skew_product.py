@@ -32,7 +32,7 @@ import numpy as np
 from skrom.datasets import make_skew_product
 from skrom.flows import SFMLFlow
 from skrom.metrics import mean_std_error
-from skrom.plotting._save import save_figures
+from skrom.plotting import save_figures
 
 simulate = make_skew_product
 parser = argparse.ArgumentParser(description="skrom example: plot_sfml_skew_product")
