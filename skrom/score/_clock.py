@@ -19,7 +19,6 @@ __all__ = [
     "fit_clock",
     "clock_values",
     "transport_velocity",
-    "table_lookup",
     "clock_anomaly",
 ]
 
@@ -220,25 +219,6 @@ def transport_velocity(x, phase, omega, grid, bandwidth, n_phase, n_harmonics):
                 d_cdf += np.outer(np.cumsum(coef) * step, k * derivative(k * phi))
     floor = 1e-3 * density.max()
     return -omega * d_cdf / np.maximum(density, floor)
-
-
-def table_lookup(table, x_lo, x_step, x, phase):
-    """Bilinear value of a ``(n_x, n_phase)`` table at points ``(x, phase)``.
-
-    The same rule as the numba kernels: ``x`` is clamped to the grid
-    ``x_lo + i x_step`` and the phase is periodic with grid ``2 pi j / n_phase``.
-    """
-    n_x, n_phase = table.shape
-    u = np.clip((x - x_lo) / x_step, 0.0, n_x - 1.000001)
-    v = np.mod(phase, 2.0 * np.pi) * (n_phase / (2.0 * np.pi))
-    i = u.astype(np.int64)
-    j = v.astype(np.int64)
-    fu, fv = u - i, v - j
-    j = j % n_phase
-    j2 = (j + 1) % n_phase
-    return (1.0 - fu) * ((1.0 - fv) * table[i, j] + fv * table[i, j2]) + fu * (
-        (1.0 - fv) * table[i + 1, j] + fv * table[i + 1, j2]
-    )
 
 
 def clock_anomaly(X, dynamic, sin_idx, cos_idx, n_harmonics):

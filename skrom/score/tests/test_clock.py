@@ -7,7 +7,6 @@ from skrom.score._clock import (
     check_clock_features,
     clock_anomaly,
     fit_clock,
-    table_lookup,
     transport_velocity,
 )
 
@@ -90,16 +89,6 @@ def test_transport_velocity_of_a_shifting_density():
     # a phase-independent density has no transport at all
     still = transport_velocity(s * rng.normal(size=n), phase, omega, grid, 0.02, 64, 2)
     assert np.max(np.abs(still[inner])) < 0.1 * omega * a
-
-
-def test_table_lookup_is_bilinear_and_periodic():
-    grid = np.linspace(-1.0, 1.0, 21)
-    phi = 2 * np.pi * np.arange(16) / 16
-    table = 2.0 * grid[:, None] + np.cos(phi)[None, :]
-    x = np.array([-0.95, 0.33, 5.0])
-    # linear in x exactly; the phase wraps around
-    got = table_lookup(table, -1.0, 0.1, x, np.zeros(3) + 2 * np.pi)
-    np.testing.assert_allclose(got, 2.0 * np.clip(x, -1, 1) + 1.0, atol=1e-5)
 
 
 def test_anomaly_removes_the_clock_driven_mean():
