@@ -26,10 +26,22 @@ Then the forcing's neural ODE alone, one path, is timed through
 bar for a numba kernel is within 1.2x of C. Both must end in the same state
 (to rounding).
 
+With ``--symmetric`` (the slow tests' odd forcing field, e.g. ``--symmetric
+--n-delays 8``) the C comparison is skipped and the symmetric pair
+``g(q), g(-q)`` is timed instead, the way the kernel evaluated it before
+issue 15 (two ``mlp_forward`` calls) and as it does now
+(``mlp_forward_pair``, the first layer's products shared), at the same
+inputs in the same run; the two must agree bit for bit. Evaluating several
+vectors per weight read was measured too and left out: the products are
+bound by loads and multiply-adds in L1, not by reading the weights (a block
+of 2-16 vectors with the block loop outside the dot products ran at
+0.8-1.08 times the one-vector speed).
+
 Usage::
 
     python benchmarks/bench_hybrid.py              # about a minute
     python benchmarks/bench_hybrid.py --steps 20000 --paths 1 16
+    python benchmarks/bench_hybrid.py --symmetric --n-delays 8 --paths 1
 """
 
 import argparse
@@ -40,9 +52,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import numba
 import numpy as np
 import torch
 
+from skrom._mlp_kernels import mlp_forward, mlp_forward_pair, mlp_work_size
 from skrom.datasets import make_bistable_additive
 from skrom.forcing import DelayNODEForcing
 from skrom.forcing._node_kernels import node_rollout
@@ -78,8 +92,6 @@ def _write_model(path, forcing, m, dt, z0):
 def bench_node_vs_c(rom, n_steps, repeat):
     """Seconds of one NODE path: (numba, C or None, max rel diff or reason)."""
     f = rom.forcing_
-    if f.symmetric:
-        return None, None, "the C baseline has no symmetric field"
     z0 = rom.initial_delay_states_[:1]
     m = rom.n_features_in_
     out = np.empty((1, n_steps, z0.shape[1]))
@@ -89,6 +101,8 @@ def bench_node_vs_c(rom, n_steps, repeat):
 
     run()
     t_numba, got = best_of(run, repeat)
+    if f.symmetric:
+        return t_numba, None, "the C baseline has no symmetric field"
     gcc = shutil.which("gcc")
     if gcc is None:
         return t_numba, None, "gcc not found"
@@ -124,6 +138,46 @@ def bench_node_vs_c(rom, n_steps, repeat):
     return t_numba, t_c, diff
 
 
+@numba.njit
+def _two_calls(Q, weights, biases, sizes, act, out, out_neg, work):
+    # the symmetric field's pair as the kernel evaluated it before issue 15
+    q_neg = np.empty(Q.shape[1])
+    for n in range(Q.shape[0]):
+        mlp_forward(Q[n], weights, biases, sizes, act, out[n], work)
+        for i in range(Q.shape[1]):
+            q_neg[i] = -Q[n, i]
+        mlp_forward(q_neg, weights, biases, sizes, act, out_neg[n], work)
+
+
+@numba.njit
+def _pair_calls(Q, weights, biases, sizes, act, out, out_neg, work):
+    for n in range(Q.shape[0]):
+        mlp_forward_pair(Q[n], weights, biases, sizes, act, out[n], out_neg[n], work)
+
+
+def bench_pair(rom, repeat, n_calls=20_000):
+    """Microseconds per pair ``g(q), g(-q)``: (two calls, one pair call, same)."""
+    pack = rom.forcing_.mlp_pack_
+    radius = rom.forcing_.confinement_radius_
+    Q = radius * np.tanh(rom.initial_delay_states_ / radius)
+    Q = np.ascontiguousarray(Q[np.arange(n_calls) % Q.shape[0]])
+    n_out = int(pack.sizes[-1])
+    size = mlp_work_size(pack.sizes)
+    outs = [np.empty((n_calls, n_out)) for _ in range(4)]
+
+    def two_calls():
+        _two_calls(Q, *pack, outs[0], outs[1], np.empty(size))
+
+    def pair_calls():
+        _pair_calls(Q, *pack, outs[2], outs[3], np.empty(2 * size))
+
+    two_calls(), pair_calls()
+    t_two, _ = best_of(two_calls, repeat)
+    t_pair, _ = best_of(pair_calls, repeat)
+    same = np.array_equal(outs[0], outs[2]) and np.array_equal(outs[1], outs[3])
+    return t_two * 1e6 / n_calls, t_pair * 1e6 / n_calls, same
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=5000)
@@ -131,6 +185,7 @@ def main():
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--n-delays", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--symmetric", action="store_true", help="an odd forcing field")
     args = parser.parse_args()
     torch.set_num_threads(1)
 
@@ -145,6 +200,7 @@ def main():
             n_windows=1024,
             max_epochs=4,
             learning_rate=3e-3,
+            symmetric=args.symmetric,
         ),
         random_state=0,
     ).fit(X)
@@ -158,7 +214,7 @@ def main():
     )
     print(
         f"{'paths':>6} {'torch [s]':>10} {'numba [s]':>10} {'speed-up':>9} "
-        f"{'steps/s numba':>14} {'max rel diff':>13}"
+        f"{'steps/s numba':>14} {'us/step numba':>14} {'max rel diff':>13}"
     )
     for n_paths in args.paths:
         x0 = rom.initial_states_[:n_paths]
@@ -186,9 +242,16 @@ def main():
         print(
             f"{n_paths:>6} {t_torch:>10.3f} {t_numba:>10.4f} "
             f"{t_torch / t_numba:>8.1f}x {n_paths * args.steps / t_numba:>14.3g} "
-            f"{diff:>13.2e}"
+            f"{t_numba * 1e6 / (n_paths * args.steps):>14.2f} {diff:>13.2e}"
         )
 
+    if args.symmetric:
+        t_two, t_pair, same = bench_pair(rom, args.repeat)
+        print(
+            f"\nsymmetric pair g(q), g(-q) of the forcing MLP: two mlp_forward "
+            f"calls (before) {t_two:.3f} us, mlp_forward_pair {t_pair:.3f} us: "
+            f"{t_two / t_pair:.2f}x; bit for bit the same: {same}"
+        )
     t_numba, t_c, diff = bench_node_vs_c(rom, args.steps, args.repeat)
     print(
         f"\nforcing NODE alone, one path, {args.steps} RK4 steps: numba "

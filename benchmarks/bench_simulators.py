@@ -15,10 +15,20 @@ and the wall-clock speed-up of a joblib ensemble on 2 cores against 1 core
 Targets: numba >= 100x Python, numba within 1.2x of C, ensemble speed-up
 >= 1.7x on 2 cores.
 
+Then the field simulators, one row each (single thread): cell-steps per
+second of 2-D Burgers (128 x 128, Heun), of the coarse KdV baseline (20
+nodes, RK4 sub-steps) and of the cylinder-wake lattice Boltzmann (MLUPS,
+million fluid-node updates per second, DFG channel at 20 cells per
+diameter), the last against its C twin ``c/lbm_d2q9_trt.c`` (same loop, same
+lattice read from a file, ``gcc -O3 -march=native -ffp-contract=off`` so
+that both do the same arithmetic; the final forces must agree bit for bit).
+Target: C / numba <= 1.2.
+
 Usage::
 
     python benchmarks/bench_simulators.py           # about a minute
     python benchmarks/bench_simulators.py --quick   # a few seconds, rough
+    python benchmarks/bench_simulators.py --fields  # field simulators only
 """
 
 import argparse
@@ -218,9 +228,117 @@ def bench_ensemble(n_members, n_steps_per_member, repeats):
     return times, identical
 
 
+def bench_burgers_2d(n_steps, repeats):
+    """Cell-steps/s of the 2-D Burgers kernel on the 128 x 128 data-set grid."""
+    from skrom.datasets import _burgers_2d
+
+    x = np.linspace(0.0, 1.0, 128)
+    u0 = np.exp(-((x[None, :] - 0.3) ** 2 + (x[:, None] - 0.3) ** 2) / 0.04)
+    out = np.empty((11, 128, 128))
+    stride = max(1, n_steps // 10)
+
+    def call():
+        return _burgers_2d._burgers_2d_run(u0, stride, 1e-3, 0.005, 1 / 127, out)
+
+    call()
+    seconds, _ = _best_time(call, repeats)
+    return 128 * 128 * 10 * stride / seconds
+
+
+def bench_coarse_kdv(n_fields, repeats):
+    """Cell-steps/s of the KdV kernel on the 20-node coarse grid."""
+    from skrom.datasets import _fields, make_kdv
+
+    x0 = make_kdv(n_fields, 2, noise=0.0, random_state=0)[:, 0]
+    v0 = _fields.restrict_periodic(x0, 20)
+    n_sub = _fields._kdv_substeps(0.01, 0.5, 0.022, 1.5 * np.abs(v0).max())
+    _fields.simulate_coarse_kdv(x0, 3)
+    seconds, _ = _best_time(lambda: _fields.simulate_coarse_kdv(x0, 101), repeats)
+    return n_fields * 20 * 100 * n_sub / seconds
+
+
+def _lbm_setup():
+    from skrom.datasets import _cylinder
+
+    geo, dx = _cylinder._build_lattice(20)
+    rlx = _cylinder._relaxation(100.0, 20)
+    state = _cylinder._initial_state(geo, dx, perturbation=0.1)
+    return _cylinder, geo, rlx, state
+
+
+def bench_lbm(n_steps, repeats):
+    """MLUPS of the cylinder-wake kernel; its last force for the C check."""
+    cyl, geo, rlx, state = _lbm_setup()
+    cyl._run([s.copy() for s in state], geo, rlx, 2, "warm-up")
+    best, forces = np.inf, None
+    for _ in range(repeats):
+        run_state = [s.copy() for s in state]
+        t = time.perf_counter()
+        forces = cyl._run(run_state, geo, rlx, n_steps, "benchmark")
+        best = min(best, time.perf_counter() - t)
+    n_fluid = int((geo.kind != cyl.SOLID).sum())
+    return n_fluid * n_steps / best / 1e6, tuple(forces[-1])
+
+
+def bench_lbm_c(n_steps, repeats):
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        return None, "gcc not found"
+    cyl, geo, rlx, state = _lbm_setup()
+    source = Path(__file__).with_name("c") / "lbm_d2q9_trt.c"
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "lbm_d2q9_trt")
+        flags = ["-O3", "-march=native", "-ffp-contract=off"]
+        subprocess.run([gcc, *flags, "-o", exe, str(source), "-lm"], check=True)
+        lattice = os.path.join(tmp, "lattice.bin")
+        with open(lattice, "wb") as fh:
+            np.array(geo.kind.shape, dtype=np.int64).tofile(fh)
+            np.array([rlx.omega_plus, rlx.omega_minus]).tofile(fh)
+            geo.kind.astype(np.int8).tofile(fh)
+            for arr in (geo.q, geo.u_node, geo.u_edge, state[0]):
+                np.ascontiguousarray(arr, dtype=np.float64).tofile(fh)
+        best, force = np.inf, None
+        for _ in range(repeats):
+            res = subprocess.run(
+                [exe, lattice, str(n_steps)], check=True, capture_output=True, text=True
+            )
+            seconds, fx, fy, _ = res.stdout.split()
+            best = min(best, float(seconds))
+            force = (float(fx), float(fy))
+    n_fluid = int((geo.kind != cyl.SOLID).sum())
+    return n_fluid * n_steps / best / 1e6, force
+
+
+def bench_fields(scale, repeats):
+    """Print the field-simulator rows; return C / numba of the LBM (or None)."""
+    burgers = bench_burgers_2d(int(1000 * scale), repeats)
+    kdv = bench_coarse_kdv(max(1, int(20 * scale)), repeats)
+    n_lbm = max(20, int(2000 * scale))
+    lbm, lbm_force = bench_lbm(n_lbm, repeats)
+    lbm_c, c_force = bench_lbm_c(n_lbm, repeats)
+    print()
+    print("field simulators, one thread")
+    print(f"{'simulator':<40}{'rate':>14}{'unit':>16}")
+    print(f"{'2-D Burgers 128 x 128, Heun':<40}{burgers:>14.3e}{'cell-steps/s':>16}")
+    print(f"{'coarse KdV, 20 nodes, RK4':<40}{kdv:>14.3e}{'cell-steps/s':>16}")
+    print(f"{'cylinder LBM D2Q9 TRT, 440 x 82':<40}{lbm:>14.2f}{'MLUPS':>16}")
+    if lbm_c is None:
+        print(f"C baseline skipped: {c_force}")
+        return None
+    print(f"{'  same LBM loop in C (gcc -O3)':<40}{lbm_c:>14.2f}{'MLUPS':>16}")
+    same = (
+        "identical" if lbm_force == c_force else f"differs ({lbm_force} vs {c_force})"
+    )
+    print(f"final cylinder force of numba and C runs: {same}")
+    return lbm_c / lbm
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short, rough run")
+    parser.add_argument(
+        "--fields", action="store_true", help="only the field simulators"
+    )
     opts = parser.parse_args(argv)
     scale = 0.1 if opts.quick else 1.0
     repeats = 2 if opts.quick else 5
@@ -230,6 +348,12 @@ def main(argv=None):
         f"cpus visible: {os.cpu_count()}, load average: "
         f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}"
     )
+    lbm_ratio = bench_fields(scale, repeats)
+    if lbm_ratio is not None:
+        ok = "ok" if lbm_ratio <= 1.2 else "MISSED"
+        print(f"  C / numba (LBM) <= 1.2   : {lbm_ratio:8.2f}  {ok}")
+    if opts.fields:
+        return
     n_numba = int(2e7 * scale)
     numba_rate, numba_x = bench_numba(n_numba, repeats)
     py_rate, _ = bench_python(int(2e5 * scale))

@@ -10,7 +10,8 @@ The estimators live in one subpackage per method family:
 - :mod:`skrom.coarse` -- coarse-mesh SDEs with auxiliary states;
 
 around them :mod:`skrom.datasets` (simulators of the benchmark systems) and
-:mod:`skrom.metrics` (the statistics every ROM is judged by).
+:mod:`skrom.metrics` (the statistics every ROM is judged by) and
+:mod:`skrom.response` (response functions from learned scores).
 """
 
 __version__ = "0.1.0.dev0"

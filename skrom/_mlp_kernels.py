@@ -31,6 +31,11 @@ entries, allocated once outside the hot loop and reused for every call:
   also writes the Jacobian ``d out_i / d x_j`` into ``jac`` of shape
   ``(sizes[-1], sizes[0])`` (forward-mode differentiation, exact up to
   rounding);
+- ``mlp_forward_pair(x, weights, biases, sizes, act, out, out_neg, work)``
+  writes the outputs at ``x`` and at ``-x`` (the two halves of an odd
+  field), bit for bit what two ``mlp_forward`` calls give, with the first
+  layer's products computed once; ``work`` needs twice
+  :func:`mlp_work_size` ``(sizes)`` entries;
 - ``mlp_forward_batch(X, weights, biases, sizes, act, out)`` evaluates the
   rows of a 2-D ``X`` into the rows of ``out`` (a convenience for tests and
   tables; it allocates one work buffer per call).
@@ -52,6 +57,7 @@ __all__ = [
     "mlp_work_size",
     "mlp_forward",
     "mlp_forward_jacobian",
+    "mlp_forward_pair",
     "mlp_forward_batch",
 ]
 
@@ -331,23 +337,48 @@ def _affine(weights, w_off, biases, b_off, n_a, n_b, inp, dst):
         dst[i] = a0 + biases[b_off + i]
 
 
-@numba.njit(cache=True)
-def mlp_forward(x, weights, biases, sizes, act, out, work):
-    """Write the MLP's output at ``x`` into ``out``; ``work`` is scratch.
+@numba.njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
+def _affine_pm(weights, w_off, biases, b_off, n_a, n_b, inp, dst, dst_neg):
+    """``dst = W inp + b`` and ``dst_neg = W (-inp) + b`` with one set of products.
 
-    ``work`` needs ``mlp_work_size(sizes)`` entries; nothing is allocated.
-    The hot loops (:func:`_affine`, :func:`_swish_inplace`) are separate
-    functions because numba applies a function's ``fastmath`` flags to the
-    code it inlines into it.
+    The dot products are :func:`_affine`'s loops, so each is rounded as
+    there; rounding to nearest is odd, so the sum for ``-inp`` is exactly
+    minus the sum for ``inp``.
     """
+    n_pair = n_b - n_b % 2
+    for i in range(0, n_pair, 2):
+        r0 = weights[w_off + i * n_a : w_off + (i + 1) * n_a]
+        r1 = weights[w_off + (i + 1) * n_a : w_off + (i + 2) * n_a]
+        a0 = 0.0
+        a1 = 0.0
+        for j in range(n_a):
+            a0 += r0[j] * inp[j]
+            a1 += r1[j] * inp[j]
+        dst[i] = a0 + biases[b_off + i]
+        dst[i + 1] = a1 + biases[b_off + i + 1]
+        dst_neg[i] = -a0 + biases[b_off + i]
+        dst_neg[i + 1] = -a1 + biases[b_off + i + 1]
+    for i in range(n_pair, n_b):
+        r0 = weights[w_off + i * n_a : w_off + (i + 1) * n_a]
+        a0 = 0.0
+        for j in range(n_a):
+            a0 += r0[j] * inp[j]
+        dst[i] = a0 + biases[b_off + i]
+        dst_neg[i] = -a0 + biases[b_off + i]
+
+
+@numba.njit(cache=True)
+def _mlp_layers(weights, biases, sizes, act, out, work, first):
+    """The layers from ``first`` on, the input to that layer being in ``work``."""
     n_layers = sizes.shape[0] - 1
     width = work.shape[0] // 2
-    for j in range(sizes[0]):
-        work[j] = x[j]
     src = 0
     w_off = 0
     b_off = 0
-    for layer in range(n_layers):
+    for layer in range(first):
+        w_off += sizes[layer] * sizes[layer + 1]
+        b_off += sizes[layer + 1]
+    for layer in range(first, n_layers):
         n_a = sizes[layer]
         n_b = sizes[layer + 1]
         inp = work[src : src + n_a]
@@ -365,6 +396,50 @@ def mlp_forward(x, weights, biases, sizes, act, out, work):
             src = dst
         w_off += n_a * n_b
         b_off += n_b
+
+
+@numba.njit(cache=True)
+def mlp_forward_pair(x, weights, biases, sizes, act, out, out_neg, work):
+    """Write the MLP's outputs at ``x`` and at ``-x`` into ``out`` and ``out_neg``.
+
+    Bit for bit two :func:`mlp_forward` calls; the first layer's products
+    are shared (those for ``-x`` are exactly their negatives). ``work``
+    needs ``2 * mlp_work_size(sizes)`` entries; nothing is allocated.
+    """
+    half = work.shape[0] // 2
+    work_pos = work[:half]
+    work_neg = work[half:]
+    n_a = sizes[0]
+    n_b = sizes[1]
+    if sizes.shape[0] == 2:
+        _affine_pm(weights, 0, biases, 0, n_a, n_b, x, out, out_neg)
+        return
+    h = work_pos[:n_b]
+    h_neg = work_neg[:n_b]
+    _affine_pm(weights, 0, biases, 0, n_a, n_b, x, h, h_neg)
+    if act == _SWISH:
+        _swish_inplace(h)
+        _swish_inplace(h_neg)
+    else:
+        for i in range(n_b):
+            h[i] = _act(h[i], act)
+            h_neg[i] = _act(h_neg[i], act)
+    _mlp_layers(weights, biases, sizes, act, out, work_pos, 1)
+    _mlp_layers(weights, biases, sizes, act, out_neg, work_neg, 1)
+
+
+@numba.njit(cache=True)
+def mlp_forward(x, weights, biases, sizes, act, out, work):
+    """Write the MLP's output at ``x`` into ``out``; ``work`` is scratch.
+
+    ``work`` needs ``mlp_work_size(sizes)`` entries; nothing is allocated.
+    The hot loops (:func:`_affine`, :func:`_swish_inplace`) are separate
+    functions because numba applies a function's ``fastmath`` flags to the
+    code it inlines into it.
+    """
+    for j in range(sizes[0]):
+        work[j] = x[j]
+    _mlp_layers(weights, biases, sizes, act, out, work, 0)
 
 
 @numba.njit(cache=True)

@@ -17,6 +17,7 @@ SUBPACKAGES = [
     "skrom.datasets",
     "skrom.metrics",
     "skrom.model_selection",
+    "skrom.response",
     "skrom.plotting",
     "skrom.exceptions",
     "skrom.base",

@@ -10,7 +10,7 @@ import pathlib
 import pytest
 
 GUIDE = pathlib.Path(__file__).resolve().parents[1] / "doc" / "user_guide"
-PAGES = ["your_data.rst", "scaling.rst"]
+PAGES = ["your_data.rst", "scaling.rst", "response.rst"]
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

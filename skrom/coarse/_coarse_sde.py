@@ -8,7 +8,13 @@ import torch
 from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._param_validation import RANDOM_STATE, VERBOSE, Interval, SequenceOf
+from .._param_validation import (
+    RANDOM_STATE,
+    VERBOSE,
+    Boolean,
+    Interval,
+    SequenceOf,
+)
 from .._random import as_seed_sequence, named_seeds
 from .._torch import (
     GradientClipping,
@@ -19,12 +25,14 @@ from .._torch import (
 )
 from .._validation import (
     check_finite_result,
+    check_real_array,
     check_trajectories,
 )
 from ..base import TrajectoryModel
 from . import _solver
 from ._elbo import window_elbo
 from ._encoder import FieldAutoencoder
+from ._layout import FieldLayout, flatten_fields, resolve_layout
 from ._posterior import DeepKernelGP
 from ._prior import LocalDriftSDE
 
@@ -36,32 +44,66 @@ _DTYPE = torch.float32
 
 
 class CoarseSDE(TransformerMixin, TrajectoryModel):
-    r"""Learned stochastic multiscale model of a periodic 1-D field on a coarse mesh.
+    r"""Learned stochastic multiscale model of a field on a coarse mesh.
 
-    The fine field :math:`x \in \mathbb{R}^{n_{grid}}` is encoded into a macro
-    state :math:`z \in \mathbb{R}^{n_{coarse}}` (a learnable filter) and a
-    micro state :math:`w \in \mathbb{R}^{n_{micro}}` for the unresolved
-    scales, which follow the prior SDE
+    The fine field :math:`x` (one or more channels on a 1-D or 2-D grid) is
+    encoded into a macro state :math:`z` (a learnable filter, one value per
+    channel and coarse node) and a micro state :math:`w \in
+    \mathbb{R}^{n_{micro}}` for the unresolved scales, which follow the prior
+    SDE
 
     .. math::
 
-        dz_j = f_\theta(z_{j-s}, \dots, z_{j+s}, w)\,dt + \sigma_j\,dW_j, \qquad
+        dz_p = f_\theta(z_{N(p)}, w)\,dt + \sigma_p\,dW_p, \qquad
         dw = g_\theta(w, z)\,dt + \sigma_w\,dW,
 
-    with one MLP :math:`f_\theta` shared by every node (a learned discretised
-    PDE). Training is amortised variational inference that integrates no SDE
-    (Ilersich & Nair 2025); ``n_micro=0`` gives the closure-only model.
+    with one MLP :math:`f_\theta` shared by every node :math:`p`, reading the
+    ``stencil``-wide neighbourhood :math:`N(p)` of the node (a learned
+    discretised PDE). Training is amortised variational inference that
+    integrates no SDE (Ilersich & Nair 2025); ``n_micro=0`` gives the
+    closure-only model.
+
+    **Data layout.** ``X`` holds snapshots ``dt`` apart of a field on a
+    uniform grid, in one of these forms:
+
+    - ``(n_trajectories, n_steps, n_grid)``: one channel on a 1-D grid (the
+      default reading when ``grid_shape`` and ``n_channels`` are None);
+    - ``(n_trajectories, n_steps, *grid_shape)``: one channel, no channel
+      axis; a 2-D grid is ``(ny, nx)``;
+    - ``(n_trajectories, n_steps, n_channels, *grid_shape)``: channels first,
+      when ``n_channels`` is given (e.g. the velocity pair ``(u, v)``);
+    - flat, ``(n_trajectories, n_steps, n_features)`` with ``grid_shape``
+      given and ``n_features = n_channels * prod(grid_shape)``, the values in
+      the channels-first order above (``X.reshape(n_traj, n_steps, -1)``).
+
+    With ``grid_shape`` given, a single trajectory (the trajectory axis left
+    out) is accepted too. ``sample`` and ``inverse_transform`` return fields
+    in the form ``fit`` was given, and every method accepts that form or the
+    flat one. Each axis is periodic or bounded (``periodic``); a bounded axis
+    (walls, inflow/outflow) is never wrapped around: filter, convolutions and
+    stencil extend the field by its edge value there.
 
     Read more in the :ref:`User Guide <coarse_sde>`.
 
     Parameters
     ----------
-    n_coarse : int, default=20
-        Coarse nodes (at most the number of grid points of the fields).
+    grid_shape : tuple of int, default=None
+        Grid points per spatial axis (1 or 2 axes). None: read from ``X``
+        (its last axis for 3-D ``X`` without ``n_channels``, else every axis
+        after the step axis and the channel axis).
+    n_channels : int, default=None
+        None: ``X`` has no channel axis (one channel). An int: the number of
+        channels, on the axis just after the step axis (channels first).
+    periodic : bool or tuple of bool, default=True
+        Whether the field wraps around, for every axis or per axis.
+    n_coarse : int or tuple of int, default=20
+        Coarse nodes per axis (one int for every axis); each must divide the
+        grid points of its axis.
     n_micro : int, default=5
         Dimension of the auxiliary micro state; 0 is the closure-only model.
     stencil : int, default=5
-        Odd width of the coarse stencil the shared drift reads.
+        Odd width of the coarse stencil the shared drift reads (on a 2-D mesh
+        a ``stencil x stencil`` square).
     hidden_layers : tuple of int, default=(64, 64)
         Hidden widths of the drift networks.
     window : int, default=16
@@ -93,23 +135,36 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
     Attributes
     ----------
     n_features_in_ : int
-        Grid points of the fields (``n_grid``).
+        Values per snapshot, ``n_channels * prod(grid_shape)``.
+    grid_shape_ : tuple of int
+        Grid points per axis.
+    n_channels_ : int
+        Channels of the field.
+    field_shape_ : tuple of int
+        Shape of one snapshot in the form ``fit`` was given (flat:
+        ``(n_features_in,)``); ``sample`` returns fields of this shape.
+    n_coarse_ : tuple of int
+        Coarse nodes per axis.
+    periodic_ : tuple of bool
+        Whether each axis is periodic.
     state_bound_ : float
         Largest ``|x|`` the model is trusted at: the fields' range plus 100
         spreads (see :func:`skrom.base.state_bound`).
     n_latent_ : int
-        ``n_coarse + n_micro``.
+        ``n_channels * prod(n_coarse) + n_micro``: the macro states, channels
+        first in the order of the coarse mesh, then the micro states.
     autoencoder_ : torch.nn.Module
         Filter, micro encoder and decoders.
     posterior_ : torch.nn.Module
         Deep-kernel GP of the amortised posterior.
     sde_ : torch.nn.Module
         Drift and diffusion of the prior SDE.
-    field_mean_ : float
-        Mean of the training fields (fields are normalised internally).
-    field_scale_ : float
-        Standard deviation of the training fields.
-    init_field_ : ndarray of shape (n_features_in,)
+    field_mean_ : float or ndarray of shape (n_channels,)
+        Mean of the training fields (fields are normalised internally); per
+        channel when there are several.
+    field_scale_ : float or ndarray of shape (n_channels,)
+        Standard deviation of the training fields (per channel likewise).
+    init_field_ : ndarray of shape field_shape_
         Mean initial field of the training trajectories; ``sample``'s default ``x0``.
     diffusion_ : ndarray of shape (n_latent,)
         Diffusion per unit physical time, in normalised latent units.
@@ -139,10 +194,27 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
     (2, 12, 12)
     >>> model.sample(5, x0=X[0, 0], n_paths=3, random_state=0).shape
     (3, 5, 100)
+
+    A velocity pair on a 16 x 8 grid, bounded in y, periodic in x:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> U = rng.standard_normal((2, 8, 2, 16, 8))
+    >>> model = CoarseSDE(n_channels=2, periodic=(False, True), n_coarse=(4, 2),
+    ...                   n_micro=1, stencil=1, window=4, max_epochs=1,
+    ...                   batches_per_epoch=1, batch_size=2, random_state=0).fit(U)
+    >>> model.sample(3, x0=U[0, 0], random_state=0).shape
+    (1, 3, 2, 16, 8)
     """
 
     _parameter_constraints = {
-        "n_coarse": [Interval(numbers.Integral, 1, None)],
+        "grid_shape": [None, SequenceOf(Interval(numbers.Integral, 1, None))],
+        "n_channels": [None, Interval(numbers.Integral, 1, None)],
+        "periodic": [Boolean(), SequenceOf(Boolean())],
+        "n_coarse": [
+            Interval(numbers.Integral, 1, None),
+            SequenceOf(Interval(numbers.Integral, 1, None)),
+        ],
         "n_micro": [Interval(numbers.Integral, 0, None)],
         # odd, and at most n_coarse: checked in fit
         "stencil": [Interval(numbers.Integral, 1, None)],
@@ -165,6 +237,9 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
     def __init__(
         self,
         *,
+        grid_shape=None,
+        n_channels=None,
+        periodic=True,
         n_coarse=20,
         n_micro=5,
         stencil=5,
@@ -182,6 +257,9 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         random_state=None,
         verbose=0,
     ):
+        self.grid_shape = grid_shape
+        self.n_channels = n_channels
+        self.periodic = periodic
         self.n_coarse = n_coarse
         self.n_micro = n_micro
         self.stencil = stencil
@@ -205,8 +283,10 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
 
         Parameters
         ----------
-        X : array-like of shape (n_trajectories, n_steps, n_grid) or (n_steps, n_grid)
-            Snapshots of a periodic field on a uniform grid, ``dt`` apart.
+        X : array-like of shape (n_trajectories, n_steps, *field_shape)
+            Snapshots of a field on a uniform grid, ``dt`` apart, in one of
+            the forms of the class docstring (``(n_trajectories, n_steps,
+            n_grid)`` for one channel on a 1-D grid).
         y : None
             Ignored.
 
@@ -215,27 +295,49 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         self : CoarseSDE
         """
         self._validate_params()
-        n_coarse, n_micro = int(self.n_coarse), int(self.n_micro)
+        n_micro = int(self.n_micro)
         stencil, window = int(self.stencil), int(self.window)
         hidden = tuple(int(h) for h in self.hidden_layers)
         if stencil % 2 == 0:
             raise ValueError(f"stencil must be odd, got {stencil}.")
         device = resolve_device(self.device)
-        X = check_trajectories(X, min_steps=window, estimator=self)
-        n_traj, n_steps, n_grid = X.shape
-        if n_coarse > n_grid:
-            raise ValueError(
-                f"n_coarse={n_coarse} exceeds the {n_grid} grid points of X; the "
-                "coarse mesh must be coarser than the fields' grid."
+        arr = check_real_array(X, estimator=self)
+        params = dict(
+            grid_shape=self.grid_shape,
+            n_channels=self.n_channels,
+            n_coarse=self.n_coarse,
+            periodic=self.periodic,
+        )
+        if self.grid_shape is None and self.n_channels is None and arr.ndim <= 3:
+            X = check_trajectories(arr, min_steps=window, estimator=self)
+            layout = resolve_layout(X.shape, **params)
+        else:
+            layout = resolve_layout(arr.shape, **params)
+            X = check_trajectories(
+                flatten_fields(arr, layout, estimator=self),
+                min_steps=window,
+                estimator=self,
             )
-        if stencil > n_coarse:
-            raise ValueError(f"stencil={stencil} exceeds n_coarse={n_coarse}.")
+        n_traj, n_steps, n_grid = X.shape
+        if stencil > min(layout.n_coarse):
+            shown = layout.n_coarse if len(layout.n_coarse) > 1 else layout.n_coarse[0]
+            raise ValueError(f"stencil={stencil} exceeds n_coarse={shown}.")
         self._set_fit_context(X)
+        self.grid_shape_, self.n_channels_ = layout.grid_shape, layout.n_channels
+        self.field_shape_, self.n_coarse_ = layout.field_shape, layout.n_coarse
+        self.periodic_ = layout.periodic
+        n_coarse = layout.n_macro
 
-        self.field_mean_ = float(X.mean())
-        scale = float(X.std())
-        self.field_scale_ = scale if scale > 0 else 1.0
-        Xn = (X - self.field_mean_) / self.field_scale_
+        if layout.n_channels == 1:
+            self.field_mean_ = float(X.mean())
+            scale = float(X.std())
+            self.field_scale_ = scale if scale > 0 else 1.0
+        else:
+            by_channel = X.reshape(n_traj, n_steps, layout.n_channels, -1)
+            self.field_mean_ = by_channel.mean(axis=(0, 1, 3))
+            scale = by_channel.std(axis=(0, 1, 3))
+            self.field_scale_ = np.where(scale > 0, scale, 1.0)
+        Xn = self._normalise(X)
         rate = float(np.std(np.diff(Xn, axis=1)))
         rate = max(rate, 1e-3)
 
@@ -243,9 +345,9 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         window_seed, torch_seq = named_seeds(seq, ("windows", "torch"))
         rng = np.random.default_rng(window_seed)
         with torch_seed(torch_seq):
-            autoencoder = FieldAutoencoder(n_grid, n_coarse, n_micro).to(device)
+            autoencoder = FieldAutoencoder(layout, n_micro).to(device)
             gp = DeepKernelGP(window).to(device)
-            sde = LocalDriftSDE(n_coarse, n_micro, stencil, hidden, rate).to(device)
+            sde = LocalDriftSDE(layout, n_micro, stencil, hidden, rate).to(device)
             data = torch.as_tensor(Xn, dtype=_DTYPE, device=device)
             offsets = torch.arange(window, device=device)
             n_latent = n_coarse + n_micro
@@ -277,7 +379,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
             gamma = 0.1 ** (1.0 / self.max_epochs)
             logger.info(
                 "CoarseSDE: maximising the ELBO on %d trajectories x %d snapshots "
-                "of %d grid points (%d coarse + %d micro states), %d epochs of "
+                "of %d values (%d macro + %d micro states), %d epochs of "
                 "%d x %d windows",
                 n_traj,
                 n_steps,
@@ -325,64 +427,100 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
             module.requires_grad_(False)
         self.n_features_in_ = n_grid
         self.n_latent_ = n_coarse + n_micro
-        self.init_field_ = X[:, 0].mean(axis=0)
+        self.init_field_ = X[:, 0].mean(axis=0).reshape(layout.field_shape)
         self.diffusion_ = self.sde_.diffusion.double().numpy() / np.sqrt(float(self.dt))
         return self
 
     # ------------------------------------------------------------ inference --
+    def _layout(self):
+        return FieldLayout(
+            self.grid_shape_,
+            self.n_channels_,
+            self.field_shape_,
+            self.n_coarse_,
+            self.periodic_,
+        )
+
+    def _stats(self, per):
+        """Mean and scale broadcastable over ``per`` values of each channel."""
+        if np.ndim(self.field_mean_) == 0:
+            return self.field_mean_, self.field_scale_
+        return np.repeat(self.field_mean_, per), np.repeat(self.field_scale_, per)
+
+    def _normalise(self, X):
+        mean, scale = self._stats(X.shape[-1] // self.n_channels_)
+        return (X - mean) / scale
+
     def _normalised(self, X):
-        return torch.as_tensor((X - self.field_mean_) / self.field_scale_, dtype=_DTYPE)
+        return torch.as_tensor(self._normalise(X), dtype=_DTYPE)
+
+    def _flat(self, X, name="X"):
+        """Fields in the fitted form or flat -> flat, as given otherwise."""
+        return flatten_fields(X, self._layout(), name=name, estimator=self)
 
     def _code_to_output(self, codes):
         out = codes.double().numpy()
-        macro = out[..., : self.n_coarse]
-        out[..., : self.n_coarse] = macro * self.field_scale_ + self.field_mean_
+        n_macro = self.n_latent_ - self.n_micro
+        mean, scale = self._stats(n_macro // self.n_channels_)
+        out[..., :n_macro] = out[..., :n_macro] * scale + mean
         return out
+
+    def _to_fields(self, X):
+        return X.reshape(X.shape[:-1] + tuple(self.field_shape_))
 
     def transform(self, X):
         """Encode fields into the coarse + micro state (posterior mean codes).
 
         Parameters
         ----------
-        X : array-like of shape (n_trajectories, n_steps, n_grid) or (n_steps, n_grid)
+        X : array-like of shape (n_trajectories, n_steps, *field_shape)
+            Fields in the form given to ``fit`` or flat; without the
+            trajectory axis for a single trajectory.
 
         Returns
         -------
-        Z : ndarray of shape (n_trajectories, n_steps, n_coarse + n_micro)
-            2-D input gives 2-D output. The first ``n_coarse`` columns are the
-            filtered field at the coarse nodes, in the units of ``X``; the rest
-            is the micro state.
+        Z : ndarray of shape (n_trajectories, n_steps, n_latent)
+            2-D for a single trajectory. The first ``n_latent - n_micro``
+            columns are the filtered field at the coarse nodes (channels
+            first, then the coarse mesh in C order), in the units of ``X``;
+            the rest is the micro state.
         """
         check_is_fitted(self)
+        Xf = self._flat(X)
         X3 = check_trajectories(
-            X, min_steps=1, n_features=self.n_features_in_, estimator=self
+            Xf, min_steps=1, n_features=self.n_features_in_, estimator=self
         )
         with torch.no_grad():
             Z = self._code_to_output(self.autoencoder_.encode(self._normalised(X3)))
-        # np.asarray, not np.ndim: an array-like need not take numpy's functions
-        return Z[0] if np.asarray(X).ndim == 2 else Z
+        return Z[0] if Xf.ndim == 2 else Z
 
     def inverse_transform(self, Z):
         """Decode coarse + micro states (as returned by :meth:`transform`) to fields.
 
         Parameters
         ----------
-        Z : array-like of shape (n_trajectories, n_steps, n_coarse + n_micro) or 2-D
+        Z : array-like of shape (n_trajectories, n_steps, n_latent) or 2-D
 
         Returns
         -------
-        X : ndarray of shape (n_trajectories, n_steps, n_grid) (2-D for 2-D input)
+        X : ndarray of shape (n_trajectories, n_steps, *field_shape_)
+            Without the trajectory axis for 2-D input.
         """
         check_is_fitted(self)
         Z3 = check_trajectories(
             Z, min_steps=1, n_features=self.n_latent_, name="Z", estimator=self
         )
-        macro = Z3[..., : self.n_coarse]
-        Z3[..., : self.n_coarse] = (macro - self.field_mean_) / self.field_scale_
+        n_macro = self.n_latent_ - self.n_micro
+        mean, scale = self._stats(n_macro // self.n_channels_)
+        Z3[..., :n_macro] = (Z3[..., :n_macro] - mean) / scale
         with torch.no_grad():
             mean, _ = self.autoencoder_.decode(torch.as_tensor(Z3, dtype=_DTYPE))
-        X = mean.double().numpy() * self.field_scale_ + self.field_mean_
+        X = self._to_fields(self._denormalise(mean.double().numpy()))
         return X[0] if np.asarray(Z).ndim == 2 else X
+
+    def _denormalise(self, Xn):
+        mean, scale = self._stats(Xn.shape[-1] // self.n_channels_)
+        return Xn * scale + mean
 
     def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
         """Predict fine fields by integrating the learned SDE from an initial field.
@@ -396,18 +534,20 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         ----------
         n_steps : int
             Snapshots per path, the first being ``x0``.
-        x0 : array-like of shape (n_grid,) or (n_paths, n_grid), optional
-            Initial field(s), within ``state_bound_``; defaults to
-            ``init_field_``.
+        x0 : array-like of shape field_shape_ or (n_paths, *field_shape_), optional
+            Initial field(s) (or flat, ``(n_features_in_,)`` per path), within
+            ``state_bound_``; defaults to ``init_field_``.
         n_paths : int, default=1
         random_state : None, int, SeedSequence or Generator
 
         Returns
         -------
-        X : ndarray of shape (n_paths, n_steps, n_grid)
+        X : ndarray of shape (n_paths, n_steps, *field_shape_)
         """
         check_is_fitted(self, "sde_")
         x0 = self.init_field_ if x0 is None else x0
+        if len(self.field_shape_) > 1:
+            x0 = self._flat(x0, name="x0")
         n_steps, x0, n_paths = self._check_sample_args(n_steps, x0, n_paths)
         rng = np.random.default_rng(as_seed_sequence(random_state))
         with torch.no_grad():
@@ -419,9 +559,9 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
                 self.sde_.drift, self.sde_.diffusion, z0, n_steps, self.n_substeps, rng
             )
             mean, _ = self.autoencoder_.decode(Z)
-        X = mean.double().numpy() * self.field_scale_ + self.field_mean_
+        X = self._denormalise(mean.double().numpy())
         X[:, 0] = x0
-        return check_finite_result(X, what="CoarseSDE.sample")
+        return self._to_fields(check_finite_result(X, what="CoarseSDE.sample"))
 
     def score(self, X, y=None):
         """ELBO per snapshot on held-out trajectories (higher is better).
@@ -432,8 +572,9 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
 
         Parameters
         ----------
-        X : array-like of shape (n_trajectories, n_steps, n_grid) or (n_steps, n_grid)
-            With ``n_steps >= window``.
+        X : array-like of shape (n_trajectories, n_steps, *field_shape)
+            Fields in the form given to ``fit`` or flat, with
+            ``n_steps >= window``.
         y : None
             Ignored.
 
@@ -444,7 +585,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         check_is_fitted(self)
         W = self.window
         X = check_trajectories(
-            X, min_steps=W, n_features=self.n_features_in_, estimator=self
+            self._flat(X), min_steps=W, n_features=self.n_features_in_, estimator=self
         )
         n_steps = X.shape[1]
         starts = list(range(0, n_steps - W + 1, W - 1))
@@ -477,5 +618,10 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
                 total += elbo.item() * B
                 count += B
         # undo the normalisation's Jacobian so the ELBO is of the data as given
-        per_snapshot = total / count - self.n_features_in_ * np.log(self.field_scale_)
+        if np.ndim(self.field_scale_) == 0:
+            log_scale = self.n_features_in_ * np.log(self.field_scale_)
+        else:
+            n_grid = self.n_features_in_ // self.n_channels_
+            log_scale = n_grid * float(np.sum(np.log(self.field_scale_)))
+        per_snapshot = total / count - log_scale
         return float(per_snapshot)

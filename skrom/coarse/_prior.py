@@ -1,21 +1,61 @@
 """The prior SDE on the coarse + micro state: local drift, constant diagonal diffusion.
 
-``d z_j = f(z_{j-s..j+s}, w) dt + sigma dW``  for every coarse node ``j``: one
-MLP shared by all nodes reads a periodic stencil of the macro state and the
-micro state ``w`` (local and translation invariant, like a discretised PDE);
-``dw = g(w, z) dt + sigma_w dW`` with an MLP of micro and macro state.
+``d z_p = f(z_{N(p)}, w) dt + sigma dW``  for every coarse node ``p``: one
+MLP shared by all nodes reads the macro state of every channel on the
+``stencil``-wide neighbourhood ``N(p)`` of the node (a segment on a 1-D mesh,
+a square on a 2-D mesh) and the micro state ``w``, and returns the drift of
+every channel at that node: a nonlinear convolution, local and translation
+invariant like a discretised PDE. On a periodic axis the neighbourhood wraps
+around; on a bounded axis it is edge-extended and the network is also told
+how far past the wall the stencil reaches, so it can learn the boundary
+condition. ``dw = g(w, z) dt + sigma_w dW`` with an MLP of micro and macro
+state.
 """
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
 from .._torch import make_mlp
+from ._layout import axis_index
 
 __all__ = ["LocalDriftSDE"]
 
 _DTYPE = torch.float32
+
+
+def _neighbourhoods(layout, stencil):
+    """Flat macro indices (n_nodes, n_channels * stencil**ndim) and wall features."""
+    half = stencil // 2
+    shifts = np.arange(-half, half + 1)
+    per_axis, walls = [], []
+    for n, wrap in zip(layout.n_coarse, layout.periodic, strict=True):
+        nodes = np.arange(n)
+        per_axis.append(axis_index(nodes[:, None] + shifts[None, :], n, wrap))
+        if not wrap and half > 0:
+            past = np.maximum(0, half - nodes) - np.maximum(0, nodes + half - (n - 1))
+            walls.append(past / half)
+    if len(per_axis) == 1:
+        nodes = per_axis[0]
+        wall = [w[:, None] for w in walls]
+    else:
+        (iy, ix), (ny, nx) = per_axis, layout.n_coarse
+        # node (i, j), neighbour (a, b) -> flat index (iy[i, a], ix[j, b])
+        nodes = (iy[:, None, :, None] * nx + ix[None, :, None, :]).reshape(
+            ny * nx, stencil * stencil
+        )
+        wall = []
+        bounded = [a for a, p in enumerate(layout.periodic) if not p and half > 0]
+        for a, w in zip(bounded, walls, strict=True):
+            grid = w[:, None] if a == 0 else w[None, :]
+            wall.append(np.broadcast_to(grid, (ny, nx)).reshape(-1, 1))
+    n_nodes = math.prod(layout.n_coarse)
+    channels = np.arange(layout.n_channels) * n_nodes
+    index = (channels[None, :, None] + nodes[:, None, :]).reshape(n_nodes, -1)
+    wall = np.concatenate(wall, axis=1) if wall else None
+    return index, wall
 
 
 class LocalDriftSDE(nn.Module):
@@ -23,7 +63,8 @@ class LocalDriftSDE(nn.Module):
 
     Parameters
     ----------
-    n_coarse, n_micro, stencil : int
+    layout : FieldLayout
+    n_micro, stencil : int
     hidden_layers : tuple of int
     rate : float
         Typical size of one step's change of the normalised field; the
@@ -31,37 +72,52 @@ class LocalDriftSDE(nn.Module):
         time scale.
     """
 
-    def __init__(self, n_coarse, n_micro, stencil, hidden_layers, rate):
+    def __init__(self, layout, n_micro, stencil, hidden_layers, rate):
         super().__init__()
-        self.n_coarse, self.n_micro = n_coarse, n_micro
-        half = stencil // 2
-        shifts = torch.arange(-half, half + 1)
+        self.n_coarse, self.n_micro = layout.n_macro, n_micro
+        self.n_channels = layout.n_channels
+        index, wall = _neighbourhoods(layout, stencil)
+        self.register_buffer("_stencil", torch.as_tensor(index))
         self.register_buffer(
-            "_stencil", (torch.arange(n_coarse)[:, None] + shifts[None, :]) % n_coarse
+            "_walls", None if wall is None else torch.as_tensor(wall, dtype=_DTYPE)
         )
+        n_local = index.shape[1] + (0 if wall is None else wall.shape[1])
         self.rate = float(rate)
-        self.macro_net = make_mlp(stencil + n_micro, hidden_layers, 1, dtype=_DTYPE)
+        self.macro_net = make_mlp(
+            n_local + n_micro, hidden_layers, self.n_channels, dtype=_DTYPE
+        )
         if n_micro > 0:
             self.micro_net = make_mlp(
-                n_micro + n_coarse, hidden_layers, n_micro, dtype=_DTYPE
+                n_micro + self.n_coarse, hidden_layers, n_micro, dtype=_DTYPE
             )
         self.log_diffusion = nn.Parameter(
-            torch.full((n_coarse + n_micro,), math.log(max(rate, 1e-6)), dtype=_DTYPE)
+            torch.full(
+                (self.n_coarse + n_micro,), math.log(max(rate, 1e-6)), dtype=_DTYPE
+            )
         )
 
+    def _per_node(self, out):
+        """(..., n_nodes, n_channels) network output -> channels-first flat drift."""
+        if self.n_channels == 1:
+            return out.squeeze(-1)
+        return out.transpose(-1, -2).reshape(*out.shape[:-2], self.n_coarse)
+
     def drift(self, z):
-        """Drift f(z), z of shape (..., n_coarse + n_micro)."""
+        """Drift f(z), z of shape (..., n_macro + n_micro)."""
         macro = z[..., : self.n_coarse]
         local = macro[..., self._stencil]
+        if self._walls is not None:
+            walls = self._walls.expand(*local.shape[:-1], self._walls.shape[-1])
+            local = torch.cat([local, walls], dim=-1)
         if self.n_micro == 0:
-            return self.rate * self.macro_net(local).squeeze(-1)
+            return self.rate * self._per_node(self.macro_net(local))
         micro = z[..., self.n_coarse :]
         shared = micro.unsqueeze(-2).expand(*local.shape[:-1], self.n_micro)
-        d_macro = self.macro_net(torch.cat([local, shared], dim=-1)).squeeze(-1)
+        d_macro = self._per_node(self.macro_net(torch.cat([local, shared], dim=-1)))
         d_micro = self.micro_net(torch.cat([micro, macro], dim=-1))
         return self.rate * torch.cat([d_macro, d_micro], dim=-1)
 
     @property
     def diffusion(self):
-        """Diagonal diffusion sigma, shape (n_coarse + n_micro,)."""
+        """Diagonal diffusion sigma, shape (n_macro + n_micro,)."""
         return self.log_diffusion.exp()

@@ -75,6 +75,7 @@ class SlowFastCoefficients(NamedTuple):
     beta: float
     inv_eps2: float  # 1 / eps**2, the speed-up of the fast system
     bound: float  # |state| beyond which a run is a blow-up
+    constant: float = 0.0  # a constant added to the slow drift (a perturbation)
 
 
 # ----------------------------------------------------------------------------
@@ -84,15 +85,17 @@ class SlowFastCoefficients(NamedTuple):
 
 @njit(cache=True, nogil=True, inline="always")
 def _slow_rhs(kind, x, y2, forcing, coupling, alpha):
-    # ``forcing`` is the time-dependent term A cos(omega t), computed by the caller
+    # ``forcing`` is the constant plus the time-dependent term A cos(omega t),
+    # computed by the caller; added last so that a zero constant changes no bit
     if kind == _ADDITIVE:
-        return x * (1.0 - x * x) + coupling * y2
+        return x * (1.0 - x * x) + coupling * y2 + forcing
     if kind == _MULTIPLICATIVE:
         # 1 + alpha x / sqrt(1 + x^2): positive, bounded, and a sqrt instead of
         # a libm tanh (4 per step) keeps the kernel as fast as the additive one
         return (
             x * (1.0 - x * x)
             + coupling * (1.0 + alpha * x / math.sqrt(1.0 + x * x)) * y2
+            + forcing
         )
     x2 = x * x
     grad_u = _TRI_SCALE * x * ((2.0 * x2 - _TRI_C4) * x2 + _TRI_C2) + _TRI_TILT * x
@@ -127,10 +130,11 @@ def _integrate_slow_fast(kind, state0, t0, h, stride, n_obs, coefs, out):
     sf = sigma * inv_eps2
     half = 0.5 * h
     sixth = h / 6.0
+    constant = coefs.constant
     periodic = kind == _TRISTABLE
-    f_start = amplitude * math.cos(omega * t0) if periodic else 0.0
-    f_mid = 0.0
-    f_end = 0.0
+    f_start = amplitude * math.cos(omega * t0) + constant if periodic else constant
+    f_mid = constant
+    f_end = constant
     for k in range(1, n_obs):
         base = (k - 1) * stride
         for j in range(stride):
@@ -138,8 +142,8 @@ def _integrate_slow_fast(kind, state0, t0, h, stride, n_obs, coefs, out):
                 # time from the step index, not by accumulation, so long runs keep
                 # the phase; the end-of-step value is reused at the next start
                 t = t0 + (base + j) * h
-                f_mid = amplitude * math.cos(omega * (t + half))
-                f_end = amplitude * math.cos(omega * (t + h))
+                f_mid = amplitude * math.cos(omega * (t + half)) + constant
+                f_end = amplitude * math.cos(omega * (t + h)) + constant
             kx1 = _slow_rhs(kind, x, y2, f_start, coupling, alpha)
             ka1 = sf * (y2 - y1)
             kb1 = inv_eps2 * (y1 * (rho - y3) - y2)
@@ -356,6 +360,16 @@ def _check_initial(value, name, n_trajectories, width):
     return np.ascontiguousarray(np.broadcast_to(arr, (n_trajectories, width)))
 
 
+def _check_constant_forcing(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"constant_forcing must be a real number, got {type(value).__name__}."
+        )
+    if not np.isfinite(value):
+        raise ValueError(f"constant_forcing must be finite, got {value!r}.")
+    return float(value)
+
+
 def _simulate_member(
     rng,
     index,
@@ -422,6 +436,7 @@ def _simulate(
     amplitude=0.0,
     omega=0.0,
     t0=0.0,
+    constant_forcing=0.0,
 ):
     n_trajectories = check_int(n_trajectories, "n_trajectories", min_value=1)
     n_steps = check_int(n_steps, "n_steps", min_value=1)
@@ -446,6 +461,7 @@ def _simulate(
         coupling=s / eps,
         alpha=float(alpha),
         amplitude=float(amplitude),
+        constant=_check_constant_forcing(constant_forcing),
         omega=float(omega),
         sigma=L63_SIGMA,
         rho=L63_RHO,
@@ -520,6 +536,7 @@ def _make_bistable(
     random_state,
     n_jobs,
     return_bunch,
+    constant_forcing,
 ):
     full_state, time, params = _simulate(
         kind,
@@ -537,9 +554,11 @@ def _make_bistable(
         random_state=random_state,
         n_jobs=n_jobs,
         alpha=alpha,
+        constant_forcing=constant_forcing,
     )
     if kind == _MULTIPLICATIVE:
         params["alpha"] = alpha
+    params["constant_forcing"] = float(constant_forcing)
     X = full_state[:, :, :1].copy()
     return _finish(X, full_state, time, params, ["x"], return_bunch)
 
@@ -558,6 +577,7 @@ def make_bistable_additive(
     random_state=None,
     n_jobs=None,
     return_bunch=False,
+    constant_forcing=0.0,
 ):
     r"""Bistable slow variable with additive Lorenz-63 forcing.
 
@@ -605,6 +625,11 @@ def make_bistable_additive(
         defers to an enclosing :func:`joblib.parallel_config`.
     return_bunch : bool, default=False
         If True, return a :class:`~sklearn.utils.Bunch` instead of ``X``.
+    constant_forcing : float, default=0.0
+        A constant ``c`` added to the slow drift, ``dx/dt = ... + c``: the
+        perturbation of a response experiment (see
+        :func:`skrom.response.ensemble_response`). With 0 the output is
+        bit-identical to a run without it.
 
     Returns
     -------
@@ -659,6 +684,7 @@ def make_bistable_additive(
         random_state,
         n_jobs,
         return_bunch,
+        constant_forcing,
     )
 
 
@@ -677,6 +703,7 @@ def make_bistable_multiplicative(
     random_state=None,
     n_jobs=None,
     return_bunch=False,
+    constant_forcing=0.0,
 ):
     r"""Bistable slow variable with multiplicative Lorenz-63 forcing.
 
@@ -729,6 +756,11 @@ def make_bistable_multiplicative(
         Members run in parallel with joblib (``-1``: all cores).
     return_bunch : bool, default=False
         If True, return a :class:`~sklearn.utils.Bunch` instead of ``X``.
+    constant_forcing : float, default=0.0
+        A constant ``c`` added to the slow drift, ``dx/dt = ... + c``: the
+        perturbation of a response experiment (see
+        :func:`skrom.response.ensemble_response`). With 0 the output is
+        bit-identical to a run without it.
 
     Returns
     -------
@@ -781,6 +813,7 @@ def make_bistable_multiplicative(
         random_state,
         n_jobs,
         return_bunch,
+        constant_forcing,
     )
 
 

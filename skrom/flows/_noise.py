@@ -43,8 +43,8 @@ def fit_noise_covariance(cond, residual, degree, state_range):
 
     Parameters
     ----------
-    cond : ndarray of shape (n_pairs, n_features)
-        Standardised states.
+    cond : ndarray of shape (n_pairs, n_context)
+        Standardised conditioning vectors (the state, then any inputs).
     residual : ndarray of shape (n_pairs, n_features)
         What the mean prior leaves of the increment.
     degree : int
@@ -60,7 +60,9 @@ def fit_noise_covariance(cond, residual, degree, state_range):
         two axes.
     """
     n, d = residual.shape
-    powers = monomial_powers(d, degree)
+    # a polynomial in the whole conditioning vector (the state and, for a
+    # model with inputs, the step's inputs)
+    powers = monomial_powers(cond.shape[1], degree)
     outer = (residual[:, :, None] * residual[:, None, :]).reshape(n, d * d)
     clipped = np.clip(cond, state_range[0], state_range[1])
     coef = project_on_design(clipped, outer, powers, state_range)

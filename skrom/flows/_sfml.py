@@ -9,6 +9,11 @@ import zuko
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from .._known_inputs import (
+    check_fit_inputs,
+    check_inputs_presence,
+    check_sample_inputs,
+)
 from .._param_validation import (
     N_JOBS,
     RANDOM_STATE,
@@ -23,6 +28,7 @@ from .._random import as_seed_sequence
 from .._torch import resolve_device, torch_seed, torch_threads
 from .._validation import (
     check_finite_result,
+    check_real_array,
     check_trajectories,
 )
 from ..base import TrajectoryModel
@@ -74,6 +80,15 @@ class SFMLFlow(TrajectoryModel):
     state dependent) and :math:`T(\cdot\,; c)` a conditional normalizing
     flow trained by maximising the conditional log-likelihood of the pairs
     (Chen & Xiu 2024).
+
+    Known inputs (a forcing, a control, a parameter per trajectory) are
+    passed as ``U`` to :meth:`fit`, :meth:`sample`, :meth:`score` and
+    :meth:`predict` (see the :ref:`User Guide <inputs>`). The map is then
+    conditioned on the input over the step, parametrised by its values at
+    the step's two ends: :math:`\tilde x_n` becomes the standardised
+    :math:`(x_n, u_n, u_{n+\ell})` in the prior, the noise scale and the
+    flow (Chen & Xiu 2026), so one model generates paths under excitations
+    it was not trained on.
 
     Read more in the :ref:`User Guide <sfml>`.
 
@@ -153,11 +168,18 @@ class SFMLFlow(TrajectoryModel):
     state_bound_ : float
         Largest ``|x|`` the model is trusted at: the data's range plus 100
         data spreads (see :func:`skrom.base.state_bound`).
+    n_inputs_in_ : int
+        Number of known inputs the model was fitted with (0: none).
     state_mean_, state_scale_ : ndarray of shape (n_features_in,)
         Standardisation of the conditioning state, :math:`\mu_x, s_x`.
-    drift_powers_ : ndarray of shape (n_terms, n_features_in)
-        Powers of the standardised features in each term of the polynomial
-        prior :math:`a`: the intercept first, then the linear terms.
+    input_mean_, input_scale_ : ndarray of shape (n_inputs_in,)
+        Standardisation of the inputs (empty without inputs).
+    drift_powers_ : ndarray of shape (n_terms, n_context)
+        Powers of the standardised conditioning variables (the
+        ``n_features_in_`` state features, then the inputs at the start and
+        at the end of the step: ``n_context = n_features_in_ + 2 *
+        n_inputs_in_``) in each term of the polynomial prior :math:`a`: the
+        intercept first, then the linear terms.
     increment_coef_ : ndarray of shape (n_terms, n_features_in)
         Coefficients of those terms in the map: the least-squares fit minus
         ``mean_correction_``.
@@ -168,15 +190,17 @@ class SFMLFlow(TrajectoryModel):
     mean_correction_rms_ : ndarray of shape (n_features_in,)
         Size of that correction: its root mean square over the training
         states, in units of ``increment_scale_``.
-    state_range_ : ndarray of shape (2, n_features_in)
-        Smallest and largest standardised training state; the prior's
+    state_range_ : ndarray of shape (2, n_context)
+        Smallest and largest standardised training conditioning vector
+        (state and inputs); the prior's
         nonlinear terms are evaluated at the state clipped to this box.
     increment_scale_ : ndarray of shape (n_features_in,)
         Standard deviation :math:`s` of the residual increment.
-    noise_powers_ : ndarray of shape (n_noise_terms, n_features_in)
-        Powers of the standardised features in each term of the covariance
-        model :math:`C`: the intercept only with ``noise_scale="global"``,
-        all terms up to ``noise_degree`` with ``"state"``.
+    noise_powers_ : ndarray of shape (n_noise_terms, n_context)
+        Powers of the standardised conditioning variables in each term of
+        the covariance model :math:`C`: the intercept only with
+        ``noise_scale="global"``, all terms up to ``noise_degree`` with
+        ``"state"``.
     noise_coef_ : ndarray of shape (n_noise_terms, n_features_in, n_features_in)
         Coefficient matrices of those terms in :math:`C`, in data units
         (``"global"``: the constant :math:`\operatorname{diag}(s^2)`).
@@ -219,6 +243,15 @@ class SFMLFlow(TrajectoryModel):
     (3, 10, 1)
     >>> model.predict(X[0]).shape
     (20, 1)
+
+    With a known input, here a parameter per trajectory:
+
+    >>> U = np.repeat(rng.uniform(size=(50, 1, 1)), 20, axis=1)
+    >>> forced = SFMLFlow(max_epochs=2, random_state=0).fit(X, U=U)
+    >>> forced.n_inputs_in_
+    1
+    >>> forced.sample(10, x0=[0.0], n_paths=3, U=np.full((10, 1), 0.5)).shape
+    (3, 10, 1)
     """
 
     _parameter_constraints = {
@@ -291,10 +324,10 @@ class SFMLFlow(TrajectoryModel):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def _build_flow(self, n_features, hidden):
+    def _build_flow(self, n_features, n_context, hidden):
         common = dict(
             features=n_features,
-            context=n_features,
+            context=n_context,
             transforms=self.n_transforms,
             hidden_features=hidden,
             activation=nn.Tanh,
@@ -305,7 +338,7 @@ class SFMLFlow(TrajectoryModel):
             flow = zuko.flows.NSF(bins=self.n_bins, **common)
         return flow.to(_DTYPE)
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, U=None):
         """Learn the transition density from a trajectory set.
 
         Parameters
@@ -317,6 +350,12 @@ class SFMLFlow(TrajectoryModel):
             with ``lag=1``.
         y : None
             Ignored.
+        U : array-like of shape (n_trajectories, n_steps, n_inputs), optional
+            Known inputs at every observation of ``X`` (forcing, controls;
+            a per-trajectory parameter is a column constant in time). The
+            map is then conditioned on the inputs at both ends of each step.
+            With scikit-learn's metadata routing enabled, request it with
+            ``set_fit_request(U=True)`` to have it split with ``X``.
 
         Returns
         -------
@@ -326,20 +365,30 @@ class SFMLFlow(TrajectoryModel):
         hidden = tuple(int(h) for h in self.hidden_layers)
         device = resolve_device(self.device)
         X = check_trajectories(X, min_steps=self.lag + 1, estimator=self)
+        U = check_fit_inputs(U, X.shape, estimator=self)
         self._set_fit_context(X)
         n_features = X.shape[2]
+        n_inputs = 0 if U is None else U.shape[2]
         with torch_seed(self.random_state) as seed, torch_threads(self.n_jobs):
             rng = np.random.default_rng(seed)
-            x_now, x_next = extract_pairs(X, self.lag, self.n_pairs_per_trajectory, rng)
+            # inputs travel as extra columns, so they are cut at the same steps
+            XU = X if U is None else np.concatenate([X, U], axis=2)
+            now, nxt = extract_pairs(XU, self.lag, self.n_pairs_per_trajectory, rng)
+            x_now, x_next = now[:, :n_features], nxt[:, :n_features]
+            u_now, u_next = now[:, n_features:], nxt[:, n_features:]
             self.state_mean_, self.state_scale_ = _mean_scale(x_now)
-            cond = (x_now - self.state_mean_) / self.state_scale_
+            self.input_mean_, self.input_scale_ = _mean_scale(
+                np.concatenate([u_now, u_next])
+            )
+            self.n_inputs_in_ = n_inputs
+            cond = self._condition(x_now, u_now, u_next)
             self.drift_powers_, self.increment_coef_, self.state_range_, residual = (
                 fit_drift(cond, x_next - x_now, self.drift_degree)
             )
             _, self.increment_scale_ = _mean_scale(residual)
             self._fit_noise_scale(cond, residual)
             target, log_det = self._standardise(cond, residual)
-            flow = self._build_flow(n_features, hidden)
+            flow = self._build_flow(n_features, cond.shape[1], hidden)
             logger.info(
                 "SFMLFlow: training the %s flow on %d pairs x %d features, at "
                 "most %d epochs",
@@ -392,10 +441,9 @@ class SFMLFlow(TrajectoryModel):
 
     def _fit_noise_scale(self, cond, residual):
         """Set the noise scale's fitted attributes from the training residual."""
-        d = residual.shape[1]
         if self.noise_scale == "global":
             # the same covariance model, constant and diagonal
-            self.noise_powers_ = np.zeros((1, d), dtype=int)
+            self.noise_powers_ = np.zeros((1, cond.shape[1]), dtype=int)
             self.noise_coef_ = np.diag(self.increment_scale_**2)[None]
         else:
             self.noise_powers_, self.noise_coef_ = fit_noise_covariance(
@@ -406,6 +454,24 @@ class SFMLFlow(TrajectoryModel):
         self.noise_min_eigenvalue_ = EIGENVALUE_FLOOR * float(largest)
 
     # -------------------------------------------------------------- helpers
+    def _condition(self, x, u_now=None, u_next=None):
+        """Standardised conditioning vector: the state, then the step's inputs.
+
+        The inputs over a step enter through their values at its two ends
+        (a linear parametrisation in time over the step), standardised.
+        """
+        cond = (x - self.state_mean_) / self.state_scale_
+        if not getattr(self, "n_inputs_in_", 0):
+            return cond
+        return np.concatenate(
+            [
+                cond,
+                (u_now - self.input_mean_) / self.input_scale_,
+                (u_next - self.input_mean_) / self.input_scale_,
+            ],
+            axis=1,
+        )
+
     def _noise_factor(self, cond):
         """Cholesky factor ``L(x)`` (n, d, d) and ``log |det L|`` (n,)."""
         return noise_cholesky(
@@ -453,18 +519,21 @@ class SFMLFlow(TrajectoryModel):
             self.increment_coef_
         )
 
-    def _step(self, x, z):
-        """Next states of ``x`` (n, d) for standard-normal draws ``z`` (n, d)."""
-        cond = (x - self.state_mean_) / self.state_scale_
+    def _step(self, x, z, u_now=None, u_next=None):
+        """Next states of ``x`` (n, d) for standard-normal draws ``z`` (n, d).
+
+        ``u_now``, ``u_next`` (n, n_inputs): the inputs at the step's two ends.
+        """
+        cond = self._condition(x, u_now, u_next)
         with torch.no_grad():
             dist = self.flow_(torch.as_tensor(cond, dtype=_DTYPE))
             u = dist.transform.inv(torch.as_tensor(z, dtype=_DTYPE))
         u = u.numpy().astype(np.float64)
         return x + self._baseline(cond) + self._to_data_units(cond, u)
 
-    def _log_likelihood(self, x_now, x_next):
+    def _log_likelihood(self, x_now, x_next, u_now=None, u_next=None):
         """Log p(x_next | x_now) per pair, in data units."""
-        cond = (x_now - self.state_mean_) / self.state_scale_
+        cond = self._condition(x_now, u_now, u_next)
         target, log_det = self._standardise(cond, x_next - x_now - self._baseline(cond))
         out = np.empty(x_now.shape[0])
         with torch.no_grad():
@@ -475,7 +544,7 @@ class SFMLFlow(TrajectoryModel):
         return out - log_det
 
     # ----------------------------------------------------------- inference
-    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None, U=None):
         """Generate trajectories by iterating the learned stochastic map.
 
         All paths advance together: each step is one batched pass through
@@ -493,6 +562,12 @@ class SFMLFlow(TrajectoryModel):
             Number of paths.
         random_state : int, SeedSequence, Generator or None
             Seeds the standard-normal draws.
+        U : array-like or callable, optional
+            The inputs at the ``n_steps`` points of the paths, for a model
+            fitted with inputs (and only then): shape ``(n_steps, n_inputs)``
+            for every path or ``(n_paths, n_steps, n_inputs)``, or a callable
+            ``U(t)`` of the time ``t = k * time_step_`` since ``x0`` returning
+            shape ``(n_inputs,)`` or ``(n_paths, n_inputs)``.
 
         Returns
         -------
@@ -501,6 +576,14 @@ class SFMLFlow(TrajectoryModel):
         """
         check_is_fitted(self, "flow_")
         n_steps, x, n_paths = self._check_sample_args(n_steps, x0, n_paths)
+        U = check_sample_inputs(
+            U,
+            n_steps,
+            n_paths,
+            getattr(self, "n_inputs_in_", 0),
+            self.time_step_,
+            estimator=self,
+        )
         d = self.n_features_in_
         if x is None:
             x = np.tile(self.state_mean_, (n_paths, 1))
@@ -512,13 +595,17 @@ class SFMLFlow(TrajectoryModel):
             optional_bar(self.verbose, n_steps - 1, "SFMLFlow sample", "step") as bar,
         ):
             for k in range(1, n_steps):
-                x = self._step(x, rng.standard_normal((n_paths, d)))
+                z = rng.standard_normal((n_paths, d))
+                if U is None:
+                    x = self._step(x, z)
+                else:
+                    x = self._step(x, z, U[:, k - 1], U[:, k])
                 paths[:, k] = x
                 if bar is not None:
                     bar.update(1)
         return check_finite_result(paths, what="SFMLFlow.sample")
 
-    def predict(self, X):
+    def predict(self, X, U=None):
         """Conditional mean of the state ``lag`` steps after each state in ``X``.
 
         Estimated by Monte Carlo over 1000 draws per state (500 antithetic
@@ -530,6 +617,10 @@ class SFMLFlow(TrajectoryModel):
         X : array-like of shape (n_samples, n_features)
             States, every row on its own; a trajectory set of shape
             (n_trajectories, n_steps, n_features) is accepted too.
+        U : array-like of shape X.shape[:-1] + (2, n_inputs), optional
+            For a model fitted with inputs (and only then): the inputs at
+            the start and at the end of the step from each state,
+            ``U[..., 0, :]`` and ``U[..., 1, :]``.
 
         Returns
         -------
@@ -540,6 +631,7 @@ class SFMLFlow(TrajectoryModel):
         ndim = np.ndim(X)
         arr = self._check_fitted_input(X, min_steps=1)
         states = arr.reshape(-1, self.n_features_in_)
+        u_now, u_next = self._predict_inputs(U, np.shape(X)[:-1], states.shape[0])
         d = self.n_features_in_
         half = _PREDICT_DRAWS // 2
         z = np.random.default_rng(_PREDICT_SEED).standard_normal((half, d))
@@ -549,13 +641,38 @@ class SFMLFlow(TrajectoryModel):
         for a in range(0, states.shape[0], per_chunk):
             block = states[a : a + per_chunk]
             reps = np.repeat(block, _PREDICT_DRAWS, axis=0)
-            draws = self._step(reps, np.tile(z, (block.shape[0], 1)))
+            inputs = ()
+            if u_now is not None:
+                inputs = tuple(
+                    np.repeat(u[a : a + per_chunk], _PREDICT_DRAWS, axis=0)
+                    for u in (u_now, u_next)
+                )
+            draws = self._step(reps, np.tile(z, (block.shape[0], 1)), *inputs)
             out[a : a + per_chunk] = draws.reshape(
                 block.shape[0], _PREDICT_DRAWS, d
             ).mean(axis=1)
         return out.reshape(arr.shape) if ndim == 3 else out
 
-    def score(self, X, y=None):
+    def _predict_inputs(self, U, lead_shape, n_states):
+        """The inputs at both ends of each state's step for ``predict``."""
+        n_inputs = getattr(self, "n_inputs_in_", 0)
+        check_inputs_presence(U, n_inputs, self)
+        if U is None:
+            return None, None
+        arr = check_real_array(U, name="U", estimator=self)
+        expected = tuple(lead_shape) + (2, n_inputs)
+        if arr.shape != expected:
+            raise ValueError(
+                f"SFMLFlow: U must have shape X.shape[:-1] + (2, n_inputs) = "
+                f"{expected} in predict: the inputs at the start and at the end of "
+                f"the step from each state; got shape {arr.shape}."
+            )
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("SFMLFlow: U contains NaN or infinity.")
+        arr = arr.reshape(n_states, 2, n_inputs)
+        return arr[:, 0], arr[:, 1]
+
+    def score(self, X, y=None, U=None):
         """Mean one-step conditional log-likelihood of held-out trajectories.
 
         The mean of :math:`\\log p(x_{n+\\ell} \\mid x_n)` over every
@@ -570,6 +687,10 @@ class SFMLFlow(TrajectoryModel):
             a 2-D array is one trajectory.
         y : None
             Ignored.
+        U : array-like of shape (n_trajectories, n_steps, n_inputs), optional
+            The inputs at every observation of ``X``, for a model fitted with
+            inputs (and only then); request it with
+            ``set_score_request(U=True)`` under metadata routing.
 
         Returns
         -------
@@ -577,8 +698,21 @@ class SFMLFlow(TrajectoryModel):
         """
         check_is_fitted(self, "flow_")
         X = self._check_fitted_input(X, min_steps=self.lag + 1)
-        x_now, x_next = extract_pairs(X, self.lag)
-        return float(np.mean(self._log_likelihood(x_now, x_next)))
+        n_inputs = getattr(self, "n_inputs_in_", 0)
+        U = check_fit_inputs(U, X.shape, estimator=self, n_inputs=n_inputs)
+        d = self.n_features_in_
+        XU = X if U is None else np.concatenate([X, U], axis=2)
+        now, nxt = extract_pairs(XU, self.lag)
+        return float(
+            np.mean(
+                self._log_likelihood(
+                    now[:, :d],
+                    nxt[:, :d],
+                    now[:, d:] if n_inputs else None,
+                    nxt[:, d:] if n_inputs else None,
+                )
+            )
+        )
 
 
 def _flow_mean_projection(flow, cond, to_data_units, powers, state_range, rng):

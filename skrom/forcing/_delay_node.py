@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 _N_BANK = 4096
 # forecasts started per held-out series in score()
 _N_SCORE_STARTS = 512
+# precision of the neural ODE's training (the fitted field is float64)
+_TRAIN_DTYPE = torch.float64
 
 
 class DelayNODEForcing(TrajectoryModel):
@@ -325,6 +327,7 @@ class DelayNODEForcing(TrajectoryModel):
             device=device,
             verbose=self.verbose,
             name=type(self).__name__,
+            dtype=_TRAIN_DTYPE,
         )
         field.eval()
         for p in field.parameters():

@@ -97,6 +97,7 @@ def train_trajectory_matching(
     device,
     verbose=0,
     name="DelayNODEForcing",
+    dtype=torch.float64,
 ):
     """Fit ``field`` to the embedded series ``Z`` and return the per-epoch history.
 
@@ -117,6 +118,9 @@ def train_trajectory_matching(
         A progress bar over the epochs when > 0.
     name : str, default="DelayNODEForcing"
         The estimator, for the progress bar and error messages.
+    dtype : torch.dtype, default=torch.float64
+        Precision of the training; ``field`` is cast to it, and back to
+        float64 afterwards (the numba export is float64).
 
     Returns
     -------
@@ -135,9 +139,9 @@ def train_trajectory_matching(
     offsets = np.arange(window + 1)
     n_fit = field.n_block if field.coupled else field.n_state
 
-    Z_t = torch.as_tensor(Z, dtype=torch.float64, device=device)
-    w_t = torch.as_tensor(weights, dtype=torch.float64, device=device)[:, None, None]
-    t_grid = torch.arange(window + 1, dtype=torch.float64, device=device) * dt
+    Z_t = torch.as_tensor(Z, dtype=dtype, device=device)
+    w_t = torch.as_tensor(weights, dtype=dtype, device=device)[:, None, None]
+    t_grid = torch.arange(window + 1, dtype=dtype, device=device) * dt
     n_batches = -(-n_windows // batch_size)
 
     def batches(epoch):
@@ -173,5 +177,7 @@ def train_trajectory_matching(
         divergence_hint="or window",
         verbose=verbose,
         device=device,
+        dtype=dtype,
     )
+    field.to(torch.float64)
     return [{"epoch": e["epoch"] + 1, "loss": e["train_loss"]} for e in log]

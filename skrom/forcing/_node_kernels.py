@@ -2,7 +2,8 @@
 
 The MLP is evaluated from the arrays packed by :func:`skrom._mlp_kernels.pack_mlp`
 by its ``mlp_forward`` (four evaluations per step: the whole cost of a
-rollout), and time is stepped with the same fixed-step RK4 (Kutta's 3/8 rule) that
+rollout; a symmetric field's pair ``g(q), g(-q)`` by ``mlp_forward_pair``),
+and time is stepped with the same fixed-step RK4 (Kutta's 3/8 rule) that
 ``torchdiffeq.odeint(..., method="rk4")`` uses, so both rollouts agree to
 rounding. Nothing is allocated inside the time loop.
 """
@@ -13,7 +14,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from .._mlp_kernels import MLPPack, mlp_forward
+from .._mlp_kernels import MLPPack, mlp_forward, mlp_forward_pair
 
 __all__ = [
     "NodeKernel",
@@ -58,7 +59,8 @@ class NodeKernel(NamedTuple):
 
 class NodeScratch(NamedTuple):
     """Work arrays of one RK4 step: stages, their input, the squashed state,
-    the network output and its work buffer (see :func:`node_scratch`)."""
+    the network outputs (at ``q`` and ``-q``) and their work buffer (see
+    :func:`node_scratch`)."""
 
     k1: np.ndarray
     k2: np.ndarray
@@ -67,6 +69,7 @@ class NodeScratch(NamedTuple):
     tmp: np.ndarray
     squashed: np.ndarray
     mlp_out: np.ndarray
+    mlp_out_neg: np.ndarray
     work: np.ndarray
 
 
@@ -86,7 +89,8 @@ def node_scratch(n_state, node):
         np.empty(n_state),
         np.empty(n_state),
         np.empty(sizes[sizes.shape[0] - 1]),
-        np.empty(2 * width),
+        np.empty(sizes[sizes.shape[0] - 1]),
+        np.empty(4 * width),
     )
 
 
@@ -96,6 +100,7 @@ def node_field(z, node, out, scratch):
     net = node.net
     squashed = scratch.squashed
     mlp_out = scratch.mlp_out
+    mlp_out_neg = scratch.mlp_out_neg
     work = scratch.work
     radius = node.radius
     inv_time_scale = node.inv_time_scale
@@ -104,23 +109,25 @@ def node_field(z, node, out, scratch):
     n_out = n_block if node.coupled else n
     for i in range(n):
         squashed[i] = radius * math.tanh(z[i] / radius)
-    mlp_forward(
-        squashed, net.weights, net.biases, net.sizes, net.activation, mlp_out, work
-    )
     if node.symmetric:
-        # odd part (g(q) - g(-q)) / 2, accumulated in out to need no buffer
+        # odd part (g(q) - g(-q)) / 2
+        mlp_forward_pair(
+            squashed,
+            net.weights,
+            net.biases,
+            net.sizes,
+            net.activation,
+            mlp_out,
+            mlp_out_neg,
+            work,
+        )
         for i in range(n_out):
             out[i] = 0.5 * mlp_out[i]
-        for i in range(n):
-            squashed[i] = -squashed[i]
+            out[i] -= 0.5 * mlp_out_neg[i]
+    else:
         mlp_forward(
             squashed, net.weights, net.biases, net.sizes, net.activation, mlp_out, work
         )
-        for i in range(n):
-            squashed[i] = -squashed[i]
-        for i in range(n_out):
-            out[i] -= 0.5 * mlp_out[i]
-    else:
         for i in range(n_out):
             out[i] = mlp_out[i]
     for i in range(n_out):

@@ -50,6 +50,9 @@ _SIM_STEPS = 400_000
 # on the tristable system); with a [8, 128, 128, 8] forcing network a step
 # costs about 12 us (benchmarks/bench_hybrid.py)
 _RESIDENCE_SIM_STEPS = 4_000_000
+# ... but its first pass only seeds the second: a quarter of that gives k
+# to a few % (about 500 transitions, as many as the slow tests' data hold)
+_RESIDENCE_FIRST_STEPS = 1_000_000
 # What fit seeds, each a child of random_state in this order (score() takes
 # child 3)
 _SEEDS = ("langevin", "forcing", "bank", "score_eval", "calibration")
@@ -416,12 +419,14 @@ class HybridLangevinROM(TrajectoryModel):
             # noise, so the hybrid is matched again: a change of time for the
             # Langevin part, of the forcing's strength for the rest
             sim_steps = _SIM_STEPS if thresholds is None else _RESIDENCE_SIM_STEPS
+            first_steps = None if thresholds is None else _RESIDENCE_FIRST_STEPS
             logger.info(
                 "HybridLangevinROM: calibrating the time scale (diffusion=%r): "
-                "%d simulations of at least %d steps",
+                "%d simulations of at least %d steps (the first of %d)",
                 self.diffusion,
                 _CALIBRATION_PASSES,
                 sim_steps,
+                sim_steps if first_steps is None else first_steps,
             )
 
             def run(k, n_steps, x0):
@@ -453,6 +458,7 @@ class HybridLangevinROM(TrajectoryModel):
                     n_passes=_CALIBRATION_PASSES,
                     columns=dynamic,
                     thresholds=thresholds,
+                    first_sim_steps=first_steps,
                 )
             model = _time_changed(model, time_change)
             self.drift_matrix_ = time_change * phi

@@ -12,7 +12,8 @@ time series) of one scalar.
   :func:`transition_counts`, :func:`residence_time_error`.
 - Transitions between two wells and their forecasts:
   :func:`transition_events`, :func:`transition_forecast_skill`.
-- Ensembles: :func:`mean_std_error`.
+- Ensembles: :func:`mean_std_error`; judged against the two-sample
+  sampling floor: :func:`sampling_floor`, :func:`compare_with_sampling_floor`.
 - Forecasts against lead time: :func:`forecast_rmse`,
   :func:`forecast_sign_skill`.
 - Probabilistic (ensemble) forecasts: :func:`forecast_crps`,
@@ -54,6 +55,7 @@ from ._residence import (
     residence_times,
     transition_counts,
 )
+from ._sampling_floor import compare_with_sampling_floor, sampling_floor
 from ._scorers import (
     ForecastScorer,
     StatisticsScorer,
@@ -98,6 +100,8 @@ __all__ = [
     "rank_histogram",
     "residence_time_error",
     "residence_times",
+    "sampling_floor",
+    "compare_with_sampling_floor",
     "spread_skill_ratio",
     "transition_brier_score",
     "transition_counts",

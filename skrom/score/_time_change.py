@@ -121,6 +121,7 @@ def time_change_factor(
     n_passes=N_PASSES,
     columns=None,
     thresholds=None,
+    first_sim_steps=None,
 ):
     """Factor ``k`` by which a model's ``Phi`` (``Sigma`` by ``sqrt(k)``) is scaled.
 
@@ -136,6 +137,11 @@ def time_change_factor(
     states of the first of ``columns`` is matched instead of the ACF
     integrals (see :func:`match_time_scale`).
 
+    ``first_sim_steps`` (default: ``sim_steps``) shortens the first pass:
+    it only seeds the fixed point, so its estimate may be rougher. Its
+    starts are the first of the later passes' (same seeds, for a runner
+    that seeds path ``i`` by its index).
+
     Raises
     ------
     SimulationBlowUpError, ValueError
@@ -147,9 +153,15 @@ def time_change_factor(
 
     columns = np.arange(X.shape[2]) if columns is None else columns
     x0 = np.tile(X[:, 0], (-(-sim_steps // X[..., 0].size), 1))
+    n_first = x0.shape[0]
+    if first_sim_steps is not None:
+        n_first = min(n_first, -(-first_sim_steps // X.shape[1]))
+    passes = []
 
     def simulate(k):
-        return run(k, X.shape[1], x0)[..., columns]
+        starts = x0 if passes else x0[:n_first]
+        passes.append(k)
+        return run(k, X.shape[1], starts)[..., columns]
 
     try:
         return match_time_scale(

@@ -9,6 +9,7 @@ from skrom._mlp_kernels import (
     mlp_forward,
     mlp_forward_batch,
     mlp_forward_jacobian,
+    mlp_forward_pair,
     mlp_work_size,
     pack_mlp,
 )
@@ -49,6 +50,30 @@ def test_forward_matches_torch(activation, shape):
     for n in range(5):
         mlp_forward(X[n], *pack, one, work)
         np.testing.assert_allclose(one, expected[n], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["swish", "tanh", "gelu"])
+@pytest.mark.parametrize(
+    "shape", [(1, (), 1), (3, (7,), 2), (8, (128, 128), 8), (5, (33, 6, 9), 1)]
+)
+def test_forward_pair_is_two_forward_calls_bit_for_bit(activation, shape):
+    # the odd part of a symmetric neural ODE; the pinned outputs and the
+    # calibrated time change rest on this equality, not on closeness
+    n_in, hidden, n_out = shape
+    pack = pack_mlp(_module(n_in, hidden, n_out, activation))
+    X = np.random.default_rng(2).normal(scale=3.0, size=(40, n_in))
+    size = mlp_work_size(pack.sizes)
+    work, pair_work = np.empty(size), np.full(2 * size + 3, np.nan)
+    for x in X:
+        expected, expected_neg = np.empty(n_out), np.empty(n_out)
+        mlp_forward(x, *pack, expected, work)
+        mlp_forward(-x, *pack, expected_neg, work)
+        out, out_neg = np.empty(n_out), np.empty(n_out)
+        x_before = x.copy()
+        mlp_forward_pair(x, *pack, out, out_neg, pair_work)
+        np.testing.assert_array_equal(out, expected)
+        np.testing.assert_array_equal(out_neg, expected_neg)
+        np.testing.assert_array_equal(x, x_before)
 
 
 def test_vectorised_swish_matches_torch_over_the_whole_range():

@@ -326,3 +326,17 @@ def test_system_specific_bad_arguments():
         make_tristable(n_steps=5, t0="0")
     with pytest.raises(TypeError):
         make_bistable_additive(1, 10, 0.01, 0.08)  # s is keyword-only
+
+
+def test_constant_forcing_zero_is_bit_identical_and_shifts_the_well():
+    kw = dict(n_trajectories=1, n_steps=300, x0=1.0, random_state=4)
+    for make in (make_bistable_additive, make_bistable_multiplicative):
+        base = make(**kw)
+        np.testing.assert_array_equal(base, make(**kw, constant_forcing=0.0))
+        # in the well x' ~ -2 (x - 1) + c: the path moves up by about c / 2
+        shifted = make(**kw, constant_forcing=0.02)
+        assert 0.005 < (shifted - base)[0, 100:].mean() < 0.015
+    b = make_bistable_additive(**kw, constant_forcing=0.5, return_bunch=True)
+    assert b.params["constant_forcing"] == 0.5
+    with pytest.raises(ValueError, match="constant_forcing"):
+        make_bistable_additive(**kw, constant_forcing=np.inf)

@@ -185,6 +185,27 @@ def test_numba_rollout_matches_torchdiffeq(y2_data, coupled, symmetric):
     )
 
 
+def test_float32_training_exports_a_float64_field(y2_data, monkeypatch):
+    # the training precision is a module setting (issue 15: about twice as
+    # fast per epoch); the fitted field and its numba export stay float64
+    import skrom.forcing._delay_node as delay_node
+
+    Y, _ = y2_data
+    kw = dict(n_delays=4, hidden_layers=(16, 16), window=6, n_windows=64)
+    ref = DelayNODEForcing(**kw, max_epochs=2, random_state=0).fit(Y[:, :3000])
+    monkeypatch.setattr(delay_node, "_TRAIN_DTYPE", torch.float32)
+    est = DelayNODEForcing(**kw, max_epochs=2, random_state=0).fit(Y[:, :3000])
+    assert {p.dtype for p in est.module_.parameters()} == {torch.float64}
+    assert est.mlp_pack_.weights.dtype == np.float64
+    diff = np.abs(est.mlp_pack_.weights - ref.mlp_pack_.weights)
+    # float32 rounding, carried through two epochs of Adam
+    assert 0 < diff.max() < 1e-4 * np.abs(ref.mlp_pack_.weights).max()
+    assert est.history_[-1]["loss"] == pytest.approx(ref.history_[-1]["loss"], 1e-4)
+    X0 = delay_embed(Y[:, 1000:1200], est.lag_, est.n_delays)[0, ::50]
+    got = est._rollout(est._standardise_states(X0), 51, n_keep=est.n_state_)
+    np.testing.assert_allclose(got, est._torch_rollout(X0, 51), rtol=1e-9, atol=1e-9)
+
+
 def test_multifeature_series():
     rng = np.random.default_rng(0)
     t = np.arange(800) * 0.05

@@ -299,6 +299,40 @@ def test_residence_time_change_matches_the_transition_rate(small_rom, data):
     assert per[1] == pytest.approx(per[0], rel=0.3)
 
 
+def test_calibration_first_pass_is_shorter_and_seeds_the_second():
+    """first_sim_steps: the first pass runs the first starts of the later ones."""
+    from skrom.score._time_change import time_change_factor
+
+    n_steps, rate = 2000, 0.02  # the data: a telegraph signal, 40 switches/path
+
+    def telegraph(n_paths, rate, seed):
+        rng = np.random.default_rng(seed)
+        flips = rng.random((n_paths, n_steps)) < rate
+        return np.where(np.cumsum(flips, axis=1) % 2, 1.0, -1.0)[..., None]
+
+    X = telegraph(3, rate, 0)
+    starts = []
+
+    def run(k, n_steps, x0):
+        # a model with the data's dynamics k times faster; path i seeded by i
+        starts.append(x0.copy())
+        return np.concatenate(
+            [telegraph(1, min(1.0, 1.7 * k * rate), 100 + i) for i in range(len(x0))]
+        )
+
+    kw = dict(who="Test", option="residence", thresholds=(-0.5, 0.5), n_passes=2)
+    k = time_change_factor(
+        run, X, 0.01, sim_steps=20 * n_steps, first_sim_steps=5 * n_steps, **kw
+    )
+    assert [len(s) for s in starts] == [5, 21]
+    np.testing.assert_array_equal(starts[1][:5], starts[0])
+    # the model switches 1.7 times too often: k undoes that
+    assert k == pytest.approx(1 / 1.7, rel=0.1)
+    starts.clear()
+    time_change_factor(run, X, 0.01, sim_steps=20 * n_steps, **kw)
+    assert [len(s) for s in starts] == [21, 21]
+
+
 # ------------------------------------------------------------- contract
 def test_nested_params_in_grid_search(data):
     X, _ = data
