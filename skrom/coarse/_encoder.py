@@ -169,11 +169,11 @@ class FieldAutoencoder(nn.Module):
         grid, coarse = layout.grid_shape, layout.n_coarse
         self.ndim, self.n_channels = len(grid), layout.n_channels
         self.grid, self.coarse = grid, coarse
+        # values per field and macro states (grid points and nodes of a 1-D field)
         self.n_grid, self.n_coarse = layout.n_features, layout.n_macro
         self.n_micro = n_micro
         # one channel on a 1-D grid: the filter works on the flat field directly
         self._flat = self.ndim == 1 and self.n_channels == 1
-        self._bounded = tuple(not p for p in layout.periodic)
         kernels, corrections = [], []
         for a, (n, nc, wrap) in enumerate(
             zip(grid, coarse, layout.periodic, strict=True)
