@@ -71,11 +71,15 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="1e5 states")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--sigma", type=float, default=0.2)
-    parser.add_argument("--prob", type=float, default=1e-4)
+    parser.add_argument(
+        "--prob", type=float, default=None, help="default 1e-4 (1e-3 with --quick)"
+    )
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     n_traj, n_members = (1, 500) if args.quick else (10, 16_000)
+    if args.prob is None:
+        args.prob = 1e-3 if args.quick else 1e-4
 
     t0 = time.perf_counter()
     X = make_lorenz96(n_traj, 100_000, random_state=0, n_jobs=args.n_jobs, **SYSTEM)

@@ -133,3 +133,18 @@ def test_separable_filter_of_a_product_field():
     zy = FieldAutoencoder(Fy, 0).filter(fy[None]) - ae.bias
     zx = FieldAutoencoder(Gx, 0).filter(gx[None]) - ae.bias
     torch.testing.assert_close(z, zy[0][:, None] * zx[0][None, :])
+
+
+@pytest.mark.parametrize("grid", [(8, 12), (8, 8)])
+def test_sub_pixel_decoder_lays_each_cell_out_on_its_grid_points(grid):
+    # sub-pixel channel (c, i, j) of a node is grid point (i, j) of its cell
+    lay = _layout((1, 3, 2, *grid), n_channels=2, n_coarse=(4, 4), periodic=False)
+    ry, rx = grid[0] // 4, grid[1] // 4
+    ae = FieldAutoencoder(lay, 1)
+    paint = ae.micro_decoder.paint
+    with torch.no_grad():
+        paint.weight.zero_()
+        paint.bias.copy_(torch.arange(paint.bias.numel(), dtype=torch.float32))
+        fine = ae.micro_decoder(torch.zeros(1, 1)).reshape(2, *grid).numpy()
+    c, y, x = np.meshgrid(*map(np.arange, (2, *grid)), indexing="ij")
+    np.testing.assert_array_equal(fine, c * ry * rx + (y % ry) * rx + x % rx)
