@@ -15,6 +15,14 @@ observed every 0.05):
    every state), without and with Stein calibration, and
    ``gaussian_response``; relative L2 errors against the ensemble.
 3. ``ensemble_response`` with 16,000 members over the same lags.
+4. The score error where the exact score is known: Lorenz-96 with ``F = 0``
+   and the same noise has the invariant density ``N(0, sigma^2 / 2 I)``
+   (the advection conserves energy and has no divergence), so the score is
+   ``-2 x / sigma^2``. ``KGMMScore`` with its defaults (``sigma=0.05``,
+   ``prob=1e-3``) on 1e6 states (observed every 0.5, nearly independent) in
+   4 and 8 dimensions: fit time, cells, relative L2 error of the score on
+   the data and its slope on the exact score (1: unbiased; below: too
+   weak), peak resident memory so far.
 
 Times are wall-clock on ``--n-jobs`` workers (torch on one thread, as
 everywhere in skrom's benchmarks); on a shared machine they carry its load.
@@ -24,6 +32,7 @@ Usage::
     python benchmarks/bench_response.py            # 1e6 states
     python benchmarks/bench_response.py --quick    # 1e5 states, fewer members
     python benchmarks/bench_response.py --profile  # cProfile of the fit, top 15
+    python benchmarks/bench_response.py --score-error-only  # part 4 alone
 """
 
 import argparse
@@ -66,6 +75,36 @@ class _StageTimer(logging.Handler):
         self.marks.append((time.perf_counter(), record.getMessage().split(":")[1]))
 
 
+def score_error_rows(n_states, n_jobs):
+    """Part 4: KGMM's score error on F = 0 Lorenz-96, where it is exact."""
+    noise = SYSTEM["noise"]
+    print(f"F = 0 (exact score -2 x / sigma^2), {n_states:.0e} states, defaults:")
+    for n in (4, 8):
+        X = make_lorenz96(
+            10,
+            n_states // 10,
+            dt=0.5,
+            n_variables=n,
+            forcing=0.0,
+            noise=noise,
+            random_state=0,
+            n_jobs=n_jobs,
+        )
+        t0 = time.perf_counter()
+        est = KGMMScore(random_state=0, n_jobs=n_jobs).fit(X)
+        t_fit = time.perf_counter() - t0
+        states = X.reshape(-1, n)
+        exact = -2.0 * states / noise**2
+        learned = est.predict(states)
+        error = np.linalg.norm(learned - exact) / np.linalg.norm(exact)
+        slope = np.sum(learned * exact) / np.sum(exact * exact)
+        print(
+            f"  n = {n}: fit {t_fit:5.1f} s, {est.n_clusters_} cells; score "
+            f"relative L2 error {error:.3f}, slope {slope:.3f}; peak RSS "
+            f"{peak_rss_mb():.0f} MB"
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 states")
@@ -75,9 +114,13 @@ def main(argv=None):
         "--prob", type=float, default=None, help="default 1e-4 (1e-3 with --quick)"
     )
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--score-error-only", action="store_true")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     n_traj, n_members = (1, 500) if args.quick else (10, 16_000)
+    if args.score_error_only:
+        score_error_rows(n_traj * 100_000, args.n_jobs)
+        return 0
     if args.prob is None:
         args.prob = 1e-3 if args.quick else 1e-4
 
@@ -159,6 +202,7 @@ def main(argv=None):
         f"relative standard error {se:.3f})"
     )
     print(f"peak RSS {peak_rss_mb():.0f} MB")
+    score_error_rows(n_traj * 100_000, args.n_jobs)
     return 0
 
 

@@ -17,12 +17,15 @@ average is over every time origin of every trajectory.
 """
 
 import numbers
+import warnings
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.fft import irfft, next_fast_len, rfft
 from sklearn.utils import Bunch
 
 from .._validation import check_trajectories
+from ..metrics import decorrelation_time
 from ._gaussian import GaussianScore
 from ._observables import evaluate_observable
 from ._perturbations import check_perturbation
@@ -55,6 +58,79 @@ def _lagged_covariance(A, B, max_lag):
         total[:, j] = corr.sum(axis=0)
     counts = n_traj * (n_steps - np.arange(max_lag + 1))
     return total / counts[:, None]
+
+
+def _block_impulses(A, B, max_lag, block_length):
+    """Lagged covariance per block of ``block_length`` consecutive time origins.
+
+    Returns shape (n_blocks, max_lag + 1, m): blocks are the whole ones whose
+    every origin sees all lags, ``block_length`` apart in each trajectory.
+    """
+    n_traj, n_steps, m = A.shape
+    per_traj = (n_steps - max_lag) // block_length
+    if per_traj == 0:
+        return np.zeros((0, max_lag + 1, m))
+    width = block_length + max_lag
+    size = next_fast_len(width)
+    A = A - A.mean(axis=(0, 1))
+    Bb = B[:, : per_traj * block_length].reshape(n_traj * per_traj, block_length)
+    fb = np.conj(rfft(Bb, n=size, axis=1))
+    out = np.empty((n_traj * per_traj, max_lag + 1, m))
+    for j in range(m):
+        # window of each block: its origins and the max_lag steps after them
+        Aw = sliding_window_view(A[:, :, j], width, axis=1)[:, ::block_length]
+        Aw = Aw[:, :per_traj].reshape(n_traj * per_traj, width)
+        corr = irfft(rfft(Aw, n=size, axis=1) * fb, n=size, axis=1)
+        out[:, :, j] = corr[:, : max_lag + 1] / block_length
+    return out
+
+
+def _default_block_length(A3, B3, max_lag):
+    """Ten integral decorrelation times of the observable and the conjugate.
+
+    And at least twice the window of lags, so that consecutive blocks'
+    means are nearly independent (batch means).
+    """
+    n_steps = A3.shape[1]
+    series = np.concatenate([A3, B3[:, :, None]], axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = decorrelation_time(
+            series, method="integral", max_lag=max(min(n_steps // 2, 10_000), 1)
+        )
+    tau = float(np.max(np.where(np.isfinite(tau), tau, 0.0)))
+    return max(2 * (max_lag + 1), int(np.ceil(10.0 * tau)))
+
+
+def _check_block_length(block_length, n_steps):
+    if block_length is None:
+        return None
+    if (
+        isinstance(block_length, bool)
+        or not isinstance(block_length, numbers.Integral)
+        or not 1 <= block_length <= n_steps
+    ):
+        raise ValueError(
+            "block_length must be None or an int in [1, n_steps] = "
+            f"[1, {n_steps}]; got {block_length!r}."
+        )
+    return int(block_length)
+
+
+def _block_stderr(blocks, dt, kind):
+    """Standard error of the mean over blocks; NaN below two blocks."""
+    n = blocks.shape[0]
+    if n < 2:
+        warnings.warn(
+            f"only {n} block(s) of time origins fit the data: the response's "
+            "stderr is NaN; pass longer or more trajectories, or a shorter "
+            "block_length.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return np.full(blocks.shape[1:], np.nan)
+    if kind == "step":
+        blocks = np.stack([_step_from_impulse(b, dt) for b in blocks])
+    return blocks.std(axis=0, ddof=1) / np.sqrt(n)
 
 
 def _check_score(score, n_features, samples):
@@ -123,6 +199,7 @@ def score_response(
     kind="step",
     order=1,
     calibrate=False,
+    block_length=None,
 ):
     r"""Response of ``<A>`` to a drift perturbation, from data and a score.
 
@@ -182,13 +259,27 @@ def score_response(
         extrapolates weakly to the outer shell of the data), not errors of
         its shape; it makes the impulse response of the state at ``t = 0``
         exactly ``u``.
+    block_length : int or None, default=None
+        Time origins per block for the standard error (batch means): each
+        trajectory is cut into whole blocks of ``block_length`` consecutive
+        origins (each followed by ``max_lag`` steps), the response is
+        estimated on every block, and ``stderr`` is the standard deviation
+        of these estimates over the square root of their number. Blocks must
+        be much longer than the correlation time of the data, or the error
+        bar comes out too small. None: ten integral decorrelation times of
+        the observable and of the conjugate ``div u + u . s``, and at least
+        ``2 * (max_lag + 1)``. The error bar is statistical: it holds the
+        score fixed, so it does not include the score's bias.
 
     Returns
     -------
     result : Bunch
         ``time`` of shape (max_lag + 1,); ``response`` of shape
-        (max_lag + 1, n_observables); ``kind``; ``observable_mean`` of shape
-        (n_observables,); with ``order=2``, ``second_order`` of shape
+        (max_lag + 1, n_observables); ``stderr`` of the same shape, its
+        standard error from blocks of the trajectories (NaN, with a warning,
+        when fewer than two blocks fit); ``block_length`` and ``n_blocks``;
+        ``kind``; ``observable_mean`` of shape (n_observables,); with
+        ``order=2``, ``second_order`` and ``second_order_stderr`` of shape
         (max_lag + 1, n_observables); with ``calibrate=True``,
         ``calibration``, the matrix ``M`` of shape (n_features, n_features).
 
@@ -224,10 +315,15 @@ def score_response(
     ...                    dt=0.01, kind="impulse")
     >>> float(r.response[0, 0].round(2))  # R(0) = 1 for A = x
     1.0
+    >>> r.n_blocks  # blocks of ten decorrelation times (batch means)
+    19
+    >>> bool(abs(r.response[50, 0] - np.exp(-0.5)) < 2 * r.stderr[50, 0])
+    True
     """
     X = check_trajectories(X, min_steps=2, name="X")
     n_traj, n_steps, d = X.shape
     max_lag = _check_lag(max_lag, n_steps)
+    block_length = _check_block_length(block_length, n_steps)
     if isinstance(dt, bool) or not isinstance(dt, numbers.Real) or not dt > 0:
         raise ValueError(f"dt must be a positive number, got {dt!r}.")
     check_kind(kind)
@@ -247,11 +343,21 @@ def score_response(
     A = evaluate_observable(observable, samples)
     m = A.shape[1]
     A3 = A.reshape(n_traj, n_steps, m)
-    impulse = _lagged_covariance(A3, conjugate.reshape(n_traj, n_steps), max_lag)
+    B3 = conjugate.reshape(n_traj, n_steps)
+    impulse = _lagged_covariance(A3, B3, max_lag)
     time = dt * np.arange(max_lag + 1)
     response = impulse if kind == "impulse" else _step_from_impulse(impulse, dt)
+    if block_length is None:
+        block_length = _default_block_length(A3, B3, max_lag)
+    blocks = _block_impulses(A3, B3, max_lag, block_length)
     result = Bunch(
-        time=time, response=response, kind=kind, observable_mean=A.mean(axis=0)
+        time=time,
+        response=response,
+        stderr=_block_stderr(blocks, dt, kind),
+        block_length=block_length,
+        n_blocks=blocks.shape[0],
+        kind=kind,
+        observable_mean=A.mean(axis=0),
     )
     if M is not None:
         result.calibration = M
@@ -262,14 +368,23 @@ def score_response(
         plus = np.asarray(score.predict(samples + h * u)) @ Mu
         minus = np.asarray(score.predict(samples - h * u)) @ Mu
         second = (plus - minus) / (2.0 * h) + us**2
-        result.second_order = _lagged_covariance(
-            A3, second.reshape(n_traj, n_steps), max_lag
+        second = second.reshape(n_traj, n_steps)
+        result.second_order = _lagged_covariance(A3, second, max_lag)
+        result.second_order_stderr = _block_stderr(
+            _block_impulses(A3, second, max_lag, block_length), dt, "impulse"
         )
     return result
 
 
 def gaussian_response(
-    X, perturbation, *, observable=None, max_lag=100, dt=1.0, kind="step"
+    X,
+    perturbation,
+    *,
+    observable=None,
+    max_lag=100,
+    dt=1.0,
+    kind="step",
+    block_length=None,
 ):
     """Quasi-Gaussian response: :func:`score_response` with :class:`GaussianScore`.
 
@@ -291,6 +406,8 @@ def gaussian_response(
         Sampling interval.
     kind : {"step", "impulse"}, default="step"
         Constant forcing from ``t = 0``, or a kick at ``t = 0``.
+    block_length : int or None, default=None
+        Time origins per block for ``stderr`` (see :func:`score_response`).
 
     Returns
     -------
@@ -318,4 +435,5 @@ def gaussian_response(
         max_lag=max_lag,
         dt=dt,
         kind=kind,
+        block_length=block_length,
     )

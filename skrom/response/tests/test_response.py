@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from joblib import parallel_config
+from scipy.signal import lfilter
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrom.datasets import make_lorenz96
@@ -63,6 +64,62 @@ def test_ou_impulse_and_step_response_are_exact():
         assert r.kind == "impulse" and s.kind == "step"
     # R(0) = -<x s(x)> = 1 by integration by parts, whatever the data
     assert abs(r.response[0, 0] - 1.0) < 0.02
+
+
+def _ou_filtered(seed, n_traj=2, n_steps=20_000, dt=0.05):
+    """As _ou, by a linear filter (fast for many data sets)."""
+    rng = np.random.default_rng(seed)
+    a = np.exp(-dt)
+    e = rng.standard_normal((n_traj, n_steps)) * np.sqrt(0.5 * (1.0 - a * a))
+    e[:, 0] = rng.normal(scale=np.sqrt(0.5), size=n_traj)
+    return lfilter([1.0], [1.0, -a], e, axis=1)[:, :, None]
+
+
+@pytest.mark.parametrize("kind", ["impulse", "step"])
+def test_block_stderr_matches_the_spread_over_independent_data_sets(kind):
+    # 40 independent OU data sets with the exact score: the batch-means stderr
+    # of each must match the spread of the responses over the data sets.
+    # Measured (100 sets): mean ratio 1.02 (impulse) and 1.06 (step), z-scores
+    # against exp(-t) with standard deviation 0.99 / 0.96, 97% within 2 stderr.
+    t = 0.05 * np.arange(61)
+    exact = np.exp(-t) if kind == "impulse" else 1.0 - np.exp(-t)
+    runs = [
+        score_response(
+            _ou_filtered(k), _ExactOUScore(), [1.0], max_lag=60, dt=0.05, kind=kind
+        )
+        for k in range(40)
+    ]
+    R = np.array([r.response[:, 0] for r in runs])
+    S = np.array([r.stderr[:, 0] for r in runs])
+    # ten decorrelation times (20 steps each), estimated from the data
+    assert 170 < runs[0].block_length < 260 and runs[0].n_blocks > 150
+    lags = slice(1, None)  # the step response is 0 at lag 0, exactly
+    ratio = S.mean(axis=0)[lags] / R.std(axis=0, ddof=1)[lags]
+    assert 0.85 < ratio.mean() < 1.2
+    assert np.all((ratio > 0.6) & (ratio < 1.6))
+    z = (R - exact)[:, lags] / S[:, lags]
+    assert 0.8 < z.std() < 1.2
+    # far too short blocks (one step: no batch means) under-estimate the error
+    short = score_response(
+        _ou_filtered(0), _ExactOUScore(), [1.0], max_lag=60, dt=0.05, block_length=1
+    )
+    assert np.median(short.stderr[lags, 0] / R.std(axis=0, ddof=1)[lags]) < 0.5
+
+
+def test_block_stderr_short_data_and_bad_block_length():
+    X = _ou(n_traj=1, n_steps=500)
+    with pytest.warns(UserWarning, match="only 1 block"):
+        r = score_response(X, _ExactOUScore(), [1.0], max_lag=100, block_length=300)
+    assert r.n_blocks == 1 and np.all(np.isnan(r.stderr))
+    r = score_response(X, _ExactOUScore(), [1.0], max_lag=100, block_length=40)
+    assert r.n_blocks == 10 and np.all(np.isfinite(r.stderr))
+    for bad in (0, 501, 2.5, True):
+        with pytest.raises(ValueError, match="block_length"):
+            score_response(X, _ExactOUScore(), [1.0], block_length=bad)
+    r2 = score_response(
+        X, _ExactOUScore(), [1.0], max_lag=20, kind="impulse", order=2, block_length=40
+    )
+    assert r2.second_order_stderr.shape == r2.second_order.shape
 
 
 def test_second_order_response_of_the_square():
