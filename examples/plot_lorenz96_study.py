@@ -38,7 +38,7 @@ The response of the chaotic 8-D system against perturbation ensembles is
 
 Run as a script it writes its figures (PNG) into ``--out`` (default
 ``./skrom_figures``). ``--quick`` (or ``SKROM_DOC_QUICK=1``) learns from
-1e5 instead of 1e6 states with a short network fit: the figures are then
+4e4 instead of 1e6 states with a short network fit: the figures are then
 rough.
 """
 
@@ -73,9 +73,9 @@ START = time.perf_counter()
 NOISE = 1.0
 DIMENSIONS = (4, 8)
 if QUICK:
-    N_TRAJ, N_STEPS, N_JOBS = 2, 50_000, 1
-    SCORE = dict(sigma=0.05, prob=1e-3, max_epochs=200, random_state=0)
-    N_MODEL_STEPS = 20_000
+    N_TRAJ, N_STEPS, N_JOBS = 2, 20_000, 1
+    SCORE = dict(sigma=0.05, prob=2e-3, max_epochs=100, random_state=0)
+    N_MODEL_STEPS = 10_000
 else:
     N_TRAJ, N_STEPS, N_JOBS = 10, 100_000, 2
     SCORE = dict(sigma=0.05, prob=1e-3, random_state=0, n_jobs=2)
@@ -233,3 +233,33 @@ if "sphinx_gallery" not in sys.modules:
     for path in save_figures(ARGS.out, prefix="plot_lorenz96_study"):
         print(f"figure written: {path}")
 plt.show()
+
+# %%
+# What the numbers say
+# --------------------
+#
+# At the default settings (a million states per fit; about three minutes on
+# a busy two-core machine) this example printed:
+#
+# - ``F = 0``: the data's variance is 0.502 / 0.503 (exact 0.5) and the
+#   excess kurtosis below 0.01: the density is the Gaussian. KGMM's score
+#   (defaults, about 760 cells) has a relative L2 error of 0.038 in four
+#   dimensions and 0.073 in eight, with slopes 0.99 and 0.96 on the exact
+#   score: hardly too weak. Averaging a linear score over a cell loses
+#   nothing, however wide the cell, so the 8-D error is the network's (it
+#   is larger on the outer half of the data). Smaller cells
+#   (``prob=1e-4``: 0.081, slope 0.94) do not help at ``sigma=0.05``, whose
+#   cell scores are then noisier; ``sigma=0.2`` gives 0.059 (slope 0.95,
+#   of which 0.96 is the smoothing by ``sigma``).
+# - The step response of the mean state with the KGMM score differs from
+#   the one with the exact score by 1.1% (4-D) and 3.6% (8-D), against
+#   standard errors of 0.7% and 1.0%.
+# - ``F = 8``: the marginal PDFs of the Langevin model are close (KL
+#   0.01 to 0.07 in 4-D, 0.02 to 0.09 in 8-D), but its autocorrelation
+#   decays two to three times too slowly (ACF errors 0.68 to 0.79 in 4-D
+#   and 0.42 to 0.50 in 8-D, over three decorrelation times). A Langevin model
+#   with the score as its drift is reversible: it cannot follow the
+#   advection, which moves the state along the density's level sets
+#   without changing it, and which is what decorrelates Lorenz-96 quickly.
+#   The score is what the response needs; the Langevin model's time scale
+#   is not (see :ref:`sphx_glr_auto_examples_plot_response_lorenz96.py`).

@@ -93,11 +93,16 @@ def _default_block_length(A3, B3, max_lag):
     """
     n_steps = A3.shape[1]
     series = np.concatenate([A3, B3[:, :, None]], axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tau = decorrelation_time(
-            series, method="integral", max_lag=max(min(n_steps // 2, 10_000), 1)
+    # a constant series (an indicator never hit) has no decorrelation time
+    varying = series.reshape(-1, series.shape[2]).std(axis=0) > 0
+    tau = 0.0
+    if np.any(varying):
+        times = decorrelation_time(
+            series[:, :, varying],
+            method="integral",
+            max_lag=max(min(n_steps // 2, 10_000), 1),
         )
-    tau = float(np.max(np.where(np.isfinite(tau), tau, 0.0)))
+        tau = float(np.max(np.where(np.isfinite(times), times, 0.0)))
     return max(2 * (max_lag + 1), int(np.ceil(10.0 * tau)))
 
 

@@ -120,6 +120,10 @@ def test_block_stderr_short_data_and_bad_block_length():
         X, _ExactOUScore(), [1.0], max_lag=20, kind="impulse", order=2, block_length=40
     )
     assert r2.second_order_stderr.shape == r2.second_order.shape
+    # a constant observable: no decorrelation time, a zero response and error
+    X = _ou(n_traj=1, n_steps=5000)
+    r3 = score_response(X, _ExactOUScore(), [1.0], observable=np.ones_like, max_lag=5)
+    assert r3.n_blocks >= 2 and np.all(r3.stderr == 0.0)
 
 
 def test_second_order_response_of_the_square():
