@@ -149,6 +149,17 @@ quiet machine's.
    change 0.904 (the statistics do not move), fit 163 CPU s against 180 s.
    Making it the default moves the pinned hybrid and forcing outputs: the
    lead's decision.
+4. ``HybridLangevinROM(random_state=0)`` at its true defaults was not run
+   to the end: its default forcing (10 delays, 256 x 256, windows of 60
+   steps, 100 epochs) costs about 5.8 times the slow test's per Adam step
+   (3x the window, 1.9x the products per field evaluation, no mirrored
+   call) for 2.5 times the epochs, about 750 s of training from the
+   profile above: over the 5-minute bar whatever its accuracy. The same
+   defaults with the slow test's forcing sizes, not symmetric
+   (``DelayNODEForcing(n_delays=8, hidden_layers=(128, 128), window=20,
+   max_epochs=40, learning_rate=3e-3)``, diffusion "acf"): fit 118 s on
+   one core (load 3-7), KL 0.0200, ACF 0.041, residence 21.2%: just
+   outside two bars (0.02, 20%).
 
 What it does
 ------------
