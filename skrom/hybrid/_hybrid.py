@@ -53,6 +53,13 @@ _RESIDENCE_SIM_STEPS = 4_000_000
 # ... but its first pass only seeds the second: a quarter of that gives k
 # to a few % (about 500 transitions, as many as the slow tests' data hold)
 _RESIDENCE_FIRST_STEPS = 1_000_000
+# forcing=None: the network and training budget that meet the additive L63
+# system's statistics bars within issue 15's 5-minute fit on two cores;
+# DelayNODEForcing()'s own (256-wide, 100 epochs of 60-step windows) trains
+# about ten times longer for no better statistics here
+_DEFAULT_FORCING = dict(
+    n_delays=8, hidden_layers=(128, 128), window=20, max_epochs=40, learning_rate=3e-3
+)
 # What fit seeds, each a child of random_state in this order (score() takes
 # child 3)
 _SEEDS = ("langevin", "forcing", "bank", "score_eval", "calibration")
@@ -118,7 +125,10 @@ class HybridLangevinROM(TrajectoryModel):
         ``scale_``, ``activation``); cloned in ``fit``. None: ``KGMMScore()``.
     forcing : estimator or None, default=None
         Unfitted :class:`~skrom.forcing.DelayNODEForcing` (cloned in ``fit``;
-        its ``dt`` is set to this model's). None: ``DelayNODEForcing()``.
+        its ``dt`` is set to this model's). None: ``DelayNODEForcing(n_delays=8,
+        hidden_layers=(128, 128), window=20, max_epochs=40,
+        learning_rate=3e-3)``, a budget that trains in about a minute on two
+        cores.
         Its parameters are searchable as ``forcing__<name>``.
     dt : float, default=0.01
         Sampling interval of the data, step of the rollouts.
@@ -127,11 +137,13 @@ class HybridLangevinROM(TrajectoryModel):
         :class:`~skrom.score.LangevinROM`); None: every feature is dynamic.
     clock_transport : bool, default=True
         Passed to :class:`~skrom.score.LangevinROM`.
-    diffusion : {"acf", "residence", "estimated", "unit"} or array-like, default="acf"
+    diffusion : {"auto", "acf", "residence", "estimated", "unit"} or array-like, \
+default="auto"
         How :math:`\Sigma` is chosen, as in :class:`~skrom.score.LangevinROM`
         ("acf": the model decorrelates as the data do; "residence": its mean
         time per transition between the states of ``state_thresholds``
-        matches the data's). Either matching is repeated on the hybrid itself
+        matches the data's; "auto": "residence" when ``state_thresholds`` is
+        given, else "acf"). Either matching is repeated on the hybrid itself
         (``time_change_``).
     state_thresholds : float, array-like or None, default=None
         Transition zones of the first dynamic feature between its metastable
@@ -266,7 +278,7 @@ class HybridLangevinROM(TrajectoryModel):
         dt=0.01,
         clock_features=None,
         clock_transport=True,
-        diffusion="acf",
+        diffusion="auto",
         state_thresholds=None,
         derivative="central",
         slow_forcing="noise",
@@ -307,8 +319,11 @@ class HybridLangevinROM(TrajectoryModel):
         """
         self._validate_params()
         dt = float(self.dt)
+        diffusion = self.diffusion
+        if isinstance(diffusion, str) and diffusion == "auto":
+            diffusion = "acf" if self.state_thresholds is None else "residence"
         thresholds = check_time_change(
-            self.diffusion, self.state_thresholds, ("estimated", "unit")
+            diffusion, self.state_thresholds, ("estimated", "unit")
         )
         X = check_trajectories(
             X, min_steps=3, estimator=self, needed_for="the residual's derivative"
@@ -329,7 +344,7 @@ class HybridLangevinROM(TrajectoryModel):
             dt=dt,
             clock_features=self.clock_features,
             clock_transport=self.clock_transport,
-            diffusion=self.diffusion,
+            diffusion=diffusion,
             state_thresholds=self.state_thresholds,
             random_state=int_seed(seeds.langevin),
             n_jobs=self.n_jobs,
@@ -348,7 +363,10 @@ class HybridLangevinROM(TrajectoryModel):
         m = dynamic.shape[0]
 
         resid = self._residual(X, langevin, trim=True)
-        forcing = DelayNODEForcing() if self.forcing is None else clone(self.forcing)
+        if self.forcing is None:
+            forcing = DelayNODEForcing(**_DEFAULT_FORCING)
+        else:
+            forcing = clone(self.forcing)
         if not isinstance(forcing, DelayNODEForcing):
             raise TypeError(
                 "forcing must be a DelayNODEForcing (its fitted neural ODE is "
@@ -413,7 +431,7 @@ class HybridLangevinROM(TrajectoryModel):
         self.initial_delay_states_ = np.ascontiguousarray(flat_z[keep])
         model = self._kernel_bundle()
         time_change = 1.0
-        if isinstance(self.diffusion, str) and self.diffusion in ("acf", "residence"):
+        if isinstance(diffusion, str) and diffusion in ("acf", "residence"):
             # the Gaussian-noise model's time scale is matched already
             # (langevin_), but the forcing's short-term memory adds to the
             # noise, so the hybrid is matched again: a change of time for the
@@ -423,7 +441,7 @@ class HybridLangevinROM(TrajectoryModel):
             logger.info(
                 "HybridLangevinROM: calibrating the time scale (diffusion=%r): "
                 "%d simulations of at least %d steps (the first of %d)",
-                self.diffusion,
+                diffusion,
                 _CALIBRATION_PASSES,
                 sim_steps,
                 sim_steps if first_steps is None else first_steps,
@@ -453,7 +471,7 @@ class HybridLangevinROM(TrajectoryModel):
                     X,
                     dt,
                     who=type(self).__name__,
-                    option=self.diffusion,
+                    option=diffusion,
                     sim_steps=sim_steps,
                     n_passes=_CALIBRATION_PASSES,
                     columns=dynamic,

@@ -282,11 +282,13 @@ def test_residence_time_change_matches_the_transition_rate(small_rom, data):
     X, _ = data
     with pytest.raises(ValueError, match="state_thresholds"):
         clone(small_rom).set_params(diffusion="residence").fit(X)
+    # "auto" (the default) is "residence" once thresholds are given
     rom = (
         clone(small_rom)
-        .set_params(diffusion="residence", state_thresholds=(-0.5, 0.5))
+        .set_params(diffusion="auto", state_thresholds=(-0.5, 0.5))
         .fit(X)
     )
+    assert rom.langevin_.diffusion == "residence"
     np.testing.assert_allclose(
         rom.drift_matrix_, rom.time_change_ * rom.langevin_.drift_matrix_
     )
