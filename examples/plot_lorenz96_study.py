@@ -142,7 +142,7 @@ for n, (var, kurt, cells, error, slope) in score_rows.items():
 
 # %%
 # The step response of the mean state to forcing site 0, F = 0
-# -----------------------------------------------------------
+# ------------------------------------------------------------
 # Both curves come from the same data; the band is two standard errors of
 # the estimate with the exact score (blocks of the trajectories).
 

@@ -283,7 +283,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
 
         Parameters
         ----------
-        X : array-like of shape (n_trajectories, n_steps, *field_shape)
+        X : array-like of shape (n_trajectories, n_steps) + field_shape
             Snapshots of a field on a uniform grid, ``dt`` apart, in one of
             the forms of the class docstring (``(n_trajectories, n_steps,
             n_grid)`` for one channel on a 1-D grid).
@@ -473,7 +473,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
 
         Parameters
         ----------
-        X : array-like of shape (n_trajectories, n_steps, *field_shape)
+        X : array-like of shape (n_trajectories, n_steps) + field_shape
             Fields in the form given to ``fit`` or flat; without the
             trajectory axis for a single trajectory.
 
@@ -503,7 +503,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
 
         Returns
         -------
-        X : ndarray of shape (n_trajectories, n_steps, *field_shape_)
+        X : ndarray of shape (n_trajectories, n_steps) + field_shape_
             Without the trajectory axis for 2-D input.
         """
         check_is_fitted(self)
@@ -534,7 +534,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         ----------
         n_steps : int
             Snapshots per path, the first being ``x0``.
-        x0 : array-like of shape field_shape_ or (n_paths, *field_shape_), optional
+        x0 : array-like of shape field_shape_ or (n_paths,) + field_shape_, optional
             Initial field(s) (or flat, ``(n_features_in_,)`` per path), within
             ``state_bound_``; defaults to ``init_field_``.
         n_paths : int, default=1
@@ -542,7 +542,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
 
         Returns
         -------
-        X : ndarray of shape (n_paths, n_steps, *field_shape_)
+        X : ndarray of shape (n_paths, n_steps) + field_shape_
         """
         check_is_fitted(self, "sde_")
         x0 = self.init_field_ if x0 is None else x0
@@ -572,7 +572,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
 
         Parameters
         ----------
-        X : array-like of shape (n_trajectories, n_steps, *field_shape)
+        X : array-like of shape (n_trajectories, n_steps) + field_shape
             Fields in the form given to ``fit`` or flat, with
             ``n_steps >= window``.
         y : None

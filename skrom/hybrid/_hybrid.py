@@ -137,8 +137,7 @@ class HybridLangevinROM(TrajectoryModel):
         :class:`~skrom.score.LangevinROM`); None: every feature is dynamic.
     clock_transport : bool, default=True
         Passed to :class:`~skrom.score.LangevinROM`.
-    diffusion : {"auto", "acf", "residence", "estimated", "unit"} or array-like, \
-default="auto"
+    diffusion : {"auto", "acf", "residence", "estimated", "unit"} or array, default="auto"
         How :math:`\Sigma` is chosen, as in :class:`~skrom.score.LangevinROM`
         ("acf": the model decorrelates as the data do; "residence": its mean
         time per transition between the states of ``state_thresholds``
