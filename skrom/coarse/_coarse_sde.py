@@ -164,7 +164,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         channel when there are several.
     field_scale_ : float or ndarray of shape (n_channels,)
         Standard deviation of the training fields (per channel likewise).
-    init_field_ : ndarray of shape field_shape_
+    init_field_ : ndarray of shape ``field_shape_``
         Mean initial field of the training trajectories; ``sample``'s default ``x0``.
     diffusion_ : ndarray of shape (n_latent,)
         Diffusion per unit physical time, in normalised latent units.
@@ -503,7 +503,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
 
         Returns
         -------
-        X : ndarray of shape (n_trajectories, n_steps) + field_shape_
+        X : ndarray of shape ``(n_trajectories, n_steps) + field_shape_``
             Without the trajectory axis for 2-D input.
         """
         check_is_fitted(self)
@@ -534,7 +534,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         ----------
         n_steps : int
             Snapshots per path, the first being ``x0``.
-        x0 : array-like of shape field_shape_ or (n_paths,) + field_shape_, optional
+        x0 : array-like of shape ``field_shape_`` or ``(n_paths,) + field_shape_``, optional
             Initial field(s) (or flat, ``(n_features_in_,)`` per path), within
             ``state_bound_``; defaults to ``init_field_``.
         n_paths : int, default=1
@@ -542,7 +542,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
 
         Returns
         -------
-        X : ndarray of shape (n_paths, n_steps) + field_shape_
+        X : ndarray of shape ``(n_paths, n_steps) + field_shape_``
         """
         check_is_fitted(self, "sde_")
         x0 = self.init_field_ if x0 is None else x0
