@@ -21,13 +21,9 @@ routing (``set_fit_request(U=True)``) splits it with ``X`` in cross-validation.
 
 import numpy as np
 
-from ._validation import check_real_array
+from ._validation import _who, check_real_array
 
 __all__ = ["check_fit_inputs", "check_sample_inputs", "check_inputs_presence"]
-
-
-def _who(estimator):
-    return f"{type(estimator).__name__}: " if estimator is not None else ""
 
 
 def _check_finite(U, name, estimator):
