@@ -8,6 +8,11 @@ import torch
 from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._known_inputs import (
+    check_fit_inputs,
+    check_inputs_presence,
+    check_sample_inputs,
+)
 from .._param_validation import (
     RANDOM_STATE,
     VERBOSE,
@@ -83,6 +88,17 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
     (walls, inflow/outflow) is never wrapped around: filter, convolutions and
     stencil extend the field by its edge value there.
 
+    **Known inputs.** Parameters that differ between runs (a viscosity) and a
+    forcing in time are passed as ``U`` to :meth:`fit`, :meth:`sample` and
+    :meth:`score` (see the :ref:`User Guide <inputs>`): ``U`` of shape
+    ``(n_trajectories, n_steps, n_inputs)``, or ``(n_trajectories,
+    n_inputs)`` for parameters constant in time. They are standardised and
+    enter both drifts, :math:`f_\theta(z_{N(p)}, w, u(t))` and
+    :math:`g_\theta(w, z, u(t))`, as in the authors' parametrised, forced
+    models (``visde``), linearly interpolated between snapshots; the
+    encoder, decoder and diffusion do not depend on them, so
+    :meth:`transform` and :meth:`inverse_transform` take none.
+
     Read more in the :ref:`User Guide <coarse_sde>`.
 
     Parameters
@@ -150,6 +166,11 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
     state_bound_ : float
         Largest ``|x|`` the model is trusted at: the fields' range plus 100
         spreads (see :func:`skrom.base.state_bound`).
+    n_inputs_in_ : int
+        Number of known inputs the model was fitted with (0: none).
+    input_mean_, input_scale_ : ndarray of shape (n_inputs_in,)
+        Standardisation of the inputs (empty without inputs; a scale of 1
+        for an input constant over the training set).
     n_latent_ : int
         ``n_channels * prod(n_coarse) + n_micro``: the macro states, channels
         first in the order of the coarse mesh, then the micro states.
@@ -194,6 +215,18 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
     (2, 12, 12)
     >>> model.sample(5, x0=X[0, 0], n_paths=3, random_state=0).shape
     (3, 5, 100)
+
+    Conditioned on the viscosity of each run, given per trajectory:
+
+    >>> data = make_burgers_1d(4, 12, n_grid=100, nu=(3e-4, 1e-3),
+    ...                        random_state=0, return_bunch=True)
+    >>> model = CoarseSDE(n_coarse=10, n_micro=2, window=6, max_epochs=2,
+    ...                   batches_per_epoch=2, batch_size=4, random_state=0)
+    >>> model = model.fit(data.X, U=data.nu[:, None])
+    >>> model.n_inputs_in_
+    1
+    >>> model.sample(5, x0=data.X[0, 0], U=lambda t: [6e-4]).shape
+    (1, 5, 100)
 
     A velocity pair on a 16 x 8 grid, bounded in y, periodic in x:
 
@@ -278,7 +311,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit --
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, U=None):
         """Fit the encoder, decoder, posterior and prior SDE by maximising the ELBO.
 
         Parameters
@@ -289,6 +322,13 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
             n_grid)`` for one channel on a 1-D grid).
         y : None
             Ignored.
+        U : array-like of shape (n_trajectories, n_steps, n_inputs), optional
+            Known inputs at every snapshot of ``X`` (a forcing; a parameter
+            is a column constant in time), or of shape ``(n_trajectories,
+            n_inputs)``: parameters constant in time. The drift is then
+            conditioned on them. With scikit-learn's metadata routing
+            enabled, request it with ``set_fit_request(U=True)`` to have it
+            split with ``X``.
 
         Returns
         -------
@@ -319,6 +359,8 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
                 estimator=self,
             )
         n_traj, n_steps, n_grid = X.shape
+        U = self._check_inputs(U, X.shape)
+        n_inputs = 0 if U is None else U.shape[2]
         if stencil > min(layout.n_coarse):
             shown = layout.n_coarse if len(layout.n_coarse) > 1 else layout.n_coarse[0]
             raise ValueError(f"stencil={stencil} exceeds n_coarse={shown}.")
@@ -338,6 +380,13 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
             scale = by_channel.std(axis=(0, 1, 3))
             self.field_scale_ = np.where(scale > 0, scale, 1.0)
         Xn = self._normalise(X)
+        self.n_inputs_in_ = n_inputs
+        if U is None:
+            self.input_mean_, self.input_scale_ = np.zeros(0), np.ones(0)
+        else:
+            self.input_mean_ = U.mean(axis=(0, 1))
+            scale = U.std(axis=(0, 1))
+            self.input_scale_ = np.where(scale > 0, scale, 1.0)
         rate = float(np.std(np.diff(Xn, axis=1)))
         rate = max(rate, 1e-3)
 
@@ -347,8 +396,15 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         with torch_seed(torch_seq):
             autoencoder = FieldAutoencoder(layout, n_micro).to(device)
             gp = DeepKernelGP(window).to(device)
-            sde = LocalDriftSDE(layout, n_micro, stencil, hidden, rate).to(device)
+            sde = LocalDriftSDE(layout, n_micro, stencil, hidden, rate, n_inputs).to(
+                device
+            )
             data = torch.as_tensor(Xn, dtype=_DTYPE, device=device)
+            inputs = None
+            if n_inputs:
+                inputs = torch.as_tensor(
+                    self._normalise_inputs(U), dtype=_DTYPE, device=device
+                )
             offsets = torch.arange(window, device=device)
             n_latent = n_macro + n_micro
             B, Q = self.batch_size, self.n_quadrature
@@ -366,13 +422,16 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
                     rng.integers(0, n_steps - window + 1, B), device=device
                 )
                 xb = data[traj[:, None], start[:, None] + offsets]
+                ub = None
+                if inputs is not None:
+                    ub = inputs[traj[:, None], start[:, None] + offsets]
                 # stratified quadrature times: one uniform draw per sub-interval
                 u = torch.rand(B, Q, dtype=_DTYPE, device=device)
                 tau = (torch.arange(Q, device=device) + u) * ((window - 1) / Q)
                 eps_obs = torch.randn(B, window, n_latent, dtype=_DTYPE, device=device)
                 eps_quad = torch.randn(B, Q, n_latent, dtype=_DTYPE, device=device)
                 elbo, log_lik, kl = window_elbo(
-                    autoencoder, gp, sde, xb, tau, eps_obs, eps_quad, beta
+                    autoencoder, gp, sde, xb, tau, eps_obs, eps_quad, beta, ub
                 )
                 return -elbo, torch.stack((elbo, log_lik, kl)).detach()
 
@@ -430,6 +489,32 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         self.init_field_ = X[:, 0].mean(axis=0).reshape(layout.field_shape)
         self.diffusion_ = self.sde_.diffusion.double().numpy() / np.sqrt(float(self.dt))
         return self
+
+    # --------------------------------------------------------------- inputs --
+    def _check_inputs(self, U, X_shape, n_inputs=None):
+        """Inputs aligned with trajectories ``X_shape``, as (n_traj, n_steps, n_inputs).
+
+        A 2-D ``U`` with one row per trajectory holds parameters constant in
+        time (for a single trajectory, a 2-D ``U`` with one row per snapshot
+        is its forcing, as everywhere else).
+        """
+        n_traj, n_steps = X_shape[:2]
+        if U is not None and not callable(U):
+            arr = np.asarray(U)
+            # one row for a single trajectory is a parameter unless it has one step
+            if arr.ndim == 2 and arr.shape[0] == n_traj and (n_traj > 1 or n_steps > 1):
+                U = np.repeat(arr[:, None, :], n_steps, axis=1)
+            elif arr.ndim == 2 and n_traj > 1:
+                raise ValueError(
+                    f"{type(self).__name__}: U must have shape (n_trajectories, "
+                    f"n_steps, n_inputs) = ({n_traj}, {n_steps}, n_inputs), or "
+                    f"({n_traj}, n_inputs) for parameters constant in time; got "
+                    f"shape {arr.shape}."
+                )
+        return check_fit_inputs(U, X_shape, estimator=self, n_inputs=n_inputs)
+
+    def _normalise_inputs(self, U):
+        return (U - self.input_mean_) / self.input_scale_
 
     # ------------------------------------------------------------ inference --
     def _layout(self):
@@ -522,7 +607,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         mean, scale = self._stats(Xn.shape[-1] // self.n_channels_)
         return Xn * scale + mean
 
-    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None, U=None):
         """Predict fine fields by integrating the learned SDE from an initial field.
 
         ``x0`` is encoded, its code perturbed by a draw from the encoder's
@@ -539,6 +624,13 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
             ``state_bound_``; defaults to ``init_field_``.
         n_paths : int, default=1
         random_state : None, int, SeedSequence or Generator
+        U : array-like or callable, optional
+            The inputs at the ``n_steps`` snapshots of the paths, for a model
+            fitted with inputs (and only then): shape ``(n_steps, n_inputs)``
+            for every path or ``(n_paths, n_steps, n_inputs)``, or a callable
+            ``U(t)`` of the time ``t = k * dt`` since ``x0`` returning shape
+            ``(n_inputs,)`` or ``(n_paths, n_inputs)`` (a parameter:
+            ``U=lambda t: [nu]``).
 
         Returns
         -------
@@ -549,6 +641,13 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         if len(self.field_shape_) > 1:
             x0 = self._flat(x0, name="x0")
         n_steps, x0, n_paths = self._check_sample_args(n_steps, x0, n_paths)
+        n_inputs = getattr(self, "n_inputs_in_", 0)
+        U = check_sample_inputs(
+            U, n_steps, n_paths, n_inputs, float(self.dt), estimator=self
+        )
+        inputs = None
+        if U is not None:
+            inputs = torch.as_tensor(self._normalise_inputs(U), dtype=_DTYPE)
         rng = np.random.default_rng(as_seed_sequence(random_state))
         with torch.no_grad():
             code = self.autoencoder_.encode(self._normalised(x0))
@@ -556,14 +655,20 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
             noise = torch.as_tensor(rng.standard_normal(code.shape), dtype=_DTYPE)
             z0 = code + std * noise
             Z = _solver.euler_maruyama(
-                self.sde_.drift, self.sde_.diffusion, z0, n_steps, self.n_substeps, rng
+                self.sde_.drift,
+                self.sde_.diffusion,
+                z0,
+                n_steps,
+                self.n_substeps,
+                rng,
+                inputs,
             )
             mean, _ = self.autoencoder_.decode(Z)
         X = self._denormalise(mean.double().numpy())
         X[:, 0] = x0
         return self._to_fields(check_finite_result(X, what="CoarseSDE.sample"))
 
-    def score(self, X, y=None):
+    def score(self, X, y=None, U=None):
         """ELBO per snapshot on held-out trajectories (higher is better).
 
         Each trajectory is tiled by windows of ``window`` snapshots (the last
@@ -577,6 +682,11 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
             ``n_steps >= window``.
         y : None
             Ignored.
+        U : array-like of shape (n_trajectories, n_steps, n_inputs), optional
+            The inputs at every snapshot of ``X`` (or ``(n_trajectories,
+            n_inputs)`` parameters), for a model fitted with inputs (and only
+            then); request it with ``set_score_request(U=True)`` under
+            metadata routing.
 
         Returns
         -------
@@ -584,15 +694,24 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         """
         check_is_fitted(self)
         W = self.window
+        n_inputs = getattr(self, "n_inputs_in_", 0)
+        check_inputs_presence(U, n_inputs, self)
         X = check_trajectories(
             self._flat(X), min_steps=W, n_features=self.n_features_in_, estimator=self
         )
+        U = self._check_inputs(U, X.shape, n_inputs)
         n_steps = X.shape[1]
         starts = list(range(0, n_steps - W + 1, W - 1))
         if starts[-1] != n_steps - W:
             starts.append(n_steps - W)
         idx = np.asarray(starts)[:, None] + np.arange(W)
         windows = self._normalised(X[:, idx].reshape(-1, W, X.shape[2]))
+        u_windows = None
+        if U is not None:
+            u_windows = torch.as_tensor(
+                self._normalise_inputs(U[:, idx].reshape(-1, W, n_inputs)),
+                dtype=_DTYPE,
+            )
         Q = self.n_quadrature
         gen = torch.Generator().manual_seed(0)
         total, count = 0.0, 0
@@ -614,6 +733,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
                     eps_obs,
                     eps_quad,
                     1.0,
+                    None if u_windows is None else u_windows[a : a + 64],
                 )
                 total += elbo.item() * B
                 count += B

@@ -14,7 +14,10 @@ integrated. The ELBO of a window of ``W`` snapshots is
     sum_k E_q log p(x_k | z_k)  -  beta * KL,
 
 returned here per snapshot (divided by ``W``), so that it does not depend on
-the window length. The network parameters are point estimates without a
+the window length. Known inputs, given at the snapshots, enter the drift at
+the quadrature times by linear interpolation between the two snapshots
+around each time (the same interpolation ``sample`` uses between its
+Euler-Maruyama sub-steps). The network parameters are point estimates without a
 prior (as in the authors' Burgers experiments), so no parameter-prior term
 appears; neither does the KL of the initial state, which has no prior either.
 """
@@ -23,10 +26,20 @@ import math
 
 import torch
 
-__all__ = ["window_elbo"]
+__all__ = ["window_elbo", "inputs_at"]
 
 
-def window_elbo(autoencoder, gp, sde, x, tau_quad, eps_obs, eps_quad, beta=1.0):
+def inputs_at(u, tau):
+    """Inputs (B, W, n_inputs) at snapshots 0..W-1, linearly interpolated at tau (B, Q)."""
+    W = u.shape[1]
+    left = tau.detach().floor().long().clamp(0, W - 2)
+    frac = (tau - left.to(tau.dtype)).unsqueeze(-1)
+    rows = torch.arange(u.shape[0], device=u.device)[:, None]
+    u0, u1 = u[rows, left], u[rows, left + 1]
+    return u0 + frac * (u1 - u0)
+
+
+def window_elbo(autoencoder, gp, sde, x, tau_quad, eps_obs, eps_quad, beta=1.0, u=None):
     """ELBO per snapshot of a batch of windows, and its two terms.
 
     Parameters
@@ -44,6 +57,8 @@ def window_elbo(autoencoder, gp, sde, x, tau_quad, eps_obs, eps_quad, beta=1.0):
         Standard normal draws for the drift-residual samples.
     beta : float
         Weight of the KL term (warm-up).
+    u : Tensor of shape (B, W, n_inputs) or None
+        Standardised known inputs at the snapshots, for a model with inputs.
 
     Returns
     -------
@@ -70,7 +85,8 @@ def window_elbo(autoencoder, gp, sde, x, tau_quad, eps_obs, eps_quad, beta=1.0):
     z = m + std * eps_quad
     sigma2 = sde.diffusion**2
     A = 0.5 * sigma2 / var
-    r = dm - sde.drift(z) + A * (m - z)
+    drift = sde.drift(z) if u is None else sde.drift(z, inputs_at(u, tau_quad))
+    r = dm - drift + A * (m - z)
     integrand = 0.5 * (r**2 / sigma2).sum(-1)
     kl = integrand.mean() * (W - 1) / W
     return log_lik - beta * kl, log_lik, kl

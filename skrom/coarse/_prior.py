@@ -10,6 +10,11 @@ around; on a bounded axis it is edge-extended and the network is also told
 how far past the wall the stencil reaches, so it can learn the boundary
 condition. ``dw = g(w, z) dt + sigma_w dW`` with an MLP of micro and macro
 state.
+
+Known inputs ``u`` (parameters such as a viscosity, a forcing in time) enter
+both networks as extra features, ``f(z_{N(p)}, w, u)`` and ``g(w, z, u)``, as
+in the authors' drift of the parametrised, forced Burgers model; the
+diffusion does not depend on them (neither does theirs).
 """
 
 import math
@@ -70,11 +75,14 @@ class LocalDriftSDE(nn.Module):
         Typical size of one step's change of the normalised field; the
         networks' outputs are multiplied by it so they start at the data's
         time scale.
+    n_inputs : int, default=0
+        Known inputs the drift is conditioned on (standardised by the caller).
     """
 
-    def __init__(self, layout, n_micro, stencil, hidden_layers, rate):
+    def __init__(self, layout, n_micro, stencil, hidden_layers, rate, n_inputs=0):
         super().__init__()
         self.n_coarse, self.n_micro = layout.n_macro, n_micro
+        self.n_inputs = int(n_inputs)
         self.n_channels = layout.n_channels
         index, wall = _neighbourhoods(layout, stencil)
         self.register_buffer("_stencil", torch.as_tensor(index))
@@ -84,11 +92,17 @@ class LocalDriftSDE(nn.Module):
         n_local = index.shape[1] + (0 if wall is None else wall.shape[1])
         self.rate = float(rate)
         self.macro_net = make_mlp(
-            n_local + n_micro, hidden_layers, self.n_channels, dtype=_DTYPE
+            n_local + n_micro + self.n_inputs,
+            hidden_layers,
+            self.n_channels,
+            dtype=_DTYPE,
         )
         if n_micro > 0:
             self.micro_net = make_mlp(
-                n_micro + self.n_coarse, hidden_layers, n_micro, dtype=_DTYPE
+                n_micro + self.n_coarse + self.n_inputs,
+                hidden_layers,
+                n_micro,
+                dtype=_DTYPE,
             )
         self.log_diffusion = nn.Parameter(
             torch.full(
@@ -102,19 +116,29 @@ class LocalDriftSDE(nn.Module):
             return out.squeeze(-1)
         return out.transpose(-1, -2).reshape(*out.shape[:-2], self.n_coarse)
 
-    def drift(self, z):
-        """Drift f(z), z of shape (..., n_macro + n_micro)."""
+    def drift(self, z, u=None):
+        """Drift f(z, u), z of shape (..., n_macro + n_micro), u (..., n_inputs).
+
+        ``u`` is None for a model without inputs.
+        """
         macro = z[..., : self.n_coarse]
         local = macro[..., self._stencil]
         if self._walls is not None:
             walls = self._walls.expand(*local.shape[:-1], self._walls.shape[-1])
             local = torch.cat([local, walls], dim=-1)
-        if self.n_micro == 0:
-            return self.rate * self._per_node(self.macro_net(local))
         micro = z[..., self.n_coarse :]
-        shared = micro.unsqueeze(-2).expand(*local.shape[:-1], self.n_micro)
-        d_macro = self._per_node(self.macro_net(torch.cat([local, shared], dim=-1)))
-        d_micro = self.micro_net(torch.cat([micro, macro], dim=-1))
+        # what every node sees besides its stencil: the micro state, the inputs
+        shared = [micro] if self.n_micro > 0 else []
+        if self.n_inputs > 0:
+            shared.append(u.expand(*z.shape[:-1], self.n_inputs))
+        if not shared:
+            return self.rate * self._per_node(self.macro_net(local))
+        common = shared[0] if len(shared) == 1 else torch.cat(shared, dim=-1)
+        common = common.unsqueeze(-2).expand(*local.shape[:-1], common.shape[-1])
+        d_macro = self._per_node(self.macro_net(torch.cat([local, common], dim=-1)))
+        if self.n_micro == 0:
+            return self.rate * d_macro
+        d_micro = self.micro_net(torch.cat([micro, macro, *shared[1:]], dim=-1))
         return self.rate * torch.cat([d_macro, d_micro], dim=-1)
 
     @property

@@ -38,7 +38,11 @@ from ._fields import (  # noqa: E402
 )
 
 # --- SDEs driven by known inputs (owner: _forced_sde.py) ---
-from ._forced_sde import disturbed_ou_excitation, make_disturbed_ou  # noqa: E402
+from ._forced_sde import (  # noqa: E402
+    disturbed_ou_excitation,
+    make_disturbed_ou,
+    make_stochastic_resonance,
+)
 from ._lorenz import (  # noqa: E402
     lorenz63_max_lyapunov,
     make_bistable_additive,
@@ -94,4 +98,4 @@ __all__ += [
     "lorenz63_max_lyapunov",
 ]
 __all__ += ["make_lorenz96"]
-__all__ += ["make_disturbed_ou", "disturbed_ou_excitation"]
+__all__ += ["make_disturbed_ou", "disturbed_ou_excitation", "make_stochastic_resonance"]

@@ -9,6 +9,11 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._ensemble import run_ensemble
+from .._known_inputs import (
+    check_fit_inputs,
+    check_inputs_presence,
+    check_sample_inputs,
+)
 from .._param_validation import (
     N_JOBS,
     RANDOM_STATE,
@@ -30,8 +35,9 @@ from ..forcing import DelayNODEForcing
 from ..forcing._delay_embedding import delay_embed, embedding_span
 from ..score import LangevinROM
 from ..score._confined_score import NO_SCORE_TABLE, torch_confined_score
+from ..score._langevin import input_statistical_score
 from ..score._time_change import check_time_change, time_change_factor
-from ._hybrid_kernels import HybridKernel, hybrid_rollout
+from ._hybrid_kernels import HybridKernel, hybrid_input_rollout, hybrid_rollout
 
 __all__ = ["HybridLangevinROM"]
 
@@ -301,7 +307,7 @@ class HybridLangevinROM(TrajectoryModel):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, U=None):
         """Fit score, diffusion, residual forcing and its neural ODE.
 
         Parameters
@@ -311,6 +317,13 @@ class HybridLangevinROM(TrajectoryModel):
             one trajectory.
         y : None
             Ignored.
+        U : array-like of shape (n_trajectories, n_steps, n_inputs), optional
+            Known inputs at every observation of ``X``: the Langevin drift
+            depends on them (see :meth:`skrom.score.LangevinROM.fit`), and
+            the residual is taken against that drift, with the inputs' rate
+            from the same finite difference as ``dx/dt``. Not together with
+            ``clock_features``. Request it with ``set_fit_request(U=True)``
+            under metadata routing.
 
         Returns
         -------
@@ -327,6 +340,7 @@ class HybridLangevinROM(TrajectoryModel):
         X = check_trajectories(
             X, min_steps=3, estimator=self, needed_for="the residual's derivative"
         )
+        U = check_fit_inputs(U, X.shape, estimator=self)
         self._set_fit_context(X)
         d = X.shape[2]
         seeds = named_seeds(self.random_state, _SEEDS)
@@ -348,7 +362,7 @@ class HybridLangevinROM(TrajectoryModel):
             random_state=int_seed(seeds.langevin),
             n_jobs=self.n_jobs,
             verbose=self.verbose,
-        ).fit(X)
+        ).fit(X, U=U)
         score_est = langevin.score_estimator_
         if langevin.langevin_kernel_ is None:
             raise TypeError(
@@ -361,7 +375,7 @@ class HybridLangevinROM(TrajectoryModel):
         dynamic = langevin.dynamic_features_
         m = dynamic.shape[0]
 
-        resid = self._residual(X, langevin, trim=True)
+        resid = self._residual(X, langevin, trim=True, U=U)
         if self.forcing is None:
             forcing = DelayNODEForcing(**_DEFAULT_FORCING)
         else:
@@ -426,6 +440,7 @@ class HybridLangevinROM(TrajectoryModel):
         self.forcing_memory_ = memory
         self.high_pass_ = high_pass
         self.n_features_in_ = d
+        self.n_inputs_in_ = langevin.n_inputs_in_
         self.initial_states_ = np.ascontiguousarray(flat_x[keep])
         self.initial_delay_states_ = np.ascontiguousarray(flat_z[keep])
         model = self._kernel_bundle()
@@ -447,6 +462,7 @@ class HybridLangevinROM(TrajectoryModel):
             )
 
             def run(k, n_steps, x0):
+                # with inputs, copy i of the data runs under trajectory i's
                 paths = self._simulate(
                     _time_changed(model, k),
                     n_steps,
@@ -454,6 +470,7 @@ class HybridLangevinROM(TrajectoryModel):
                     x0.shape[0],
                     seeds.calibration,
                     quiet=True,
+                    U=U,
                 )
                 if bar is not None:
                     bar.update(1)
@@ -484,20 +501,38 @@ class HybridLangevinROM(TrajectoryModel):
         self.hybrid_kernel_ = model
         return self
 
-    def _residual(self, X, langevin, trim):
-        """Residual ``Sigma^{-1} (dx/dt - drift(x))`` of the dynamic features."""
+    def _residual(self, X, langevin, trim, U=None):
+        """Residual ``Sigma^{-1} (dx/dt - drift(x))`` of the dynamic features.
+
+        With inputs ``U`` the drift is read at ``(x, u, du/dt)``, ``du/dt``
+        by the same difference as ``dx/dt``.
+        """
         d = X.shape[2]
         dynamic = langevin.dynamic_features_
         m = dynamic.shape[0]
         Xd = X[..., dynamic]
+        dt = float(self.dt)
+        rate = None
         if trim:
-            dxdt, where = _time_derivative(Xd, float(self.dt), self.derivative)
+            dxdt, where = _time_derivative(Xd, dt, self.derivative)
             Xa = X[:, where]
+            if U is not None:
+                rate = _time_derivative(U, dt, self.derivative)[0]
+                U = U[:, where]
         else:
-            dxdt = _time_derivative_to_end(Xd, float(self.dt), self.derivative)
+            dxdt = _time_derivative_to_end(Xd, dt, self.derivative)
             Xa = X
+            if U is not None:
+                rate = _time_derivative_to_end(U, dt, self.derivative)
         shape = Xa.shape[:2] + (m,)
-        drift = langevin.drift(Xa.reshape(-1, d)).reshape(shape)
+        if U is None:
+            drift = langevin.drift(Xa.reshape(-1, d))
+        else:
+            p = U.shape[2]
+            drift = langevin.drift(
+                Xa.reshape(-1, d), U=U.reshape(-1, p), U_rate=rate.reshape(-1, p)
+            )
+        drift = drift.reshape(shape)
         rhs = (dxdt - drift).reshape(-1, m).T
         return np.linalg.solve(langevin.diffusion_matrix_, rhs).T.reshape(shape)
 
@@ -525,29 +560,30 @@ class HybridLangevinROM(TrajectoryModel):
             clock=lang.clock,
             tables=lang.tables,
             bound=self.state_bound_,
+            inputs=lang.inputs,
         )
 
-    def _simulate(self, model, n_steps, x0, n_paths, random_state, quiet=False):
+    def _simulate(self, model, n_steps, x0, n_paths, random_state, quiet=False, U=None):
         """Paths of the kernel bundle ``model`` (see :meth:`sample`).
 
-        A bar over the paths when ``verbose`` and not ``quiet``.
+        With inputs ``U`` (n_U, n_steps, n_inputs), path ``i`` runs under
+        ``U[i % n_U]``. A bar over the paths when ``verbose`` and not
+        ``quiet``.
         """
         verbose = self.verbose and not quiet
         desc = "HybridLangevinROM paths"
-        with member_progress(_sample_member, n_paths, desc, verbose) as member:
+        args = (x0, self.initial_states_, self.initial_delay_states_, n_steps, model)
+        path = _sample_member
+        if U is not None:
+            path, args = _input_sample_member, args + (U,)
+        with member_progress(path, n_paths, desc, verbose) as member:
             results = run_ensemble(
                 member,
                 n_paths,
                 random_state=as_seed_sequence(random_state),
                 n_jobs=self.n_jobs,
                 stack=False,
-                args=(
-                    x0,
-                    self.initial_states_,
-                    self.initial_delay_states_,
-                    n_steps,
-                    model,
-                ),
+                args=args,
             )
         self._raise_blow_up([r[1] for r in results], "simulation")
         return np.stack([r[0] for r in results])
@@ -557,7 +593,7 @@ class HybridLangevinROM(TrajectoryModel):
             statuses, what=f"HybridLangevinROM {what}", bound=self.state_bound_
         )
 
-    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None, U=None):
         """Simulate the hybrid model (long statistical runs).
 
         Each path starts from a delay vector of the training residual drawn
@@ -575,6 +611,12 @@ class HybridLangevinROM(TrajectoryModel):
         random_state : None, int, SeedSequence or Generator
             Seed; path ``i`` uses child ``i`` of one SeedSequence, so the
             output does not depend on ``n_jobs``.
+        U : array-like or callable, optional
+            The inputs at the ``n_steps`` points of the paths, for a model
+            fitted with inputs (and only then): shape ``(n_steps, n_inputs)``
+            for every path or ``(n_paths, n_steps, n_inputs)``, or a callable
+            ``U(t)`` of the time ``t = k * dt`` since ``x0`` returning shape
+            ``(n_inputs,)`` or ``(n_paths, n_inputs)``.
 
         Returns
         -------
@@ -582,16 +624,26 @@ class HybridLangevinROM(TrajectoryModel):
         """
         check_is_fitted(self, "forcing_")
         n_steps, x0, n_paths = self._check_sample_args(n_steps, x0, n_paths)
-        return self._simulate(self.hybrid_kernel_, n_steps, x0, n_paths, random_state)
+        U = check_sample_inputs(
+            U,
+            n_steps,
+            n_paths,
+            getattr(self, "n_inputs_in_", 0),
+            float(self.dt),
+            estimator=self,
+        )
+        return self._simulate(
+            self.hybrid_kernel_, n_steps, x0, n_paths, random_state, U=U
+        )
 
-    def _warm_start(self, history):
+    def _warm_start(self, history, U=None):
         """Standardised delay vectors of the residual at every usable step."""
         f = self.forcing_
-        resid = self._residual(history, self.langevin_, trim=False)
+        resid = self._residual(history, self.langevin_, trim=False, U=U)
         Z = delay_embed((resid - f.mean_) / f.scale_, f.lag_, f.n_delays)
         return Z  # Z[:, k] belongs to history step k + span
 
-    def forecast(self, history, lead_time, n_paths=1, random_state=None):
+    def forecast(self, history, lead_time, n_paths=1, random_state=None, U=None):
         """Forecast from observed history, warm-starting the forcing from the data.
 
         The residual forcing of ``history`` is computed as in :meth:`fit` (the
@@ -615,6 +667,10 @@ class HybridLangevinROM(TrajectoryModel):
             Seeds the white-noise part of the forcing (``forcing_noise_``;
             without it the forecast is deterministic): member ``k`` of
             history ``i`` uses child ``i * n_paths + k`` of one SeedSequence.
+        U : array-like of shape (n_trajectories, n_hist + n_lead, n_inputs), optional
+            For a model fitted with inputs (and only then): their values at
+            every step of the history and then of the forecast (2-D: one
+            trajectory).
 
         Returns
         -------
@@ -645,7 +701,8 @@ class HybridLangevinROM(TrajectoryModel):
             )
         # every step feeds the warm start: none may lie beyond the trusted region
         self._check_within_bound(H, "history")
-        Z = self._warm_start(H)
+        U = self._forecast_inputs(U, H.shape[:2], n_lead)
+        Z = self._warm_start(H, None if U is None else U[:, : H.shape[1]])
         n_members = H.shape[0] * n_paths
         desc = "HybridLangevinROM forecasts"
         with member_progress(_forecast_member, n_members, desc, self.verbose) as member:
@@ -655,7 +712,7 @@ class HybridLangevinROM(TrajectoryModel):
                 random_state=as_seed_sequence(random_state),
                 n_jobs=self.n_jobs,
                 stack=False,
-                args=(H, Z, n_paths, n_lead, span, self.hybrid_kernel_),
+                args=(H, Z, n_paths, n_lead, span, self.hybrid_kernel_, U),
             )
         check_member_status(
             [status for _, status in results],
@@ -670,6 +727,29 @@ class HybridLangevinROM(TrajectoryModel):
             i, k = divmod(index, n_paths)
             out[i, k] = path
         return out
+
+    def _forecast_inputs(self, U, history_shape, n_lead):
+        """Validated inputs of :meth:`forecast`: history then forecast steps."""
+        n_inputs = getattr(self, "n_inputs_in_", 0)
+        check_inputs_presence(U, n_inputs, self)
+        if U is None:
+            return None
+        n_traj, n_hist = history_shape
+        arr = np.asarray(U, dtype=np.float64) if not callable(U) else None
+        if arr is not None and arr.ndim == 2 and n_traj == 1:
+            arr = arr[None]
+        expected = (n_traj, n_hist + n_lead, n_inputs)
+        if arr is None or arr.shape != expected:
+            got = "a callable" if arr is None else f"shape {arr.shape}"
+            raise ValueError(
+                f"{type(self).__name__}: forecast's U must hold the inputs at every "
+                f"step of the history and then of the forecast: shape "
+                f"(n_trajectories, n_hist + n_lead, n_inputs) = {expected}; got "
+                f"{got}."
+            )
+        return check_fit_inputs(
+            arr, expected[:2], estimator=self, n_inputs=n_inputs, name="U"
+        )
 
     def _torch_rollout(self, n_steps, x0, z0):
         """The same rollout through torch (reference for the numba kernel).
@@ -695,10 +775,10 @@ class HybridLangevinROM(TrajectoryModel):
         from ..forcing._node import torch_rollout
 
         check_is_fitted(self, "forcing_")
-        if self.langevin_.clock_pairs_.shape[0]:
+        if self.langevin_.clock_pairs_.shape[0] or getattr(self, "n_inputs_in_", 0):
             raise NotImplementedError(
                 "the torch reference rollout covers autonomous models (no "
-                "clock_features)."
+                "clock_features, no inputs)."
             )
         s, f = self.score_estimator_, self.forcing_
         dt = float(self.dt)
@@ -731,7 +811,7 @@ class HybridLangevinROM(TrajectoryModel):
         return np.ascontiguousarray(out.numpy().transpose(1, 0, 2))
 
     # -------------------------------------------------------------- score
-    def score(self, X, y=None):
+    def score(self, X, y=None, U=None):
         """Negative statistical distance between a long simulation and held-out ``X``.
 
         The model is simulated from the first state of every held-out
@@ -749,12 +829,20 @@ class HybridLangevinROM(TrajectoryModel):
             Held-out trajectories (at least 8 steps).
         y : None
             Ignored.
+        U : array-like of shape (n_trajectories, n_steps, n_inputs), optional
+            Their inputs, for a model fitted with inputs (and only then);
+            request it with ``set_score_request(U=True)`` under metadata
+            routing.
 
         Returns
         -------
         score : float
         """
         check_is_fitted(self, "forcing_")
+        n_inputs = getattr(self, "n_inputs_in_", 0)
+        check_inputs_presence(U, n_inputs, self)
+        if n_inputs:
+            return input_statistical_score(self, X, U, _SEEDS)
         # the clock features are reproduced exactly: only the dynamic ones count
         return self._statistical_score(
             X,
@@ -768,14 +856,25 @@ def _time_changed(model, k):
     return model._replace(phi=k * model.phi, sigma=np.sqrt(k) * model.sigma)
 
 
-def _forecast_member(rng, index, H, Z, n_paths, n_lead, span, model):
+def _forecast_member(rng, index, H, Z, n_paths, n_lead, span, model, U=None):
     # member k of history i starts k steps before the end of the history
     i, k = divmod(index, n_paths)
     idx = H.shape[1] - 1 - k
     path = np.empty((n_lead + 1 + k, H.shape[2]))
-    status = hybrid_rollout(
-        H[i, idx], Z[i, idx - span], n_lead + 1 + k, model, rng, path
-    )
+    if U is None:
+        status = hybrid_rollout(
+            H[i, idx], Z[i, idx - span], n_lead + 1 + k, model, rng, path
+        )
+    else:
+        status = hybrid_input_rollout(
+            H[i, idx],
+            Z[i, idx - span],
+            np.ascontiguousarray(U[i, idx:]),
+            n_lead + 1 + k,
+            model,
+            rng,
+            path,
+        )
     return path[k:], int(status)
 
 
@@ -784,4 +883,15 @@ def _sample_member(rng, index, x0, bank_x, bank_z, n_steps, model):
     start = bank_x[j].copy() if x0 is None else x0[index].copy()
     out = np.empty((n_steps, start.shape[0]))
     status = hybrid_rollout(start, bank_z[j].copy(), n_steps, model, rng, out)
+    return out, int(status)
+
+
+def _input_sample_member(rng, index, x0, bank_x, bank_z, n_steps, model, U):
+    j = rng.integers(bank_z.shape[0])
+    start = bank_x[j].copy() if x0 is None else x0[index].copy()
+    out = np.empty((n_steps, start.shape[0]))
+    inputs = np.ascontiguousarray(U[index % U.shape[0]], dtype=np.float64)
+    status = hybrid_input_rollout(
+        start, bank_z[j].copy(), inputs, n_steps, model, rng, out
+    )
     return out, int(status)

@@ -10,6 +10,11 @@ One step of length ``dt`` (original units of the data)::
     x <- x + dt * (Phi g + Sigma f) + Sigma (noise * sqrt(dt) xi),  xi ~ N(0, I)
     z <- RK4 step of the delay-vector neural ODE
 
+With known inputs (:func:`hybrid_input_rollout`) the drift is read at
+``(x, u)`` with ``u`` the inputs at the step's start, from the input tables
+(one feature: score and transport, the rate being the step's difference
+quotient of the inputs) or the score network at the joint state.
+
 Only the dynamic columns ``dyn`` are moved: ``y_mean``, ``y_scale``,
 ``noise`` and ``z[:m]`` belong to them, ``phi`` and ``sigma`` are padded with
 zero rows and columns for the known clock features, which are set from the
@@ -38,6 +43,7 @@ import numpy as np
 
 from ..forcing._node_kernels import NodeKernel, node_rk4_step, node_scratch
 from ..score._confined_score import ScoreKernel, confined_score
+from ..score._input_kernels import InputTables, input_table_drift
 from ..score._langevin_kernels import (
     ClockKernel,
     ClockTables,
@@ -46,7 +52,7 @@ from ..score._langevin_kernels import (
     table_drift,
 )
 
-__all__ = ["HybridKernel", "hybrid_rollout"]
+__all__ = ["HybridKernel", "hybrid_rollout", "hybrid_input_rollout"]
 
 
 class HybridKernel(NamedTuple):
@@ -77,6 +83,9 @@ class HybridKernel(NamedTuple):
         score (one row: none).
     bound : float
         A path beyond ``|x| <= bound`` counts as blown up.
+    inputs : InputTables
+        One dynamic feature driven by known inputs: its drift tables (see
+        :mod:`skrom.score._input_drift`; no columns: none).
     """
 
     dt: float
@@ -92,6 +101,7 @@ class HybridKernel(NamedTuple):
     clock: ClockKernel
     tables: ClockTables
     bound: float
+    inputs: InputTables
 
 
 @numba.njit(cache=True)
@@ -188,6 +198,104 @@ def hybrid_rollout(x0, z0, n_steps, model, rng, out):
         for k in range(d):
             out[t, k] = x[k]
             if not (abs(x[k]) <= bound):
+                bad = True
+        for k in range(n_state):
+            if not np.isfinite(z[k]):
+                bad = True
+        if bad:
+            for r in range(t, n_steps):
+                for k in range(d):
+                    out[r, k] = np.nan
+            return t
+    return -1
+
+
+@numba.njit(cache=True)
+def hybrid_input_rollout(x0, z0, U, n_steps, model, rng, out):
+    """:func:`hybrid_rollout` of a model fitted with inputs ``U`` (n_steps, n_inputs).
+
+    No clock; every column of ``x`` is dynamic. Returns -1 or the first step
+    at which ``x`` or ``z`` was not finite or left ``|x| <= model.bound``.
+    """
+    dt = model.dt
+    phi = model.phi
+    sigma = model.sigma
+    score = model.score
+    s_mean = score.mean
+    s_scale = score.scale
+    node = model.node
+    tables = model.inputs
+    d = x0.shape[0]
+    p = U.shape[1]
+    use_table = tables.score.shape[1] > 0
+    n_state = z0.shape[0]
+    x = x0.copy()
+    z = z0.copy()
+    ys = np.empty(d + p)
+    yc = np.empty(d + p)
+    s = np.empty(d + p)
+    g = np.empty(d)
+    f = np.zeros(d)
+    xi = np.zeros(d)
+    drift = np.zeros(d)
+    slow = np.zeros(d)
+    v = np.empty(p)
+    vdot = np.empty(p)
+    degree = 0
+    for k in range(tables.powers.shape[0]):
+        degree = max(degree, tables.powers[k].sum())
+    for k in range(tables.t_powers.shape[0]):
+        degree = max(degree, tables.t_powers[k].sum())
+    pw = np.empty((p, degree + 1))
+    width = 0
+    for i in range(score.net.sizes.shape[0]):
+        width = max(width, score.net.sizes[i])
+    s_work = np.empty(2 * width)
+    scratch = node_scratch(n_state, node)
+    inv_var = 1.0 / (s_scale[0] * s_scale[0])
+    stochastic = False
+    for q in range(d):
+        if model.noise[q] != 0.0:
+            stochastic = True
+    sqrt_dt = np.sqrt(dt)
+    for k in range(d):
+        out[0, k] = x[k]
+    for t in range(1, n_steps):
+        if use_table:
+            for j in range(p):
+                v[j] = (U[t - 1, j] - tables.mean[j]) / tables.scale[j]
+                vdot[j] = (U[t, j] - U[t - 1, j]) / (dt * tables.scale[j])
+            drift[0] = input_table_drift(x[0], v, vdot, tables, phi[0, 0], inv_var, pw)
+        else:
+            for k in range(d):
+                ys[k] = (x[k] - s_mean[k]) / s_scale[k]
+            for j in range(p):
+                ys[d + j] = (U[t - 1, j] - s_mean[d + j]) / s_scale[d + j]
+            confined_score(ys, score, yc, s, s_work)
+            for k in range(d):
+                g[k] = s[k] / s_scale[k]
+            for i in range(d):
+                acc = 0.0
+                for j in range(d):
+                    acc += phi[i, j] * g[j]
+                drift[i] = acc
+        for q in range(d):
+            f[q] = model.y_mean[q] + model.y_scale[q] * (z[q] - slow[q])
+            slow[q] += model.high_pass * (z[q] - slow[q])
+            if stochastic:
+                xi[q] = model.noise[q] * sqrt_dt * rng.standard_normal()
+        for i in range(d):
+            acc = drift[i]
+            kick = 0.0
+            for j in range(d):
+                acc += sigma[i, j] * f[j]
+                kick += sigma[i, j] * xi[j]
+            x[i] += dt * acc + kick
+        node_rk4_step(z, dt, node, scratch)
+        bad = False
+        for k in range(d):
+            out[t, k] = x[k]
+            if not (abs(x[k]) <= model.bound):
                 bad = True
         for k in range(n_state):
             if not np.isfinite(z[k]):

@@ -9,6 +9,11 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._ensemble import run_ensemble
+from .._known_inputs import (
+    check_fit_inputs,
+    check_inputs_presence,
+    check_sample_inputs,
+)
 from .._param_validation import (
     N_JOBS,
     RANDOM_STATE,
@@ -19,6 +24,7 @@ from .._param_validation import (
 from .._progress import member_progress, optional_bar
 from .._random import as_seed_sequence, int_seed, named_seeds
 from .._validation import (
+    SimulationBlowUpError,
     check_member_status,
     check_trajectories,
 )
@@ -29,6 +35,8 @@ from ._clock import (
     fit_clock,
     transport_velocity,
 )
+from ._input_drift import fit_input_tables, input_anomaly
+from ._input_kernels import NO_INPUT_TABLES, input_table_drifts, simulate_input_path
 from ._kgmm import KGMMScore
 from ._langevin_kernels import (
     NO_CLOCK_TABLES,
@@ -320,7 +328,7 @@ class LangevinROM(TrajectoryModel):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, U=None):
         """Fit the score and the diffusion matrix to a trajectory set.
 
         Parameters
@@ -329,6 +337,13 @@ class LangevinROM(TrajectoryModel):
             Trajectories sampled every ``dt``; 2-D is one trajectory.
         y : None
             Ignored.
+        U : array-like of shape (n_trajectories, n_steps, n_inputs), optional
+            Known inputs at every observation of ``X`` (a forcing, a clock
+            ``(sin, cos)``, a parameter as a column constant in time); the
+            drift then depends on them (see the class description). Not
+            together with ``clock_features``. With scikit-learn's metadata
+            routing enabled, request it with ``set_fit_request(U=True)`` to
+            have it split with ``X``.
 
         Returns
         -------
@@ -341,6 +356,7 @@ class LangevinROM(TrajectoryModel):
             self.diffusion, self.state_thresholds, ("estimated", "unit")
         )
         X = check_trajectories(X, min_steps=3, estimator=self)
+        U = check_fit_inputs(U, X.shape, estimator=self)
         self._set_fit_context(X)
         n_traj, n_steps, d = X.shape
         who = type(self).__name__
@@ -349,6 +365,9 @@ class LangevinROM(TrajectoryModel):
         )
         omega, radius = fit_clock(X, clock_sin, clock_cos, dt, who)
         m = dynamic.shape[0]
+        n_inputs = 0 if U is None else U.shape[2]
+        if n_inputs:
+            self._check_input_model(X, U, clock_sin.shape[0])
         if lag is not None and lag >= n_steps:
             raise ValueError(
                 f"diffusion_lag={lag} must be shorter than the trajectories "
@@ -371,9 +390,17 @@ class LangevinROM(TrajectoryModel):
             n_steps,
             d,
         )
-        est.fit(X)
+        # the joint density of (x, u): its x block is the conditional score
+        est.fit(X if U is None else np.concatenate([X, U], axis=2))
         self.score_estimator_ = est
         self.n_features_in_ = d
+        self.n_inputs_in_ = n_inputs
+        self.input_tables_ = None
+        self.input_table_error_ = None
+        if n_inputs and m == 1:
+            self.input_tables_, self.input_table_error_ = fit_input_tables(
+                est, X, U, self.clock_transport, dt
+            )
         self.dynamic_features_ = dynamic
         self.clock_pairs_ = np.stack([clock_sin, clock_cos], axis=1)
         self.clock_frequencies_ = omega
@@ -385,9 +412,12 @@ class LangevinROM(TrajectoryModel):
         if isinstance(self.diffusion, str) and self.diffusion == "unit":
             sigma = np.diag(est.scale_[dynamic])
         elif isinstance(self.diffusion, str):
-            anomaly = clock_anomaly(
-                X, dynamic, clock_sin, clock_cos, _TRANSPORT_HARMONICS
-            )
+            if n_inputs:
+                anomaly = input_anomaly(X, U)
+            else:
+                anomaly = clock_anomaly(
+                    X, dynamic, clock_sin, clock_cos, _TRANSPORT_HARMONICS
+                )
             sigma, self.diffusion_lag_ = estimate_diffusion(anomaly, dt, lag)
         else:
             sigma = np.array(self.diffusion, dtype=np.float64)
@@ -404,7 +434,7 @@ class LangevinROM(TrajectoryModel):
         time_change = 1.0
         if isinstance(self.diffusion, str) and self.diffusion in ("acf", "residence"):
             time_change = self._calibrate_time_change(
-                self._kernel_bundle(phi, sigma), X, seeds.calibration, thresholds
+                self._kernel_bundle(phi, sigma), X, seeds.calibration, thresholds, U
             )
             sigma = np.sqrt(time_change) * sigma
             phi = time_change * phi
@@ -414,8 +444,29 @@ class LangevinROM(TrajectoryModel):
         self.langevin_kernel_ = self._kernel_bundle(phi, sigma)
         return self
 
-    def _calibrate_time_change(self, model, X, seed, thresholds):
-        """``k`` of ``diffusion="acf"``/``"residence"`` for the bundle ``model``."""
+    def _check_input_model(self, X, U, n_clocks):
+        """Refuse what the drift with inputs cannot be (see ``fit``)."""
+        who = type(self).__name__
+        if n_clocks:
+            raise ValueError(
+                f"{who}: pass a clock either as clock_features of X or as inputs "
+                "U = (sin, cos), not both; inputs are the general form."
+            )
+        moving = bool(np.any(U[:, 1:] != U[:, :-1]))
+        if X.shape[2] > 1 and moving and self.clock_transport:
+            raise ValueError(
+                f"{who}: the transport velocity of moving inputs is exact for one "
+                f"dynamic feature only (X has {X.shape[2]}): with several, the "
+                "probability flux that moves the conditional density is not "
+                "unique. Fit with clock_transport=False for a quasi-static "
+                "drift, or model one feature."
+            )
+
+    def _calibrate_time_change(self, model, X, seed, thresholds, U=None):
+        """``k`` of ``diffusion="acf"``/``"residence"`` for the bundle ``model``.
+
+        With inputs, copy ``i`` of the data runs under trajectory ``i``'s.
+        """
         if model is None:
             raise TypeError(self._no_kernel_message())
 
@@ -434,7 +485,9 @@ class LangevinROM(TrajectoryModel):
             # Phi -> k Phi, Sigma -> sqrt(k) Sigma: a scaled copy, run as
             # sample() runs the fitted model
             scaled = model._replace(phi=k * model.phi, noise=np.sqrt(k) * model.noise)
-            paths = self._simulate(scaled, n_steps, x0, x0.shape[0], seed, quiet=True)
+            paths = self._simulate(
+                scaled, n_steps, x0, x0.shape[0], seed, quiet=True, U=U
+            )
             if bar is not None:
                 bar.update(1)
             return paths
@@ -454,14 +507,20 @@ class LangevinROM(TrajectoryModel):
             )
 
     # ------------------------------------------------------------------
-    def drift(self, X):
-        """Drift ``Phi s(x)`` at the samples ``X``, in units of X / time.
+    def drift(self, X, U=None, U_rate=None):
+        """Drift ``Phi s(x)`` (plus transport) at the samples ``X``, in units of X / time.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Points (a 3-D trajectory set is flattened), clock features
             included.
+        U : array-like of shape (n_samples, n_inputs), optional
+            The inputs at the points, for a model fitted with inputs (and
+            only then); a 3-D array is flattened like ``X``.
+        U_rate : array-like of the shape of ``U``, optional
+            Their time derivative, for the transport velocity; None: zero
+            (the quasi-static drift).
 
         Returns
         -------
@@ -469,6 +528,10 @@ class LangevinROM(TrajectoryModel):
             Of the dynamic features (all features without ``clock_features``).
         """
         check_is_fitted(self, "drift_matrix_")
+        n_inputs = getattr(self, "n_inputs_in_", 0)
+        check_inputs_presence(U, n_inputs, self)
+        if n_inputs:
+            return self._input_drift(X, U, U_rate)
         if self.clock_tables_ is not None:
             X = np.asarray(X, dtype=np.float64).reshape(-1, self.n_features_in_)
             (si, ci), k = self.clock_pairs_[0], self.dynamic_features_[0]
@@ -484,6 +547,32 @@ class LangevinROM(TrajectoryModel):
             return drift[:, None]
         score = self.score_estimator_.predict(X)[:, self.dynamic_features_]
         return score @ self.drift_matrix_.T
+
+    def _input_drift(self, X, U, U_rate):
+        X = np.asarray(X, dtype=np.float64).reshape(-1, self.n_features_in_)
+        U = np.asarray(U, dtype=np.float64).reshape(-1, self.n_inputs_in_)
+        if U.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"{type(self).__name__}: U has {U.shape[0]} rows of inputs for "
+                f"{X.shape[0]} points of X."
+            )
+        tables = self.input_tables_
+        if tables is None:
+            joint = np.concatenate([X, U], axis=1)
+            score = self.score_estimator_.predict(joint)[:, : self.n_features_in_]
+            return score @ self.drift_matrix_.T
+        rate = np.zeros_like(U) if U_rate is None else np.asarray(U_rate, float)
+        scale = float(self.score_estimator_.scale_[0])
+        # the kernel's own function: the tables, beyond them a Gaussian tail
+        drift = input_table_drifts(
+            X[:, 0],
+            U,
+            rate.reshape(U.shape),
+            tables,
+            self.drift_matrix_[0, 0],
+            1.0 / (scale * scale),
+        )
+        return drift[:, None]
 
     def _clock_tables(self, X, est):
         """Drift tables of one dynamic feature and one clock (see ``clock_tables_``)."""
@@ -555,6 +644,9 @@ class LangevinROM(TrajectoryModel):
         if score is None:
             return None
         substeps = int(self.integration_substeps)
+        inputs = getattr(self, "input_tables_", None)
+        if inputs is None:
+            inputs = NO_INPUT_TABLES
         clock = ClockKernel(
             np.ascontiguousarray(self.clock_pairs_[:, 0], dtype=np.int64),
             np.ascontiguousarray(self.clock_pairs_[:, 1], dtype=np.int64),
@@ -570,6 +662,7 @@ class LangevinROM(TrajectoryModel):
             clock,
             NO_CLOCK_TABLES if self.clock_tables_ is None else self.clock_tables_,
             self.dynamic_features_,
+            inputs,
         )
 
     def _no_kernel_message(self):
@@ -579,23 +672,29 @@ class LangevinROM(TrajectoryModel):
             f"{type(self.score_estimator_).__name__}."
         )
 
-    def _simulate(self, model, n_steps, x0, n_paths, random_state, quiet=False):
+    def _simulate(self, model, n_steps, x0, n_paths, random_state, quiet=False, U=None):
         """Paths of the kernel bundle ``model`` (see :meth:`sample`).
 
-        A bar over the paths when ``verbose`` and not ``quiet``.
+        With inputs ``U`` (n_U, n_steps, n_inputs), path ``i`` runs under
+        ``U[i % n_U]``. A bar over the paths when ``verbose`` and not
+        ``quiet``.
         """
         est = self.score_estimator_
         weights = est.cluster_counts_ / est.cluster_counts_.sum()
         verbose = self.verbose and not quiet
         desc = f"{type(self).__name__} paths"
-        with member_progress(_path_member, n_paths, desc, verbose) as member:
+        path = _path_member if U is None else _input_path_member
+        args = (x0, est.cluster_centers_, weights, n_steps, model)
+        if U is not None:
+            args += (U,)
+        with member_progress(path, n_paths, desc, verbose) as member:
             results = run_ensemble(
                 member,
                 n_paths,
                 random_state=as_seed_sequence(random_state),
                 n_jobs=self.n_jobs,
                 stack=False,
-                args=(x0, est.cluster_centers_, weights, n_steps, model),
+                args=args,
             )
         paths = np.stack([r[0] for r in results])
         check_member_status(
@@ -605,7 +704,7 @@ class LangevinROM(TrajectoryModel):
         )
         return paths
 
-    def sample(self, n_steps, x0=None, n_paths=1, random_state=None):
+    def sample(self, n_steps, x0=None, n_paths=1, random_state=None, U=None):
         """Simulate the Langevin model.
 
         Parameters
@@ -614,14 +713,22 @@ class LangevinROM(TrajectoryModel):
             Points per path, spaced ``dt``, the initial one included.
         x0 : array-like of shape (n_features,) or (n_paths, n_features), optional
             Initial states; None draws each path's start from the cluster
-            centres of the score estimator in proportion to their counts.
-            The clock features of a start give the initial phases. A state
-            with ``|x| > state_bound_`` is refused (ValueError).
+            centres of the score estimator in proportion to their counts
+            (their state part, with inputs). The clock features of a start
+            give the initial phases. A state with ``|x| > state_bound_`` is
+            refused (ValueError).
         n_paths : int, default=1
             Number of independent paths.
         random_state : None, int, SeedSequence or Generator
             Seed; path ``i`` uses child ``i`` of one SeedSequence, so the
             output does not depend on ``n_jobs``.
+        U : array-like or callable, optional
+            The inputs at the ``n_steps`` points of the paths, for a model
+            fitted with inputs (and only then): shape ``(n_steps, n_inputs)``
+            for every path or ``(n_paths, n_steps, n_inputs)``, or a callable
+            ``U(t)`` of the time ``t = k * dt`` since ``x0`` returning shape
+            ``(n_inputs,)`` or ``(n_paths, n_inputs)``. Within a step they
+            are interpolated linearly.
 
         Returns
         -------
@@ -635,11 +742,21 @@ class LangevinROM(TrajectoryModel):
         """
         check_is_fitted(self, "drift_matrix_")
         n_steps, x0, n_paths = self._check_sample_args(n_steps, x0, n_paths)
+        U = check_sample_inputs(
+            U,
+            n_steps,
+            n_paths,
+            getattr(self, "n_inputs_in_", 0),
+            float(self.dt),
+            estimator=self,
+        )
         if self.langevin_kernel_ is None:
             raise TypeError(self._no_kernel_message())
-        return self._simulate(self.langevin_kernel_, n_steps, x0, n_paths, random_state)
+        return self._simulate(
+            self.langevin_kernel_, n_steps, x0, n_paths, random_state, U=U
+        )
 
-    def score(self, X, y=None):
+    def score(self, X, y=None, U=None):
         """Negative statistical distance between the model and held-out ``X``.
 
         The model is simulated from the first state of every held-out
@@ -663,18 +780,65 @@ class LangevinROM(TrajectoryModel):
             Held-out trajectories (at least 8 steps).
         y : None
             Ignored.
+        U : array-like of shape (n_trajectories, n_steps, n_inputs), optional
+            Their inputs, for a model fitted with inputs (and only then): the
+            simulation of trajectory ``i`` runs under ``U[i]``. Request it
+            with ``set_score_request(U=True)`` under metadata routing.
 
         Returns
         -------
         score : float
         """
         check_is_fitted(self, "drift_matrix_")
+        n_inputs = getattr(self, "n_inputs_in_", 0)
+        check_inputs_presence(U, n_inputs, self)
+        if n_inputs:
+            return input_statistical_score(self, X, U, _SEEDS)
         # the clock features are reproduced exactly: only the dynamic ones count
         return self._statistical_score(
             X,
             seed_slots=_SEEDS,
             columns=self.dynamic_features_,
         )
+
+
+def _input_path_member(rng, index, x0, centres, weights, n_steps, model, U):
+    d = model.phi.shape[0]
+    if x0 is None:
+        start = centres[rng.choice(centres.shape[0], p=weights), :d].copy()
+    else:
+        start = x0[index].copy()
+    out = np.empty((n_steps, d))
+    status = simulate_input_path(start, U[index % U.shape[0]], n_steps, model, rng, out)
+    return out, int(status)
+
+
+def input_statistical_score(model, X, U, seed_slots):
+    """:meth:`skrom.base.TrajectoryModel._statistical_score` under inputs ``U``.
+
+    Trajectory ``i`` of ``X`` is simulated from its first state under
+    ``U[i]``; every feature is compared.
+    """
+    from ..metrics import acf_error, pdf_kl_divergence
+
+    X = check_trajectories(
+        X, min_steps=8, n_features=model.n_features_in_, estimator=model
+    )
+    U = check_fit_inputs(U, X.shape, estimator=model, n_inputs=model.n_inputs_in_)
+    seed = (
+        0
+        if model.random_state is None
+        else named_seeds(model.random_state, seed_slots).score_eval
+    )
+    try:
+        sim = model.sample(
+            X.shape[1], x0=X[:, 0], n_paths=X.shape[0], random_state=seed, U=U
+        )
+    except SimulationBlowUpError as exc:
+        warnings.warn(f"{exc} Its score is -inf.", RuntimeWarning, stacklevel=3)
+        return -np.inf
+    max_lag = max(1, min(500, X.shape[1] // 4))
+    return -float(pdf_kl_divergence(X, sim) + acf_error(X, sim, max_lag))
 
 
 def _path_member(rng, index, x0, centres, weights, n_steps, model):

@@ -21,6 +21,7 @@ import numba
 import numpy as np
 
 from ._confined_score import ScoreKernel, confined_score, tabulated_score
+from ._input_kernels import NO_INPUT_TABLES, InputTables
 
 __all__ = [
     "ClockKernel",
@@ -111,6 +112,10 @@ class LangevinKernel(NamedTuple):
         (:data:`NO_CLOCK_TABLES`: none, the score is evaluated).
     dyn : ndarray of shape (n_dynamic,), int64
         Columns the Langevin equation moves.
+    inputs : InputTables
+        One dynamic feature driven by known inputs: its drift tables
+        (:data:`~skrom.score._input_kernels.NO_INPUT_TABLES`: none; see
+        :mod:`skrom.score._input_kernels`).
     """
 
     substeps: int
@@ -121,10 +126,19 @@ class LangevinKernel(NamedTuple):
     clock: ClockKernel
     tables: ClockTables
     dyn: np.ndarray
+    inputs: InputTables
 
 
 def langevin_kernel(
-    substeps, h, phi, noise, score, clock=NO_CLOCK, tables=NO_CLOCK_TABLES, dyn=None
+    substeps,
+    h,
+    phi,
+    noise,
+    score,
+    clock=NO_CLOCK,
+    tables=NO_CLOCK_TABLES,
+    dyn=None,
+    inputs=NO_INPUT_TABLES,
 ):
     """Build a :class:`LangevinKernel` with the types the kernels are compiled for.
 
@@ -142,6 +156,7 @@ def langevin_kernel(
         clock,
         tables,
         np.ascontiguousarray(dyn, dtype=np.int64),
+        inputs,
     )
 
 
