@@ -50,7 +50,7 @@ from skrom.metrics import mean_std_error
 COMMON = dict(n_pairs_per_trajectory=20, batch_size=4096, max_epochs=20, patience=20)
 SYSTEMS = {
     "skew_product": (make_skew_product, 0.01, 4.0, dict(lag=20, **COMMON)),
-    "exp_ou": (make_exp_ou, 0.001, 4.0, dict(lag=5, **COMMON)),
+    "exp_ou": (make_exp_ou, 0.001, 4.0, dict(lag=20, **COMMON)),
     "triad": (make_triad, 0.1, 10.0, dict(lag=20, **COMMON)),
     "duan": (make_duan, 0.001, 8.0, dict(lag=5, **COMMON)),
     "oscillator": (make_multiscale_oscillator, 0.001, 20.0, dict(lag=5, **COMMON)),

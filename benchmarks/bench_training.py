@@ -218,7 +218,8 @@ CPU cores); "met" needs both. Cases and their sources:
   times: before and after in one run of one script.
 - ``sfml``: ``SFMLFlow`` on each of the five paper systems, as
   ``test_paper_system_mean_and_std_over_time`` in
-  ``skrom/flows/tests/test_sfml.py`` (40,000 bursts, 20,000 truth paths);
+  ``skrom/flows/tests/test_sfml.py`` (40,000 bursts, 160,000 for exp_ou;
+  20,000 truth paths);
   mean and std errors at most 1.5 times the two-sample floor (the same
   errors between two independent 20,000-path truths), the oscillator's also
   below 1% of the state's RMS amplitude; fit under 5 minutes.
@@ -514,13 +515,14 @@ def sfml_system(name, args):
         FLOOR_FACTOR,
         N_PATHS,
         N_TRAIN,
+        N_TRAIN_BY_SYSTEM,
         PAPER_SYSTEMS,
     )
     from skrom.metrics import compare_with_sampling_floor
 
     make_name, eps, horizon, settings = PAPER_SYSTEMS[name]
     make = getattr(datasets, make_name)
-    n_train, n_paths = N_TRAIN, N_PATHS
+    n_train, n_paths = N_TRAIN_BY_SYSTEM.get(name, N_TRAIN), N_PATHS
     if args.quick:
         n_train, n_paths, horizon = 1000, 500, horizon / 4
         settings = dict(settings, max_epochs=2)

@@ -121,6 +121,13 @@ class HybridLangevinROM(TrajectoryModel):
     differences of the data, and its
     :class:`~skrom.forcing.DelayNODEForcing`.
 
+    Known inputs ``U`` (``fit(X, U=...)``: a forcing, a clock, a parameter)
+    enter the drift as in :class:`~skrom.score.LangevinROM` (the joint
+    score of ``(x, u)`` acting on ``x``, plus the transport velocity for one
+    dynamic feature); the residual is taken against that drift, and
+    :meth:`sample`, :meth:`forecast` and :meth:`score` take the inputs of
+    the paths they run.
+
     Read more in the :ref:`User Guide <hybrid_model>`.
 
     Parameters
@@ -141,6 +148,8 @@ class HybridLangevinROM(TrajectoryModel):
     clock_features : sequence of int or None, default=None
         Column indices of known clock features in ``(sin, cos)`` pairs (see
         :class:`~skrom.score.LangevinROM`); None: every feature is dynamic.
+        Inputs ``U`` are the general form (a clock passed as inputs is one
+        case of them).
     clock_transport : bool, default=True
         Passed to :class:`~skrom.score.LangevinROM`.
     diffusion : {"auto", "acf", "residence", "estimated", "unit"} or array, default="auto"
@@ -196,6 +205,8 @@ class HybridLangevinROM(TrajectoryModel):
         Steps between the start of the data and its first delay vector.
     n_features_in_ : int
         Number of features, clock features included.
+    n_inputs_in_ : int
+        Number of inputs ``U`` (0: fitted without).
     state_bound_ : float
         Largest ``|x|`` the model is trusted at: the data's range plus 100
         data spreads (see :func:`skrom.base.state_bound`); ``x0`` and

@@ -8,6 +8,10 @@ the clock's dynamics: the clock carries no noise and its phase advances
 exactly, at the rate read from the data. This module holds that contract:
 which columns are clock pairs, their angular frequencies and radii, and the
 dynamic columns that are left to the model.
+
+Known inputs ``U`` are the general form (:mod:`skrom.score._input_drift`):
+a clock passed as inputs ``(sin, cos)`` gives the same drift, with the
+phase supplied instead of advanced by the model.
 """
 
 import numbers

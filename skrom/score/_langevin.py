@@ -158,9 +158,24 @@ class LangevinROM(TrajectoryModel):
     with ``s = grad log p`` learned by ``score_estimator`` (a
     :class:`KGMMScore` by default), in the original units of the data. Its
     invariant density is the learned ``p`` for any constant ``Sigma``, which
-    sets the time scales and is estimated from the data. Known clock
-    features (``clock_features``) make the model non-autonomous: the drift
-    reads the clock at the current time and the clock advances exactly.
+    sets the time scales and is estimated from the data.
+
+    Known inputs ``U`` (``fit(X, U=...)``: a forcing, a control, a clock, a
+    parameter per trajectory) make the model non-autonomous:
+
+    .. math::
+
+        dx = \Phi\, \nabla_x \log p(x, u)\, dt + v(x, u, \dot u)\, dt
+             + \Sigma \sqrt{2}\, dW,
+
+    with the score of the joint density of ``(x, u)`` (learned with the
+    inputs as extra columns) acting on ``x``, and, for one dynamic feature,
+    the transport velocity ``v`` that carries the conditional density
+    ``p(x | u)`` along as the inputs move (see
+    :mod:`skrom.score._input_drift`); :meth:`sample` then takes the future
+    inputs. Inputs are the general form of the older ``clock_features``,
+    ``(sin, cos)`` columns of ``X`` whose phase the model advances itself: a
+    clock passed as inputs ``U = (sin wt, cos wt)`` gives the same model.
 
     Read more in the :ref:`User Guide <langevin_model>`.
 
@@ -179,8 +194,11 @@ class LangevinROM(TrajectoryModel):
         the same angle every step (checked in ``fit``). None: every feature is
         dynamic.
     clock_transport : bool, default=True
-        Add the transport velocity to the drift (one dynamic feature and one
-        clock pair only; ignored otherwise, and without clocks).
+        Add the transport velocity to the drift: for one dynamic feature
+        with one clock pair or with inputs (ignored for several clock
+        pairs, and without clocks or inputs). With several dynamic features
+        the velocity is not unique: inputs that move within a trajectory
+        are then refused unless this is False (a quasi-static drift).
     diffusion : {"estimated", "acf", "residence", "unit"} or array-like, default="estimated"
         ``"estimated"``: from the data (see :func:`estimate_diffusion`);
         ``"acf"``: that estimate times the scalar that makes the model's
@@ -231,6 +249,17 @@ class LangevinROM(TrajectoryModel):
         The lag (steps) used to estimate ``Sigma``; None if not estimated.
     n_features_in_ : int
         Number of features.
+    n_inputs_in_ : int
+        Number of inputs ``U`` (0: fitted without).
+    input_tables_ : InputTables or None
+        With inputs and one dynamic feature: the drift's tables, the
+        conditional score as a polynomial in the standardised inputs and
+        the transport's coefficients, on a grid of ``x`` (see
+        :mod:`skrom.score._input_kernels`); None otherwise (the score
+        network is evaluated at the joint state).
+    input_table_error_ : float or None
+        Relative root-mean-square error of the tabulated score against the
+        network over the grid and the training inputs; None without tables.
     state_bound_ : float
         Largest ``|x|`` the model is trusted at: the data's range plus 100
         data spreads (see :func:`skrom.base.state_bound`).
@@ -282,6 +311,21 @@ class LangevinROM(TrajectoryModel):
     1.0
     >>> rom.sample(100, x0=[0.5], n_paths=3, random_state=0).shape
     (3, 100, 1)
+
+    A periodic forcing passed as inputs: ``dx = (-x + cos t) dt + dW``.
+
+    >>> t = 0.01 * np.arange(x.size)
+    >>> U = np.stack([np.sin(t), np.cos(t)], axis=1)
+    >>> for i in range(1, x.size):
+    ...     x[i] = x[i - 1] + (np.cos(t[i - 1]) - x[i - 1]) * 0.01 + 0.1 * rng.normal()
+    >>> forced = LangevinROM(score_estimator=KGMMScore(sigma=0.1, prob=1e-2,
+    ...                                                random_state=0),
+    ...                      random_state=0).fit(x[:, None], U=U)
+    >>> forced.n_inputs_in_
+    2
+    >>> forced.sample(50, x0=[0.0], n_paths=2, random_state=0,
+    ...               U=lambda t: [np.sin(t), np.cos(t)]).shape
+    (2, 50, 1)
     """
 
     _parameter_constraints = {

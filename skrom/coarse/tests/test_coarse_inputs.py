@@ -267,7 +267,9 @@ def test_burgers_unseen_viscosity_within_twice_the_seen_error():
     # issue 17: trained at nu = 3e-4, 5e-4, 1e-3 (8 runs each), five held-out
     # bumps at the seen 5e-4 and at the unseen 4e-4 and 7e-4; the settings of
     # benchmarks/bench_coarse_viscosity.py (seed 0), whose figures they are:
-    # MEASURED_FIGURES
+    # seen 3.49%, unseen 4e-4 2.87% (0.82x), unseen 7e-4 2.44% (0.70x); the
+    # same model blind to nu 3.36%, 4.65%, 4.88%; coarse FD 26.5%, 20.7%,
+    # 19.9%. Training 880 s on one torch thread of a loaded 2-core machine.
     train = make_burgers_1d(
         24, 101, nu=np.repeat([3e-4, 5e-4, 1e-3], 8), random_state=0, return_bunch=True
     )

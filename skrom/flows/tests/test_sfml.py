@@ -564,7 +564,7 @@ def test_invalid_hyperparameter_types(walk):
 COMMON = dict(n_pairs_per_trajectory=20, batch_size=4096, max_epochs=20, patience=20)
 PAPER_SYSTEMS = {
     "skew_product": ("make_skew_product", 0.01, 4.0, dict(lag=20, **COMMON)),
-    "exp_ou": ("make_exp_ou", 0.001, 4.0, dict(lag=5, **COMMON)),
+    "exp_ou": ("make_exp_ou", 0.001, 4.0, dict(lag=20, **COMMON)),
     "triad": ("make_triad", 0.1, 10.0, dict(lag=20, **COMMON)),
     "duan": ("make_duan", 0.001, 8.0, dict(lag=5, **COMMON)),
     # a degree-7 prior: the least-squares cubic's own mean map, iterated
@@ -595,6 +595,8 @@ PAPER_SYSTEMS = {
 #    therefore judged against that two-sample floor at its own ensemble size
 #    (skrom.metrics.compare_with_sampling_floor), not a fixed tolerance.
 N_TRAIN, N_PATHS = 40_000, 20_000
+# systems trained on more bursts than N_TRAIN (see the measurements below)
+N_TRAIN_BY_SYSTEM = {"exp_ou": 160_000}
 # largest accepted ratio of the model's error to the truth-vs-truth floor
 FLOOR_FACTOR = 1.5
 # where the truth's spread is tiny against the state (the oscillator), the
@@ -621,8 +623,9 @@ def _fit_paper_system(name):
 
     make_name, eps, horizon, settings = PAPER_SYSTEMS[name]
     make = getattr(datasets, make_name)
+    n_train = N_TRAIN_BY_SYSTEM.get(name, N_TRAIN)
     X_train = make(
-        N_TRAIN, 101, 0.01, eps=eps, x0_range="paper", random_state=0, n_jobs=2
+        n_train, 101, 0.01, eps=eps, x0_range="paper", random_state=0, n_jobs=2
     )
     model = SFMLFlow(dt=0.01, random_state=0, **settings).fit(X_train)
     n_steps = int(round(horizon / 0.01)) + 1
