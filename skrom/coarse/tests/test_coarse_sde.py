@@ -15,6 +15,7 @@ from skrom.coarse._posterior import DeepKernelGP
 from skrom.datasets import (
     make_burgers_1d,
     make_burgers_2d,
+    make_cylinder_wake,
     make_kdv,
     simulate_coarse_burgers_1d,
     simulate_coarse_burgers_2d,
@@ -491,3 +492,42 @@ def test_burgers_2d_accuracy_against_closure_only():
     )
     assert errors[5] <= 0.013
     assert errors[0] >= 5 * errors[5]
+
+
+@pytest.mark.slow
+def test_cylinder_wake_accuracy_against_closure_only():
+    # issue 16: the authors' cylinder case (velocity on 320 x 80 -> 32 x 8,
+    # bounded axes, the mean flow kept in the field and in the error), theirs
+    # 12.4% closure-only -> 4.9% with 5 micro states; held-out trajectories
+    # at unseen Reynolds numbers, 100 snapshots 0.01 apart as their test set.
+    # Measured with bench_coarse.py --case cylinder settings at 60 epochs x
+    # 10 x 8 windows of 8 (shared CPU): closure-only 179% (its drift diverges
+    # after ~50 steps; decoder floor 9.95%). This budget (the benchmark's
+    # defaults) was not run on the shared CPU. LBM data: ~10 CPU-minutes.
+    n_train = 15
+    data = make_cylinder_wake(
+        n_train + 5, 101, dt=0.01, random_state=0, return_bunch=True
+    )
+    errors, coverage = {}, {}
+    for n_micro in (5, 0):
+        model = CoarseSDE(
+            n_channels=2,
+            n_coarse=(8, 32),
+            periodic=False,
+            n_micro=n_micro,
+            dt=0.01,
+            window=16,
+            max_epochs=300,
+            batches_per_epoch=10,
+            batch_size=8,
+            learning_rate=1e-2,
+            beta_warmup=10,
+            random_state=0,
+        ).fit(data.X[:n_train])
+        errors[n_micro], coverage[n_micro] = _burgers_errors(model, data, n_train, 32)
+    print(
+        f"cylinder rel. errors: n_micro=5 {errors[5]:.2%}, closure-only "
+        f"{errors[0]:.2%}; coverage {coverage[5]:.0%}"
+    )
+    assert errors[5] <= 0.049
+    assert errors[0] >= 2 * errors[5]

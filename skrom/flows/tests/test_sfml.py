@@ -606,7 +606,8 @@ AMPLITUDE_TOL = 0.01
 # model fitted once per system; model error / truth-vs-truth floor = ratio,
 # mean then std; bar 1.5):
 #   skew_product 0.0311 / 0.0112 = 2.78, 0.0140 / 0.0108 = 1.29   missed
-#   exp_ou       0.0331 / 0.0126 = 2.62, 0.0265 / 0.0120 = 2.22   missed
+#   exp_ou       0.0242 / 0.0113 = 2.13, 0.0125 / 0.0116 = 1.07   missed
+#                (lag 20, 160,000 bursts; at lag 5, 40,000: 2.62, 2.22)
 #   triad        0.0408 / 0.0268 = 1.52, 0.0312 / 0.0180 = 1.73   missed
 #   duan         0.0181 / 0.0174 = 1.04, 0.0271 / 0.0172 = 1.58   missed
 #   oscillator   0.633 / 0.0446 = 14.2, 0.240 / 0.0273 = 8.8     missed
@@ -615,6 +616,25 @@ AMPLITUDE_TOL = 0.01
 # oscillator met); the floors at 20,000 paths are a third to two thirds of
 # them, so the learned maps keep a bias of one to two floors (triad and
 # duan miss by a few %, skew_product and exp_ou by a factor near 2).
+#
+# What exp_ou's bias was (issue 17; one torch thread, data seed 0 unless
+# said, errors in units of the truth's spread, "end" = the last fifth):
+# - std: too small by 0.7-0.9% at the end at lag 5 (two data seeds, 40,000
+#   and 160,000 bursts alike), the fast memory a Markov map drops: the slow
+#   increments of consecutive steps are correlated through y (time eps), a
+#   variance deficit of about eps / (lag dt), 2% at lag 5, 0.5% at lag 20.
+#   Lag 20 with 160,000 bursts: std 2.22 -> 1.07 floors.
+# - mean: the training data's noise. Its end bias moves with the data seed
+#   (+0.016 and +0.0005 at 40,000 bursts) and 160,000 bursts bring the
+#   ratio from 2.62 to 1.88 (lag 5). Not the cause: epochs (60: 2.57,
+#   2.56), the prior's degree (5: 2.82, 2.50), the flow's capacity (the
+#   prior with Gaussian noise instead of the flow is off by 0.18-0.20 with
+#   the cubic, 0.04 with degree 5: the flow is what corrects the prior).
+# - the floor: the test's two truths (seeds 1, 2) happen to give the lowest
+#   mean floor of three; a third truth (seed 3) gives 0.0216 and 0.0222
+#   against them. Against the median of the three pairings the model is at
+#   1.12 and 0.95 floors; at the authors' 10,000 paths (the six halves,
+#   15 pairings; floors 0.017-0.051 in the mean) at 0.88 and 0.96.
 
 
 def _fit_paper_system(name):
@@ -678,11 +698,11 @@ _OSCILLATOR_XFAIL = pytest.mark.xfail(
 # unmet on the other four systems too: at this ensemble size the floor is
 # about 1% of the spread, below the flows' own bias (which the old 5% bar
 # admitted). Measured model error / floor, mean and std: skew_product 2.78,
-# 1.29; exp_ou 2.62, 2.22; triad 1.52, 1.73; duan 1.04, 1.58. Strict, so a
+# 1.29; exp_ou 2.13, 1.07; triad 1.52, 1.73; duan 1.04, 1.58. Strict, so a
 # map that reaches the bar turns these red and the marker goes.
 _FLOOR_UNMET = {
     "skew_product": "mean error 2.78 floors",
-    "exp_ou": "mean 2.62, std 2.22 floors",
+    "exp_ou": "mean 2.13 floors (1.12 against the median floor of three truths)",
     "triad": "mean 1.52, std 1.73 floors",
     "duan": "std 1.58 floors",
 }

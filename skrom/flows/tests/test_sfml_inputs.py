@@ -318,7 +318,13 @@ def test_stochastic_resonance_on_the_floor():
     # 0.12 cos(0.001 t) from x0 = 1 with the authors' 500 paths, up to
     # T = 4,000 (the first hop of the ensemble to the left well; the
     # authors' T = 40,000 takes ten times as long to generate).
-    # Measured (2026-12-06): MEASURED_SR
+    # Measured (2026-12-06, these settings, a grid of 5 states x 3 forcings):
+    # one-step mean error 2.4% and std error 1.1% of the exact std (bar 5%);
+    # 500 paths to T = 4,000: mean error 0.486 = 1.33 floors, std error
+    # 0.238 = 0.78 floors (bar 1.5; floors 0.367 and 0.303). The share of
+    # paths in the right well at t = 2,000 and 3,000: truth 0.91 and 0.23,
+    # second truth 0.90 and 0.30, model 0.87 and 0.24. Generating the
+    # 40,000 steps takes most of the test's time (a few minutes)
     model = _fit_stochastic_resonance()
     # one step from a grid of states and held forcings, against the exact
     # law of the Euler step: mean x + dt (x - x^3 + b), std sigma sqrt(dt)
