@@ -49,8 +49,8 @@ parser.add_argument("--quick", action="store_true", help="small, fast settings")
 # the documentation build passes its own arguments: ignore what is not ours
 ARGS, _ = parser.parse_known_args()
 QUICK = ARGS.quick or os.environ.get("SKROM_DOC_QUICK") == "1"
-N_TRAIN = 3 if QUICK else 6
-N_STEPS = 21 if QUICK else 51
+N_TRAIN = 2 if QUICK else 6
+N_STEPS = 16 if QUICK else 51
 if QUICK:
     # 8 cells per diameter: a 128 x 32 window, stable up to Re ~ 53
     flow = dict(resolution=8, reynolds=(45.0, 50.0), t_start=(0.5, 0.75))
@@ -79,7 +79,7 @@ for n_micro, label in [(0, "closure only (n_micro=0)"), (5, "CoarseSDE (n_micro=
         dt=data.dt,
         window=6 if QUICK else 8,
         n_quadrature=4 if QUICK else 16,
-        max_epochs=2 if QUICK else 20,
+        max_epochs=1 if QUICK else 20,
         batches_per_epoch=2 if QUICK else 10,
         batch_size=4 if QUICK else 8,
         learning_rate=1e-2,

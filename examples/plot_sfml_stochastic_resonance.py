@@ -48,7 +48,7 @@ QUICK = ARGS.quick or os.environ.get("SKROM_DOC_QUICK") == "1"
 N_PAIRS = 20_000 if QUICK else 200_000
 EPOCHS = 2 if QUICK else 20
 N_PATHS = 100 if QUICK else 500
-HORIZON = 100.0 if QUICK else 4000.0
+HORIZON = 50.0 if QUICK else 4000.0
 DT, SIGMA = 0.1, 0.25
 
 # %%

@@ -38,7 +38,11 @@ The conditional density is estimated from the data as a polynomial of
 degree ``TRANSPORT_DEGREE`` in the standardised inputs whose coefficients
 are Gaussian-smoothed histograms in ``x`` (the least-squares projection of
 the joint density on the polynomials, weighted by the data's own input
-distribution), so :math:`\nabla_u` is exact on it.
+distribution), so :math:`\nabla_u` is exact on it. Where that estimate of
+the density is small (the far tails, where a low-order polynomial in ``u``
+cannot hold a density that shifts by several of its widths) the ratio is
+noise, so ``p`` is floored at ``1e-3`` of its largest value and ``|v|`` is
+capped at twice its 99th percentile over the training data.
 
 **A clock is one case.** For :math:`u = r(\sin \phi, \cos \phi)`,
 :math:`\phi = \omega t`, :math:`\dot u \cdot \nabla_u = \omega\,

@@ -439,17 +439,26 @@ def test_2d_burgers_score_rises_with_training():
 
 
 @pytest.mark.slow
+@ONE_THREAD
 def test_kdv_accuracy_against_closure_only_and_coarse_solver():
     # issue 16: the authors' KdV case (delta = 0.022, 1000 -> 20 nodes),
     # theirs 31.7% closure-only -> 5.8% with 5 micro states. Measured with
-    # bench_coarse.py at 150 epochs (lr 1e-2): 7.33% vs 36.41%, coarse FD
-    # 53.98%; this budget (600 epochs) was not run on the shared CPU
+    # these settings (bench_coarse.py --case kdv --models 5 0 --epochs 300
+    # --beta-warmup 30 --lr 1e-2 --paths 32 --threads 1): 5.23% vs 32.85%
+    # (6.3x), coarse FD 53.98%, coverage 48%, encode-decode floor 1.37%;
+    # training 339 s + 127 s on the loaded 2-core CPU (150 epochs: 7.33%)
     n_train = 20
     data = make_kdv(n_train + 5, 101, random_state=0, return_bunch=True)
     errors, coverage = {}, {}
     for n_micro in (5, 0):
         model = CoarseSDE(
-            n_coarse=20, n_micro=n_micro, dt=0.01, max_epochs=600, random_state=0
+            n_coarse=20,
+            n_micro=n_micro,
+            dt=0.01,
+            max_epochs=300,
+            learning_rate=1e-2,
+            beta_warmup=30,
+            random_state=0,
         ).fit(data.X[:n_train])
         errors[n_micro], coverage[n_micro] = _burgers_errors(model, data, n_train, 32)
     truth = data.X_clean[n_train:]
@@ -463,11 +472,16 @@ def test_kdv_accuracy_against_closure_only_and_coarse_solver():
 
 
 @pytest.mark.slow
+@ONE_THREAD
 def test_burgers_2d_accuracy_against_closure_only():
     # issue 16: the authors' 2-D Burgers case (128 x 128 -> 8 x 8, walls
     # held), theirs 12.7% closure-only -> 1.3% with 5 micro states. Measured
-    # with bench_coarse.py at 100 epochs (lr 1e-2): 2.56% vs 15.51%, coarse
-    # FD 38.71%; this budget (300 epochs) was not run on the shared CPU
+    # with these settings (bench_coarse.py --case burgers2d --epochs 300
+    # --beta-warmup 30 --lr 1e-2 --batch-size 8 --paths 16 --threads 1):
+    # 1.72% vs 14.72% (8.5x), coarse FD 38.71%, coverage 52%; training 2596 s
+    # + 321 s on the loaded 2-core CPU. The 1.3% bar is NOT met at this
+    # budget (30 / 100 / 300 epochs: 5.08% / 2.56% / 1.72%, still falling;
+    # the authors ran ~70k steps of 128 snapshots, this is 6k)
     n_train = 20
     data = make_burgers_2d(n_train + 5, 101, random_state=0, return_bunch=True)
     errors, coverage = {}, {}
@@ -479,6 +493,8 @@ def test_burgers_2d_accuracy_against_closure_only():
             dt=0.01,
             max_epochs=300,
             batch_size=8,
+            learning_rate=1e-2,
+            beta_warmup=30,
             random_state=0,
         ).fit(data.X[:n_train])
         errors[n_micro], coverage[n_micro] = _burgers_errors(model, data, n_train, 16)
