@@ -43,7 +43,7 @@ import numpy as np
 
 from ..forcing._node_kernels import NodeKernel, node_rk4_step, node_scratch
 from ..score._confined_score import ScoreKernel, confined_score
-from ..score._input_kernels import InputTables, input_table_drift
+from ..score._input_kernels import InputTables, input_scratch, input_table_drift
 from ..score._langevin_kernels import (
     ClockKernel,
     ClockTables,
@@ -241,12 +241,7 @@ def hybrid_input_rollout(x0, z0, U, n_steps, model, rng, out):
     slow = np.zeros(d)
     v = np.empty(p)
     vdot = np.empty(p)
-    degree = 0
-    for k in range(tables.powers.shape[0]):
-        degree = max(degree, tables.powers[k].sum())
-    for k in range(tables.t_powers.shape[0]):
-        degree = max(degree, tables.t_powers[k].sum())
-    pw = np.empty((p, degree + 1))
+    input_work = input_scratch(tables)
     width = 0
     for i in range(score.net.sizes.shape[0]):
         width = max(width, score.net.sizes[i])
@@ -265,7 +260,9 @@ def hybrid_input_rollout(x0, z0, U, n_steps, model, rng, out):
             for j in range(p):
                 v[j] = (U[t - 1, j] - tables.mean[j]) / tables.scale[j]
                 vdot[j] = (U[t, j] - U[t - 1, j]) / (dt * tables.scale[j])
-            drift[0] = input_table_drift(x[0], v, vdot, tables, phi[0, 0], inv_var, pw)
+            drift[0] = input_table_drift(
+                x[0], v, vdot, tables, phi[0, 0], inv_var, input_work
+            )
         else:
             for k in range(d):
                 ys[k] = (x[k] - s_mean[k]) / s_scale[k]
