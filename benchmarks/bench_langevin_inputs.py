@@ -113,6 +113,7 @@ class _CModel(ctypes.Structure):
             for name in (
                 "lo",
                 "step",
+                "inv_step",
                 "floor",
                 "v_max",
                 "phi_kk",
@@ -171,6 +172,7 @@ def _c_model(model):
     struct = _CModel(
         lo=t.lo,
         step=t.step,
+        inv_step=1.0 / t.step,
         floor=t.floor,
         v_max=t.v_max,
         phi_kk=model.phi[0, 0],

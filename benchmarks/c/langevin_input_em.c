@@ -12,7 +12,7 @@
 double random_standard_normal(bitgen_t *bitgen_state);
 
 typedef struct {
-    double lo, step, floor, v_max, phi_kk, kick, inv_var, h, bound;
+    double lo, step, inv_step, floor, v_max, phi_kk, kick, inv_var, h, bound;
     long n_x, n_inputs, n_terms, n_t, substeps;
     const long *parent, *var, *t_parent, *t_var, *lower; /* lower: (n_t, n_inputs) */
     const double *expo;                 /* (n_t, n_inputs) */
@@ -36,20 +36,24 @@ static inline void monomials(const double *v, const long *parent, const long *va
 static inline double blend(const double *table, long width, long i, double f,
                            const double *m) {
     const double *r0 = table + i * width, *r1 = r0 + width;
-    double a0 = 0.0, a1 = 0.0, b0 = 0.0, b1 = 0.0;
-    long k = 0;
-    while (k + 1 < width) {
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    double b0 = 0.0, b1 = 0.0, b2 = 0.0, b3 = 0.0;
+    long k;
+    for (k = 0; k + 3 < width; k += 4) {
         a0 += r0[k] * m[k];
         b0 += r1[k] * m[k];
         a1 += r0[k + 1] * m[k + 1];
         b1 += r1[k + 1] * m[k + 1];
-        k += 2;
+        a2 += r0[k + 2] * m[k + 2];
+        b2 += r1[k + 2] * m[k + 2];
+        a3 += r0[k + 3] * m[k + 3];
+        b3 += r1[k + 3] * m[k + 3];
     }
-    if (k < width) {
+    for (; k < width; ++k) {
         a0 += r0[k] * m[k];
         b0 += r1[k] * m[k];
     }
-    return (1.0 - f) * (a0 + a1) + f * (b0 + b1);
+    return (1.0 - f) * ((a0 + a1) + (a2 + a3)) + f * ((b0 + b1) + (b2 + b3));
 }
 
 static inline double drift_at(const input_model *t, double x, double *v,
@@ -58,7 +62,7 @@ static inline double drift_at(const input_model *t, double x, double *v,
     long p = t->n_inputs;
     for (long j = 0; j < p; ++j) v[j] = py_min(py_max(v[j], t->v_lo[j]), t->v_hi[j]);
     monomials(v, t->parent, t->var, t->n_terms, m);
-    double u = (x - t->lo) / t->step;
+    double u = (x - t->lo) * t->inv_step;
     double uc = py_min(py_max(u, 0.0), (double)t->n_x - 1.000001);
     long i = (long)uc;
     double f = uc - (double)i;
