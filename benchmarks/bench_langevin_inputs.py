@@ -1,7 +1,7 @@
 """Speed of the Langevin kernel driven by known inputs, against the clock form.
 
-The forced Ornstein-Uhlenbeck process ``dx = (A sin(wt) - x) D dt + ...``
-(the one of ``skrom/score/tests/test_langevin.py``) is fitted twice by
+The forced Ornstein-Uhlenbeck process ``dx = (-x + A cos(wt)) dt + sqrt(2 D)
+dW`` (the one of ``skrom/score/tests/test_langevin.py``) is fitted twice by
 :class:`skrom.score.LangevinROM`: with its clock as clock features
 (``clock_features=(1, 2)``: bilinear drift tables in ``(x, phase)``) and with
 the clock passed as inputs ``U = (sin, cos)`` (polynomial input tables, see
@@ -47,20 +47,24 @@ DT = 0.01
 
 
 def forced_ou(n_traj, n_steps, amplitude=1.0, omega=1.0, diffusion=0.1, seed=0):
-    """``[x, sin wt, cos wt]`` of the forced OU, exact in each step of ``DT``."""
+    """``dx = (-x + A cos(wt)) dt + sqrt(2 D) dW`` as ``[x, sin wt, cos wt]``
+    (Euler-Maruyama, 10 substeps per ``DT``)."""
     rng = np.random.default_rng(seed)
-    t = DT * np.arange(n_steps)
-    a = np.exp(-diffusion * DT)
-    forcing = amplitude * np.sin(omega * t)
-    x = np.empty((n_traj, n_steps))
-    x[:, 0] = rng.normal(size=n_traj)
-    noise = rng.normal(scale=np.sqrt(1 - a * a), size=(n_traj, n_steps))
-    for i in range(1, n_steps):
-        x[:, i] = forcing[i - 1] + a * (x[:, i - 1] - forcing[i - 1]) + noise[:, i]
-    clock = np.broadcast_to(
-        np.stack([np.sin(omega * t), np.cos(omega * t)], 1), (n_traj, n_steps, 2)
-    )
-    return np.concatenate([x[..., None], clock], axis=2)
+    h = DT / 10
+    x = rng.normal(scale=np.sqrt(diffusion), size=n_traj)
+    out = np.empty((n_traj, n_steps, 3))
+    for n in range(n_steps):
+        out[:, n, 0] = x
+        out[:, n, 1] = np.sin(omega * n * DT)
+        out[:, n, 2] = np.cos(omega * n * DT)
+        for j in range(10):
+            t = n * DT + j * h
+            x = (
+                x
+                + (-x + amplitude * np.cos(omega * t)) * h
+                + np.sqrt(2 * diffusion * h) * rng.normal(size=n_traj)
+            )
+    return out
 
 
 def fit_models(max_epochs):

@@ -7,6 +7,13 @@ size are off from each other. That truth-vs-truth error is the *floor*, and
 a model is judged by its own error in units of the floor rather than
 against a fixed tolerance that is too strict for small ensembles and too
 loose for large ones.
+
+The floor from one pair of truths is itself a noisy draw: the largest
+deviation over time of a sample mean is dominated by a few steps, and two
+pairs of independent truths of the same size can give floors a factor two or
+more apart. Given three or more independent truths, the floor is the median
+over their pairings and the model's error the median of its errors against
+each truth, which removes that luck of the draw from the verdict.
 """
 
 import numbers
@@ -60,6 +67,32 @@ def _evaluate(statistic, X_true, X_other):
     return _mean_std_errors(X_true, X_other, relative_to)
 
 
+def _as_truth_list(X_true, X_true_other):
+    """The truths as a named mapping, and whether several others were given.
+
+    ``X_true_other`` is one ensemble, or a list or tuple of 3-D ensembles
+    (several further truths); a list of 2-D trajectories is one ensemble.
+    """
+    several = isinstance(X_true_other, (list, tuple)) and (
+        len(X_true_other) == 0 or all(np.ndim(X) == 3 for X in X_true_other)
+    )
+    if not several:
+        return {"X_true": X_true, "X_true_other": X_true_other}, False
+    if len(X_true_other) == 0:
+        raise ValueError(
+            "X_true_other is an empty sequence: give one further truth ensemble "
+            "or a list of them (two or more make the floor a median)."
+        )
+    named = {"X_true": X_true}
+    named.update({f"X_true_other[{i}]": X for i, X in enumerate(X_true_other)})
+    return named, True
+
+
+def _median(values):
+    """The median of each named statistic over a list of dicts."""
+    return {k: float(np.median([v[k] for v in values])) for k in values[0]}
+
+
 def _check_ensembles(feature, **named):
     """Validated ensembles (in the order given), all of one shape."""
     arrays = [
@@ -87,9 +120,16 @@ def sampling_floor(X_true, X_true_other, *, statistic="mean_std", feature=None):
 
     Parameters
     ----------
-    X_true, X_true_other : array-like of shape (n_trajectories, n_steps, n_features)
-        Two independent ensembles of the true system, of the same shape,
-        usually started from the same initial condition.
+    X_true : array-like of shape (n_trajectories, n_steps, n_features)
+        An ensemble of the true system.
+    X_true_other : array-like of shape (n_trajectories, n_steps, n_features) or list of them
+        An independent ensemble of the true system of the same shape,
+        usually started from the same initial condition; or a list (or
+        tuple) of such ensembles, all independent of ``X_true`` and of each
+        other. With a list the floor is the median of the error over every
+        pair among ``X_true`` and the others: the floor of one pair is a
+        noisy draw (pairs of independent truths can differ by a factor two),
+        and three or more truths make it a stable yardstick.
     statistic : {"mean_std", "mean_std_amplitude"} or callable, default="mean_std"
         ``"mean_std"``: the largest errors over time of the ensemble mean and
         standard deviation relative to the truth's time-averaged spread
@@ -105,13 +145,14 @@ def sampling_floor(X_true, X_true_other, *, statistic="mean_std", feature=None):
     Returns
     -------
     floor : dict of str to float
-        The truth-vs-truth error of each named statistic.
+        The truth-vs-truth error of each named statistic (the median over
+        the pairings when several truths are given).
 
     Raises
     ------
     ValueError
-        If the ensembles differ in shape, or give a floor of zero (the same
-        ensemble passed twice: they must be independent draws).
+        If the ensembles differ in shape, or a pair gives a floor of zero
+        (the same ensemble passed twice: they must be independent draws).
 
     See Also
     --------
@@ -127,11 +168,18 @@ def sampling_floor(X_true, X_true_other, *, statistic="mean_std", feature=None):
     >>> floor = sampling_floor(a, b)
     >>> sorted(floor), bool(0 < floor["mean"] < 0.3)
     (['mean', 'std'], True)
+
+    Three truths: the median over their three pairings.
+
+    >>> c = rng.normal(size=(400, 5, 1))
+    >>> pairs = [sampling_floor(a, b), sampling_floor(a, c), sampling_floor(b, c)]
+    >>> median = sorted(p["mean"] for p in pairs)[1]
+    >>> sampling_floor(a, [b, c])["mean"] == median
+    True
     """
-    X_true, X_true_other = _check_ensembles(
-        feature, X_true=X_true, X_true_other=X_true_other
-    )
-    return _floor(statistic, X_true, X_true_other)
+    named, _ = _as_truth_list(X_true, X_true_other)
+    truths = _check_ensembles(feature, **named)
+    return _median(_pair_floors(statistic, truths))
 
 
 def _floor(statistic, X_true, X_true_other):
@@ -139,10 +187,19 @@ def _floor(statistic, X_true, X_true_other):
     zero = [k for k, v in floor.items() if not v > 0]
     if zero:
         raise ValueError(
-            f"The two truth ensembles give a floor of zero for {zero}: they must be "
+            f"Two truth ensembles give a floor of zero for {zero}: they must be "
             "independent draws of the true system, not the same ensemble."
         )
     return floor
+
+
+def _pair_floors(statistic, truths):
+    """The floor of every pair of truths (one pair: just that floor)."""
+    return [
+        _floor(statistic, truths[i], truths[j])
+        for i in range(len(truths))
+        for j in range(i + 1, len(truths))
+    ]
 
 
 def compare_with_sampling_floor(
@@ -162,12 +219,23 @@ def compare_with_sampling_floor(
     sampling noise of its own ensemble replaces that of the second truth);
     the model passes when every ratio is at most ``factor``.
 
+    One pair of truths gives a noisy floor, and the model's error against
+    one truth is as noisy: at a few floors' bias the verdict then depends on
+    the draw of the truths. Given a list of further truths (three truths or
+    more in all), the floor is the median over every pair of truths and the
+    error the median of the model's errors against each truth; both medians
+    are robust to one unlucky ensemble, so a verdict at ``factor`` reflects
+    the model rather than the draw.
+
     Parameters
     ----------
-    X_true, X_model, X_true_other : array-like of shape (n_trajectories, n_steps, n_features)
-        The truth, the model's ensemble and an independent second truth,
-        all of the same shape (the same number of members: the floor of a
-        smaller or larger ensemble is a different yardstick).
+    X_true, X_model : array-like of shape (n_trajectories, n_steps, n_features)
+        The truth and the model's ensemble, of the same shape (the same
+        number of members: the floor of a smaller or larger ensemble is a
+        different yardstick).
+    X_true_other : array-like of shape (n_trajectories, n_steps, n_features) or list of them
+        An independent second truth of the same shape, or a list (or tuple)
+        of independent further truths (see :func:`sampling_floor`).
     factor : float, default=1.5
         Largest accepted ratio of the model's error to the floor.
     statistic : {"mean_std", "mean_std_amplitude"} or callable, default="mean_std"
@@ -179,8 +247,10 @@ def compare_with_sampling_floor(
     -------
     result : :class:`~sklearn.utils.Bunch`
         With keys ``error``, ``floor`` and ``ratio`` (dicts of str to
-        float, one entry per named statistic), ``factor`` and ``passed``
-        (True when every ratio is at most ``factor``).
+        float, one entry per named statistic; with several truths the
+        median error and median floor), ``factor``, ``passed`` (True when
+        every ratio is at most ``factor``) and ``n_truths`` (the number of
+        truth ensembles).
 
     See Also
     --------
@@ -197,14 +267,27 @@ def compare_with_sampling_floor(
     True
     >>> compare_with_sampling_floor(truth, model + 0.5, other).passed
     False
+
+    Against three truths (medians over pairings and truths):
+
+    >>> third = rng.normal(size=(400, 5, 1))
+    >>> res = compare_with_sampling_floor(truth, model, [other, third], factor=2.0)
+    >>> res.n_truths, res.passed
+    (3, True)
     """
     if not isinstance(factor, numbers.Real) or not factor > 0:
         raise ValueError(f"factor must be a positive number; got {factor!r}.")
-    X_true, X_model, X_true_other = _check_ensembles(
-        feature, X_true=X_true, X_model=X_model, X_true_other=X_true_other
-    )
-    floor = _floor(statistic, X_true, X_true_other)
-    error = _evaluate(statistic, X_true, X_model)
+    named, several = _as_truth_list(X_true, X_true_other)
+    names = list(named)
+    arrays = _check_ensembles(feature, X_model=X_model, **named)
+    X_model, truths = arrays[0], arrays[1:]
+    if several:
+        floor = _median(_pair_floors(statistic, truths))
+        error = _median([_evaluate(statistic, X, X_model) for X in truths])
+    else:
+        # one pair: the error is against X_true alone, as it always was
+        floor = _floor(statistic, *truths)
+        error = _evaluate(statistic, truths[0], X_model)
     ratio = {k: error[k] / floor[k] for k in floor}
     return Bunch(
         error=error,
@@ -212,4 +295,5 @@ def compare_with_sampling_floor(
         ratio=ratio,
         factor=float(factor),
         passed=bool(all(r <= factor for r in ratio.values())),
+        n_truths=len(names),
     )

@@ -173,6 +173,10 @@ def input_scratch(tables):
         for j in range(p):
             if tables.t_powers[k, j] > 0:
                 lower[k, j] = _find_row(tables.t_powers, k, j)
+                if lower[k, j] < 0:
+                    raise ValueError(
+                        "input monomials must hold every lowered monomial first"
+                    )
                 expo[k, j] = tables.t_powers[k, j]
     return InputScratch(
         parent,
