@@ -150,18 +150,26 @@ def _initial_states(x0, x0_range, n_trajectories):
     return _check_initial_state(x0, 1, n_trajectories), None
 
 
-def _disturbed_ou_member(rng, index, x0, box, excitation, n_steps, dt, step):
-    x_start = x0[index, 0] if box is None else rng.uniform(box[0], box[1])
-    t_fine = np.arange((n_steps - 1) * step.substeps + 1) * (dt / step.substeps)
-    b_fine = np.ascontiguousarray(disturbed_ou_excitation(excitation, t_fine, rng))
+def _forced_path(kernel, x_start, b_fine, step, rng, n_steps, index, what):
+    """One trajectory ``(x, b)`` of a kernel driven by its fine-step input ``b``."""
+    b_fine = np.ascontiguousarray(b_fine)
     if not np.all(np.isfinite(b_fine)):
-        raise ValueError(f"The excitation is not finite along trajectory {index}.")
+        raise ValueError(f"The {what} is not finite along trajectory {index}.")
     out = np.empty((n_steps, 2))
     x = np.empty(n_steps)
-    _disturbed_ou_kernel(float(x_start), b_fine, step, rng, x)
+    kernel(float(x_start), b_fine, step, rng, x)
     out[:, 0] = x
     out[:, 1] = b_fine[:: step.substeps]
     return out
+
+
+def _disturbed_ou_member(rng, index, x0, box, excitation, n_steps, dt, step):
+    x_start = x0[index, 0] if box is None else rng.uniform(box[0], box[1])
+    t_fine = np.arange((n_steps - 1) * step.substeps + 1) * (dt / step.substeps)
+    b_fine = disturbed_ou_excitation(excitation, t_fine, rng)
+    return _forced_path(
+        _disturbed_ou_kernel, x_start, b_fine, step, rng, n_steps, index, "excitation"
+    )
 
 
 def make_disturbed_ou(
@@ -337,17 +345,10 @@ def _resonance_forcing(forcing, n_steps, dt, substeps, params, rng):
 
 def _resonance_member(rng, index, x0, box, forcing, n_steps, dt, params, step):
     x_start = x0[index, 0] if box is None else rng.uniform(box[0], box[1])
-    b_fine = np.ascontiguousarray(
-        _resonance_forcing(forcing, n_steps, dt, step.substeps, params, rng)
+    b_fine = _resonance_forcing(forcing, n_steps, dt, step.substeps, params, rng)
+    return _forced_path(
+        _resonance_kernel, x_start, b_fine, step, rng, n_steps, index, "forcing"
     )
-    if not np.all(np.isfinite(b_fine)):
-        raise ValueError(f"The forcing is not finite along trajectory {index}.")
-    out = np.empty((n_steps, 2))
-    x = np.empty(n_steps)
-    _resonance_kernel(float(x_start), b_fine, step, rng, x)
-    out[:, 0] = x
-    out[:, 1] = b_fine[:: step.substeps]
-    return out
 
 
 def make_stochastic_resonance(
