@@ -666,7 +666,11 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
             mean, _ = self.autoencoder_.decode(Z)
         X = self._denormalise(mean.double().numpy())
         X[:, 0] = x0
-        return self._to_fields(check_finite_result(X, what="CoarseSDE.sample"))
+        # a learned drift can run away to huge but finite fields (KdV with one
+        # micro state reached 1e17): refuse them like NaN
+        bound = getattr(self, "state_bound_", None)
+        X = check_finite_result(X, what="CoarseSDE.sample", bound=bound)
+        return self._to_fields(X)
 
     def score(self, X, y=None, U=None):
         """ELBO per snapshot on held-out trajectories (higher is better).

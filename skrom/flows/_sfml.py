@@ -603,7 +603,10 @@ class SFMLFlow(TrajectoryModel):
                 paths[:, k] = x
                 if bar is not None:
                     bar.update(1)
-        return check_finite_result(paths, what="SFMLFlow.sample")
+        # a flow map can run away to huge but finite states outside its data
+        return check_finite_result(
+            paths, what="SFMLFlow.sample", bound=getattr(self, "state_bound_", None)
+        )
 
     def predict(self, X, U=None):
         """Conditional mean of the state ``lag`` steps after each state in ``X``.

@@ -1,3 +1,4 @@
+import copy
 import pickle
 
 import joblib
@@ -769,3 +770,16 @@ def test_paper_system_mean_and_std_over_time(name):
         gap_model = np.max(np.abs(err.mean_model - averaged)) / scale
         assert gap_truth < 0.04
         assert gap_model < FLOOR_FACTOR * res.floor["mean"] + 0.04, gap_model
+
+
+def test_runaway_sample_is_refused(fitted, walk):
+    # paths that leave the trusted region (finite but far outside the data)
+    # raise instead of being returned; here the region is shrunk to just
+    # hold the start, and the walk's paths leave it within a few steps
+    from skrom.exceptions import SimulationBlowUpError
+
+    model = copy.deepcopy(fitted)
+    x0 = walk[0, 0]
+    model.state_bound_ = float(np.abs(x0).max()) * 1.0001
+    with pytest.raises(SimulationBlowUpError, match="SFMLFlow.sample.*step"):
+        model.sample(50, x0=x0, n_paths=20, random_state=0)
