@@ -617,12 +617,22 @@ AMPLITUDE_TOL = 0.01
 # of the truths' draw. Measured under it (2026-12-06, one torch thread, the
 # model fitted once per system, data seed 0 unless said; ratio = median error
 # / median floor, mean then std; 10,000 paths, [20,000 paths]):
-#   triad        0.92, 1.27  [1.42, 1.10]   meets
-#   duan         0.74, 1.17  [0.86, 1.20]   meets (lag 5)
+#   skew_product 2.18, 1.20  [2.78, 1.09]   missed (mean)
+#                data seeds 1 and 2: 3.08, 0.83 [4.24, 1.04]; 2.37, 0.91
+#                [3.15, 0.84]: a mean bias of 0.04 of the spread in every
+#                fit, not the fit-to-fit spread
+#   exp_ou       0.73, 1.27  [1.12, 0.95]   meets (lag 20, 160,000 bursts)
+#   triad        0.75, 1.49  [1.42, 1.10]   meets, the std at the bar
+#   duan         1.05, 1.09  [0.86, 1.20]   meets (lag 5)
 #   oscillator   10.3, 6.5   [14.3, 8.7]    missed (0.14% and 0.05% of the
 #                RMS amplitude, inside 1%)
-# (the 10,000-path figures of triad, duan and the oscillator are of the first
-# 10,000 of the 20,000 model paths, an equivalent draw to the test's own.)
+# The model's 10,000 paths are a draw too: the first 10,000 of its 20,000
+# paths (seed 1) give triad 0.92, 1.27 and duan 0.74, 1.17, against the
+# test's own 10,000 above; the oscillator's 10,000-path figure is of that
+# draw. Triad's std (1.49) passes by 0.01: a change in the fit's numbers can
+# turn it red without the model being worse.
+# At 20,000 paths the floor is about 1% of the spread and exp_ou and triad
+# sit near the bar (1.12-1.42); 10,000 paths is the authors' size.
 #
 # Earlier, one pair of truths (seeds 1, 2) at 20,000 paths (2026-12-06;
 # model error / floor, mean then std; bar 1.5):
@@ -728,8 +738,8 @@ _OSCILLATOR_XFAIL = pytest.mark.xfail(
 # the measured ratios. Strict, so a map that reaches the bar turns these red
 # and the marker goes.
 _FLOOR_UNMET = {
-    "skew_product": "mean error 2.78 floors",
-    "exp_ou": "mean 2.13 floors (1.12 against the median floor of three truths)",
+    "skew_product": "mean error 2.18 median floors at 10,000 paths (data seeds "
+    "1, 2: 3.08, 2.37); std 1.20",
 }
 
 
