@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._known_inputs import check_sample_inputs
 from ._param_validation import validate_parameter_constraints
 from ._persistence import VersionedStateMixin
 from ._random import named_seeds
@@ -213,6 +214,20 @@ class TrajectoryModel(SkromEstimator):
         if x0 is not None:
             x0 = self._check_x0(x0, n_paths, width=width)
         return n_steps, x0, n_paths
+
+    def _check_sample_inputs(self, U, n_steps, n_paths, time_step=None):
+        """``U`` of ``sample`` checked against the inputs the model was fitted with.
+
+        ``time_step`` (default ``dt``) is the interval between output points, at
+        which a callable ``U(t)`` is evaluated; see
+        :func:`skrom._known_inputs.check_sample_inputs`.
+        """
+        time_step = float(self.dt) if time_step is None else time_step
+        # models pickled before inputs existed have no n_inputs_in_
+        n_inputs = getattr(self, "n_inputs_in_", 0)
+        return check_sample_inputs(
+            U, n_steps, n_paths, n_inputs, time_step, estimator=self
+        )
 
     def _statistical_score(self, X, *, seed_slots, columns):
         """Minus ``KL(pdf_X || pdf_model) + max |ACF_X - ACF_model|``.

@@ -11,7 +11,6 @@ from sklearn.utils.validation import check_is_fitted
 from .._known_inputs import (
     check_fit_inputs,
     check_inputs_presence,
-    check_sample_inputs,
 )
 from .._param_validation import (
     RANDOM_STATE,
@@ -641,10 +640,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         if len(self.field_shape_) > 1:
             x0 = self._flat(x0, name="x0")
         n_steps, x0, n_paths = self._check_sample_args(n_steps, x0, n_paths)
-        n_inputs = getattr(self, "n_inputs_in_", 0)
-        U = check_sample_inputs(
-            U, n_steps, n_paths, n_inputs, float(self.dt), estimator=self
-        )
+        U = self._check_sample_inputs(U, n_steps, n_paths)
         inputs = None
         if U is not None:
             inputs = torch.as_tensor(self._normalise_inputs(U), dtype=_DTYPE)

@@ -150,6 +150,25 @@ def _initial_states(x0, x0_range, n_trajectories):
     return _check_initial_state(x0, 1, n_trajectories), None
 
 
+def _check_input_family(value, name, families):
+    """Refuse an input that is neither one of the named families nor a callable."""
+    if callable(value):
+        return
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be one of {families} or a callable; got {value!r}."
+        )
+    check_option(value, name, families)
+
+
+def _split_state_and_input(paths):
+    """``X`` and ``U`` from paths whose columns are ``(x, b)``."""
+    return (
+        np.ascontiguousarray(paths[:, :, :1]),
+        np.ascontiguousarray(paths[:, :, 1:]),
+    )
+
+
 def _forced_path(kernel, x_start, b_fine, step, rng, n_steps, index, what):
     """One trajectory ``(x, b)`` of a kernel driven by its fine-step input ``b``."""
     b_fine = np.ascontiguousarray(b_fine)
@@ -262,13 +281,7 @@ def make_disturbed_ou(
     mu = check_positive_float(mu, "mu")
     sigma = check_positive_float(sigma, "sigma", allow_zero=True)
     substeps = check_int(substeps, "substeps", min_value=1)
-    if not callable(excitation):
-        if not isinstance(excitation, str):
-            raise TypeError(
-                f"excitation must be one of {_FAMILIES} or a callable; got "
-                f"{excitation!r}."
-            )
-        check_option(excitation, "excitation", _FAMILIES)
+    _check_input_family(excitation, "excitation", _FAMILIES)
     x0_arr, box = _initial_states(x0, x0_range, n_trajectories)
     h = dt / substeps
     decay = float(np.exp(-mu * h))
@@ -287,10 +300,7 @@ def make_disturbed_ou(
         n_jobs=n_jobs,
         what="make_disturbed_ou",
     )
-    return (
-        np.ascontiguousarray(paths[:, :, :1]),
-        np.ascontiguousarray(paths[:, :, 1:]),
-    )
+    return _split_state_and_input(paths)
 
 
 # ------------------------------------------------------ stochastic resonance
@@ -465,13 +475,7 @@ def make_stochastic_resonance(
     omega = _check_real(omega, "omega")
     sigma = check_positive_float(sigma, "sigma", allow_zero=True)
     substeps = check_int(substeps, "substeps", min_value=1)
-    if not callable(forcing):
-        if not isinstance(forcing, str):
-            raise TypeError(
-                f"forcing must be one of {_RESONANCE_FORCINGS} or a callable; got "
-                f"{forcing!r}."
-            )
-        check_option(forcing, "forcing", _RESONANCE_FORCINGS)
+    _check_input_family(forcing, "forcing", _RESONANCE_FORCINGS)
     low, high = _check_range(forcing_range, "forcing_range")
     x0_arr, box = _initial_states(x0, x0_range, n_trajectories)
     h = dt / substeps
@@ -484,7 +488,4 @@ def make_stochastic_resonance(
         n_jobs=n_jobs,
         what="make_stochastic_resonance",
     )
-    return (
-        np.ascontiguousarray(paths[:, :, :1]),
-        np.ascontiguousarray(paths[:, :, 1:]),
-    )
+    return _split_state_and_input(paths)

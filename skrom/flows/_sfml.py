@@ -12,7 +12,6 @@ from torch import nn
 from .._known_inputs import (
     check_fit_inputs,
     check_inputs_presence,
-    check_sample_inputs,
 )
 from .._param_validation import (
     N_JOBS,
@@ -576,14 +575,7 @@ class SFMLFlow(TrajectoryModel):
         """
         check_is_fitted(self, "flow_")
         n_steps, x, n_paths = self._check_sample_args(n_steps, x0, n_paths)
-        U = check_sample_inputs(
-            U,
-            n_steps,
-            n_paths,
-            getattr(self, "n_inputs_in_", 0),
-            self.time_step_,
-            estimator=self,
-        )
+        U = self._check_sample_inputs(U, n_steps, n_paths, self.time_step_)
         d = self.n_features_in_
         if x is None:
             x = np.tile(self.state_mean_, (n_paths, 1))

@@ -12,7 +12,6 @@ from .._ensemble import run_ensemble
 from .._known_inputs import (
     check_fit_inputs,
     check_inputs_presence,
-    check_sample_inputs,
 )
 from .._param_validation import (
     N_JOBS,
@@ -635,14 +634,7 @@ class HybridLangevinROM(TrajectoryModel):
         """
         check_is_fitted(self, "forcing_")
         n_steps, x0, n_paths = self._check_sample_args(n_steps, x0, n_paths)
-        U = check_sample_inputs(
-            U,
-            n_steps,
-            n_paths,
-            getattr(self, "n_inputs_in_", 0),
-            float(self.dt),
-            estimator=self,
-        )
+        U = self._check_sample_inputs(U, n_steps, n_paths)
         return self._simulate(
             self.hybrid_kernel_, n_steps, x0, n_paths, random_state, U=U
         )
