@@ -249,14 +249,23 @@ def test_score_rises_with_training():
     assert longer.score(X[4:]) > short.score(X[4:]) + 100.0
 
 
-def _burgers_errors(model, data, n_train, n_paths=16):
-    """Relative error of the ensemble-mean field and 5-95% coverage on held-out data."""
+def _burgers_errors(model, data, n_train, n_paths=16, params=None):
+    """Relative error of the ensemble-mean field and 5-95% coverage on held-out data.
+
+    ``params`` (n_held_out, n_inputs): a known parameter per held-out
+    trajectory, passed to ``sample`` as ``U`` constant over the horizon.
+    """
     truth = data.X_clean[n_train:]
     field_axes = truth.ndim - 2
     errs, inside = [], []
     for i in range(truth.shape[0]):
+        kw = {} if params is None else dict(U=np.tile(params[i], (truth.shape[1], 1)))
         S = model.sample(
-            truth.shape[1], x0=data.X[n_train + i, 0], n_paths=n_paths, random_state=i
+            truth.shape[1],
+            x0=data.X[n_train + i, 0],
+            n_paths=n_paths,
+            random_state=i,
+            **kw,
         )
         errs.append(_rel_err(S.mean(axis=0), truth[i], field_axes).mean())
         lo, hi = np.percentile(S[:, 1:], [5, 95], axis=0)
