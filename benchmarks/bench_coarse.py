@@ -234,6 +234,11 @@ def main():
         "nu) to fit and sample as U",
     )
     parser.add_argument(
+        "--node-position",
+        action="store_true",
+        help="give the drift each node's coordinates (CoarseSDE(node_position=True))",
+    )
+    parser.add_argument(
         "--data-cache",
         default=None,
         help="joblib file: load the data set from it if it exists, else "
@@ -301,6 +306,8 @@ def main():
             device=args.device,
             random_state=args.seed,
         )
+        if args.node_position:
+            model.set_params(node_position=True)
         if args.hidden:
             model.set_params(hidden_layers=tuple(args.hidden))
         t0 = time.perf_counter()

@@ -119,6 +119,13 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
     stencil : int, default=5
         Odd width of the coarse stencil the shared drift reads (on a 2-D mesh
         a ``stencil x stencil`` square).
+    node_position : bool, default=False
+        Also give the shared drift the coordinates of its node (scaled to
+        [-1, 1] per axis), so that it may differ across the domain, as the
+        authors' model of the cylinder wake does: for flows that are not
+        homogeneous in space (a wake behind an obstacle, a boundary layer).
+        False keeps the drift translation invariant, like a discretised PDE
+        with constant coefficients.
     hidden_layers : tuple of int, default=(64, 64)
         Hidden widths of the drift networks.
     window : int, default=16
@@ -250,6 +257,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         "n_micro": [Interval(numbers.Integral, 0, None)],
         # odd, and at most n_coarse: checked in fit
         "stencil": [Interval(numbers.Integral, 1, None)],
+        "node_position": [Boolean()],
         "hidden_layers": [SequenceOf(Interval(numbers.Integral, 1, None))],
         "window": [Interval(numbers.Integral, 3, None)],
         "n_quadrature": [Interval(numbers.Integral, 1, None)],
@@ -275,6 +283,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         n_coarse=20,
         n_micro=5,
         stencil=5,
+        node_position=False,
         hidden_layers=(64, 64),
         window=16,
         n_quadrature=16,
@@ -295,6 +304,7 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         self.n_coarse = n_coarse
         self.n_micro = n_micro
         self.stencil = stencil
+        self.node_position = node_position
         self.hidden_layers = hidden_layers
         self.window = window
         self.n_quadrature = n_quadrature
@@ -395,9 +405,15 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         with torch_seed(torch_seq):
             autoencoder = FieldAutoencoder(layout, n_micro).to(device)
             gp = DeepKernelGP(window).to(device)
-            sde = LocalDriftSDE(layout, n_micro, stencil, hidden, rate, n_inputs).to(
-                device
-            )
+            sde = LocalDriftSDE(
+                layout,
+                n_micro,
+                stencil,
+                hidden,
+                rate,
+                n_inputs,
+                node_position=bool(self.node_position),
+            ).to(device)
             data = torch.as_tensor(Xn, dtype=_DTYPE, device=device)
             inputs = None
             if n_inputs:

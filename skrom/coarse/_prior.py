@@ -8,8 +8,11 @@ every channel at that node: a nonlinear convolution, local and translation
 invariant like a discretised PDE. On a periodic axis the neighbourhood wraps
 around; on a bounded axis it is edge-extended and the network is also told
 how far past the wall the stencil reaches, so it can learn the boundary
-condition. ``dw = g(w, z) dt + sigma_w dW`` with an MLP of micro and macro
-state.
+condition. With ``node_position`` the network also reads the node's
+coordinates and is no longer translation invariant (a drift that may differ
+across an inhomogeneous domain, as the authors' cylinder-wake model, whose
+micro state is modulated per node by its grid index).
+``dw = g(w, z) dt + sigma_w dW`` with an MLP of micro and macro state.
 
 Known inputs ``u`` (parameters such as a viscosity, a forcing in time) enter
 both networks as extra features, ``f(z_{N(p)}, w, u)`` and ``g(w, z, u)``, as
@@ -63,6 +66,15 @@ def _neighbourhoods(layout, stencil):
     return index, wall
 
 
+def _node_positions(layout):
+    """Coordinates of every coarse node, (n_nodes, ndim), each axis in [-1, 1]."""
+    axes = [
+        np.linspace(-1.0, 1.0, n) if n > 1 else np.zeros(1) for n in layout.n_coarse
+    ]
+    grids = np.meshgrid(*axes, indexing="ij")
+    return np.stack([g.reshape(-1) for g in grids], axis=1)
+
+
 class LocalDriftSDE(nn.Module):
     """Drift and diffusion of the latent prior SDE (time in units of ``dt``).
 
@@ -77,19 +89,38 @@ class LocalDriftSDE(nn.Module):
         time scale.
     n_inputs : int, default=0
         Known inputs the drift is conditioned on (standardised by the caller).
+    node_position : bool, default=False
+        Give the macro drift each node's coordinates, scaled to [-1, 1] per
+        axis.
     """
 
-    def __init__(self, layout, n_micro, stencil, hidden_layers, rate, n_inputs=0):
+    def __init__(
+        self,
+        layout,
+        n_micro,
+        stencil,
+        hidden_layers,
+        rate,
+        n_inputs=0,
+        *,
+        node_position=False,
+    ):
         super().__init__()
         self.n_coarse, self.n_micro = layout.n_macro, n_micro
         self.n_inputs = int(n_inputs)
         self.n_channels = layout.n_channels
         index, wall = _neighbourhoods(layout, stencil)
+        # what a node sees besides its stencil's values: wall reach, position
+        node = wall
+        if node_position:
+            position = _node_positions(layout)
+            node = position if wall is None else np.concatenate([wall, position], 1)
         self.register_buffer("_stencil", torch.as_tensor(index))
         self.register_buffer(
-            "_walls", None if wall is None else torch.as_tensor(wall, dtype=_DTYPE)
+            "_node_features",
+            None if node is None else torch.as_tensor(node, dtype=_DTYPE),
         )
-        n_local = index.shape[1] + (0 if wall is None else wall.shape[1])
+        n_local = index.shape[1] + (0 if node is None else node.shape[1])
         self.rate = float(rate)
         self.macro_net = make_mlp(
             n_local + n_micro + self.n_inputs,
@@ -123,9 +154,11 @@ class LocalDriftSDE(nn.Module):
         """
         macro = z[..., : self.n_coarse]
         local = macro[..., self._stencil]
-        if self._walls is not None:
-            walls = self._walls.expand(*local.shape[:-1], self._walls.shape[-1])
-            local = torch.cat([local, walls], dim=-1)
+        if self._node_features is not None:
+            node = self._node_features
+            local = torch.cat(
+                [local, node.expand(*local.shape[:-1], node.shape[-1])], -1
+            )
         micro = z[..., self.n_coarse :]
         # what every node sees besides its stencil: the micro state, the inputs
         shared = [micro] if self.n_micro > 0 else []

@@ -173,6 +173,23 @@ def test_pickle_joblib_clone_round_trip(tmp_path, fitted_small, burgers_small):
     assert fresh.get_params() == fitted_small.get_params()
 
 
+def test_node_position_is_learned_and_off_by_default(fitted_small, burgers_small):
+    # the default drift is translation invariant: the fitted model must be
+    # bit-identical to one fitted with node_position=False spelt out (the
+    # pinned outputs rest on it); with coordinates the drift has two more
+    # inputs and the predictions move
+    X = burgers_small
+    spelt = CoarseSDE(**TINY, node_position=False, random_state=0).fit(X)
+    same = spelt.sample(5, x0=X[0, 0], n_paths=2, random_state=0)
+    ref = fitted_small.sample(5, x0=X[0, 0], n_paths=2, random_state=0)
+    np.testing.assert_array_equal(same, ref)
+    located = CoarseSDE(**TINY, node_position=True, random_state=0).fit(X)
+    first = located.sde_.macro_net[0]
+    assert first.in_features == fitted_small.sde_.macro_net[0].in_features + 1
+    moved = located.sample(5, x0=X[0, 0], n_paths=2, random_state=0)
+    assert np.all(np.isfinite(moved)) and not np.allclose(moved, ref)
+
+
 def test_input_validation(burgers_small):
     X = burgers_small
     with pytest.raises(NotFittedError):
@@ -184,6 +201,7 @@ def test_input_validation(burgers_small):
         (dict(n_coarse=200), ValueError, "n_coarse"),
         (dict(window=50), ValueError, "steps"),
         (dict(learning_rate=-1.0), ValueError, "learning_rate"),
+        (dict(node_position="yes"), ValueError, "node_position"),
         (dict(hidden_layers=(8, "a")), TypeError, "hidden_layers"),
         (
             dict(device="cuda:7" if not torch.cuda.is_available() else "nonsense"),

@@ -148,3 +148,27 @@ def test_sub_pixel_decoder_lays_each_cell_out_on_its_grid_points(grid):
         fine = ae.micro_decoder(torch.zeros(1, 1)).reshape(2, *grid).numpy()
     c, y, x = np.meshgrid(*map(np.arange, (2, *grid)), indexing="ij")
     np.testing.assert_array_equal(fine, c * ry * rx + (y % ry) * rx + x % rx)
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 40), (1, 3, 32, 24)])
+def test_node_position_breaks_translation_invariance_only_when_asked(shape):
+    # on a periodic mesh every node of a constant field sees the same stencil:
+    # the shared drift gives them one value, unless it also reads the node's
+    # coordinates (as the authors' cylinder-wake model does)
+    n_coarse = (8,) if len(shape) == 3 else (4, 3)
+    lay = _layout(shape, n_coarse=n_coarse)
+    z = torch.full((1, lay.n_macro + 2), 0.3)
+    torch.manual_seed(0)
+    invariant = LocalDriftSDE(lay, 2, 3, (16,), 0.1).drift(z)[0, : lay.n_macro]
+    assert torch.allclose(invariant, invariant[0].expand_as(invariant))
+    torch.manual_seed(0)
+    sde = LocalDriftSDE(lay, 2, 3, (16,), 0.1, node_position=True)
+    varying = sde.drift(z)[0, : lay.n_macro]
+    assert torch.unique(varying).numel() == lay.n_macro
+    # coordinates span [-1, 1] on each axis, in the mesh's flat order
+    pos = sde._node_features.numpy()
+    assert pos.shape == (lay.n_macro, len(n_coarse))
+    np.testing.assert_array_equal(pos[0], -1.0)
+    np.testing.assert_array_equal(pos[-1], 1.0)
+    if len(n_coarse) == 2:
+        np.testing.assert_array_equal(pos[1], [-1.0, 0.0])
