@@ -168,8 +168,7 @@ def evaluate(model, X0, truth, n_paths, seed=0, U=None):
     means, inside = [], []
     t0 = time.perf_counter()
     for i in range(len(X0)):
-        # a parameter constant over the horizon
-        kw = {} if U is None else dict(U=np.tile(U[i], (n_steps, 1)))
+        kw = {} if U is None else dict(U=U[i])
         S = model.sample(
             n_steps, x0=X0[i], n_paths=n_paths, random_state=seed + i, **kw
         )
@@ -234,6 +233,12 @@ def main():
         "nu) to fit and sample as U",
     )
     parser.add_argument(
+        "--time-input",
+        action="store_true",
+        help="pass the time since the first snapshot as a known input (the "
+        "authors' micro drift reads sin t, cos t)",
+    )
+    parser.add_argument(
         "--node-position",
         action="store_true",
         help="give the drift each node's coordinates (CoarseSDE(node_position=True))",
@@ -265,13 +270,22 @@ def main():
             f"--data-cache holds {len(data.X)} trajectories, not "
             f"--train + --test = {args.train + args.test}"
         )
-    U_train = U_test = None
+    # known inputs, one column each, at every snapshot
+    n_traj, n_steps = data.X.shape[:2]
+    columns = []
     if args.inputs:
         key = case.get("input")
         if key is None:
             raise ValueError(f"case {args.case!r} has no known parameter to pass")
-        params = np.asarray(data[key], dtype=float).reshape(len(data.X), -1)
-        U_train, U_test = params[: args.train], params[args.train :]
+        params = np.asarray(data[key], dtype=float).reshape(n_traj, 1, -1)
+        columns.append(np.broadcast_to(params, (n_traj, n_steps, params.shape[2])))
+    if args.time_input:
+        t = np.arange(n_steps) * data.dt
+        columns.append(np.broadcast_to(t[None, :, None], (n_traj, n_steps, 1)))
+    U_train = U_test = None
+    if columns:
+        U = np.concatenate(columns, axis=2)
+        U_train, U_test = U[: args.train], U[args.train :]
     X_train = data.X[: args.train]
     truth = data.X_clean[args.train :]
     X0 = data.X[args.train :, 0]
