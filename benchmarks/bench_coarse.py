@@ -29,7 +29,8 @@ One run prints, on held-out trajectories:
   closure-only model, same training budget) and the coarse finite-difference
   solver, with the ratios between them;
 - calibration: fraction of grid values of the truth inside the ensemble's
-  5-95% band;
+  5-95% band, of the decoded means and of the predictive draws
+  (``sample(..., observation_noise=True)``, the same paths);
 - the encode-decode floor: the error of the truth passed through
   ``transform`` and ``inverse_transform``, which no prediction beats (the
   rest of the error is the learned dynamics');
@@ -176,6 +177,20 @@ def evaluate(model, X0, truth, n_paths, seed=0, U=None):
         lo, hi = np.percentile(S[:, 1:], [5, 95], axis=0)
         inside.append(np.mean((truth[i, 1:] >= lo) & (truth[i, 1:] <= hi)))
     elapsed = time.perf_counter() - t0
+    # the same paths with the decoder's noise: the predictive band
+    inside_noisy = []
+    for i in range(len(X0)):
+        kw = {} if U is None else dict(U=U[i])
+        S = model.sample(
+            n_steps,
+            x0=X0[i],
+            n_paths=n_paths,
+            random_state=seed + i,
+            observation_noise=True,
+            **kw,
+        )
+        lo, hi = np.percentile(S[:, 1:], [5, 95], axis=0)
+        inside_noisy.append(np.mean((truth[i, 1:] >= lo) & (truth[i, 1:] <= hi)))
     err, per_time = relative_error(np.stack(means), truth)
     fields_per_s = len(X0) * n_paths * (n_steps - 1) / elapsed
     # the floor of the prediction error: the truth encoded and decoded
@@ -186,6 +201,7 @@ def evaluate(model, X0, truth, n_paths, seed=0, U=None):
         error_per_time=per_time.tolist(),
         autoencoder_error=relative_error(decoded, truth)[0],
         coverage=float(np.mean(inside)),
+        coverage_predictive=float(np.mean(inside_noisy)),
         fields_per_s=fields_per_s,
     )
 
@@ -344,7 +360,8 @@ def main():
         print(
             f"  (trained n_micro={n_micro}: rel. error {res['error']:.2%}, "
             f"encode-decode floor {res['autoencoder_error']:.2%}, "
-            f"coverage {res['coverage']:.0%}, train {train_s:.0f} s)",
+            f"coverage {res['coverage']:.0%} (with observation noise "
+            f"{res['coverage_predictive']:.0%}), train {train_s:.0f} s)",
             flush=True,
         )
 
@@ -364,7 +381,8 @@ def main():
         vs_fd = "" if fd is None else f"FD/model {fd / res['error']:.1f}x, "
         print(
             f"  CoarseSDE {key:<11}    : rel. error {res['error']:7.2%} (at end "
-            f"{res['error_end']:.2%}), 5-95% coverage {res['coverage']:.0%}, "
+            f"{res['error_end']:.2%}), 5-95% coverage {res['coverage']:.0%} "
+            f"(predictive {res['coverage_predictive']:.0%}), "
             f"train {res['train_seconds']:.0f} s, ELBO/step {res['score']:.1f}, "
             f"{vs_fd}"
             f"tolerance {tol:.1%} {'reached' if res['error'] <= tol else 'NOT reached'}"

@@ -141,6 +141,14 @@ class LocalDriftSDE(nn.Module):
             )
         )
 
+    def __setstate__(self, state):
+        # models pickled before node_position kept the wall features as
+        # "_walls": load them under the current name
+        buffers = state.get("_buffers", {})
+        if "_walls" in buffers:
+            buffers["_node_features"] = buffers.pop("_walls")
+        super().__setstate__(state)
+
     def _per_node(self, out):
         """(..., n_nodes, n_channels) network output -> channels-first flat drift."""
         if self.n_channels == 1:

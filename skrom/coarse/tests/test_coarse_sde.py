@@ -190,6 +190,25 @@ def test_node_position_is_learned_and_off_by_default(fitted_small, burgers_small
     assert np.all(np.isfinite(moved)) and not np.allclose(moved, ref)
 
 
+def test_observation_noise_widens_the_band_by_the_decoder_noise(
+    fitted_small, burgers_small
+):
+    # the same latent paths, plus one draw of p(x | z)'s noise per value:
+    # the difference is that noise (its spread the decoder's, in data units)
+    m, x0 = fitted_small, burgers_small[0, 0]
+    mean = m.sample(30, x0=x0, n_paths=40, random_state=3)
+    noisy = m.sample(30, x0=x0, n_paths=40, random_state=3, observation_noise=True)
+    np.testing.assert_array_equal(noisy[:, 0], mean[:, 0])
+    with torch.no_grad():
+        _, var = m.autoencoder_.decode(torch.zeros(1, m.n_latent_))
+    expected = np.sqrt(var.numpy()[0]) * m.field_scale_
+    diff = (noisy - mean)[:, 1:]
+    np.testing.assert_allclose(diff.std(axis=(0, 1)), expected, rtol=0.15)
+    assert abs(diff.mean()) < 0.05 * expected.mean()
+    with pytest.raises(TypeError, match="observation_noise"):
+        m.sample(3, x0=x0, observation_noise="yes")
+
+
 def test_input_validation(burgers_small):
     X = burgers_small
     with pytest.raises(NotFittedError):

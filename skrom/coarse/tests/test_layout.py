@@ -172,3 +172,17 @@ def test_node_position_breaks_translation_invariance_only_when_asked(shape):
     np.testing.assert_array_equal(pos[-1], 1.0)
     if len(n_coarse) == 2:
         np.testing.assert_array_equal(pos[1], [-1.0, 0.0])
+
+
+def test_prior_pickled_before_node_position_still_loads():
+    # the wall features were stored as "_walls" before node_position joined
+    # them: such a pickle must load and give the same drift
+    import pickle
+
+    lay = _layout((1, 3, 32, 24), periodic=False)
+    sde = LocalDriftSDE(lay, 1, 3, (8,), 0.1)
+    z = torch.linspace(-1, 1, lay.n_macro + 1)[None]
+    old = pickle.loads(pickle.dumps(sde))
+    old._buffers["_walls"] = old._buffers.pop("_node_features")
+    loaded = pickle.loads(pickle.dumps(old))
+    torch.testing.assert_close(loaded.drift(z), sde.drift(z), rtol=0, atol=0)
