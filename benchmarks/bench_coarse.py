@@ -243,6 +243,11 @@ def main():
         "--save", default=None, help="folder to joblib.dump each fitted model in"
     )
     parser.add_argument(
+        "--load",
+        default=None,
+        help="folder of an earlier --save: evaluate its models instead of training",
+    )
+    parser.add_argument(
         "--inputs",
         action="store_true",
         help="pass each trajectory's known parameter (cylinder: Re; Burgers: "
@@ -340,9 +345,15 @@ def main():
             model.set_params(node_position=True)
         if args.hidden:
             model.set_params(hidden_layers=tuple(args.hidden))
+        saved = os.path.join(args.load or "", f"{args.case}_n_micro{n_micro}.joblib")
         t0 = time.perf_counter()
-        model.fit(X_train, U=U_train)
-        train_s = time.perf_counter() - t0
+        if args.load:
+            # evaluate a model fitted by an earlier --save run, same settings
+            model = joblib.load(saved)
+            train_s = float("nan")
+        else:
+            model.fit(X_train, U=U_train)
+            train_s = time.perf_counter() - t0
         if args.save:
             os.makedirs(args.save, exist_ok=True)
             joblib.dump(
