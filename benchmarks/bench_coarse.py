@@ -243,6 +243,13 @@ def main():
         "--save", default=None, help="folder to joblib.dump each fitted model in"
     )
     parser.add_argument(
+        "--substeps",
+        type=int,
+        default=4,
+        help="Euler-Maruyama steps per snapshot in sample (n_substeps); an "
+        "oscillating or advected field needs more: Euler adds energy",
+    )
+    parser.add_argument(
         "--load",
         default=None,
         help="folder of an earlier --save: evaluate its models instead of training",
@@ -338,6 +345,7 @@ def main():
             batches_per_epoch=args.batches,
             batch_size=args.batch_size,
             learning_rate=args.lr,
+            n_substeps=args.substeps,
             device=args.device,
             random_state=args.seed,
         )
@@ -354,6 +362,8 @@ def main():
         else:
             model.fit(X_train, U=U_train)
             train_s = time.perf_counter() - t0
+        # only sample reads it: a loaded model is integrated as asked too
+        model.n_substeps = args.substeps
         if args.save:
             os.makedirs(args.save, exist_ok=True)
             joblib.dump(
@@ -381,6 +391,7 @@ def main():
         f"CoarseSDE on {case['title']}, {args.train} training / "
         f"{args.test} held-out trajectories of 101 snapshots, {epochs} epochs x "
         f"{args.batches} batches x {args.batch_size} windows, "
+        f"{args.substeps} substeps, "
         f"torch threads {torch.get_num_threads()}, device {args.device}"
     )
     fd = results.get("coarse_fd", {}).get("error")
