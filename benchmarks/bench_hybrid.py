@@ -46,12 +46,12 @@ Usage::
 
 import argparse
 import os
-import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+import c_twin
 import numba
 import numpy as np
 import torch
@@ -103,28 +103,15 @@ def bench_node_vs_c(rom, n_steps, repeat):
     t_numba, got = best_of(run, repeat)
     if f.symmetric:
         return t_numba, None, "the C baseline has no symmetric field"
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        return t_numba, None, "gcc not found"
     source = Path(__file__).with_name("c") / "node_rk4.c"
     with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "node_rk4")
-        model = os.path.join(tmp, "model.bin")
         # LLVM (numba) does not model floating-point traps; without this gcc
         # will not if-convert swish's guarded division and the loop stays scalar
-        subprocess.run(
-            [
-                gcc,
-                "-O3",
-                "-march=native",
-                "-fno-trapping-math",
-                "-o",
-                exe,
-                str(source),
-                "-lm",
-            ],
-            check=True,
-        )
+        flags = ["-O3", "-march=native", "-fno-trapping-math"]
+        exe, why = c_twin.build(source, tmp, flags=flags, program=True)
+        if exe is None:
+            return t_numba, None, why
+        model = os.path.join(tmp, "model.bin")
         _write_model(model, f, m, float(rom.dt), z0[0])
         t_c = np.inf
         for _ in range(repeat):

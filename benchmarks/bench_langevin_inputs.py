@@ -28,13 +28,12 @@ Usage::
 import argparse
 import ctypes
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import c_twin
 import numba
 import numpy as np
 import torch
@@ -196,21 +195,12 @@ def _c_model(model):
 
 def compile_c(tmp):
     """The C twin as a ctypes function, or None and why not."""
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        return None, "gcc not found"
-    include = Path(np.get_include())
-    lib = Path(np.__file__).parent / "random" / "lib" / "libnpyrandom.a"
-    if not lib.exists():
-        return None, f"{lib} not found"
     source = Path(__file__).with_name("c") / "langevin_input_em.c"
-    so = os.path.join(tmp, "libinput.so")
-    flags = ["-O3", "-march=native", "-ffp-contract=off", "-shared", "-fPIC"]
-    subprocess.run(
-        [gcc, *flags, "-o", so, str(source), f"-I{include}", str(lib), "-lm"],
-        check=True,
-    )
-    fn = ctypes.CDLL(so).input_path
+    flags = ["-O3", "-march=native", "-ffp-contract=off"]
+    clib, why = c_twin.build(source, tmp, flags=flags, numpy_random=True)
+    if clib is None:
+        return None, why
+    fn = clib.input_path
     fn.restype = ctypes.c_long
     fn.argtypes = [
         ctypes.c_void_p,

@@ -23,13 +23,11 @@ Usage::
 
 import argparse
 import ctypes
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
+import c_twin
 import numpy as np
 from scipy.stats import gaussian_kde
 
@@ -74,15 +72,9 @@ def numpy_binning(samples, start, delta, n_points):
 
 
 def c_binning(tmp):
-    gcc = shutil.which("gcc")
-    if gcc is None:
+    so, _ = c_twin.build(C_SOURCE, tmp, flags=["-O3"])
+    if so is None:
         return None
-    src, lib = Path(tmp) / "binning.c", Path(tmp) / "binning.so"
-    src.write_text(C_SOURCE)
-    subprocess.run(
-        [gcc, "-O3", "-shared", "-fPIC", "-o", str(lib), str(src)], check=True
-    )
-    so = ctypes.CDLL(str(lib))
     dptr = ctypes.POINTER(ctypes.c_double)
     so.linear_binning.argtypes = [
         dptr,

@@ -29,13 +29,11 @@ Usage::
 import argparse
 import ctypes
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
+import c_twin
 import numba
 import numpy as np
 from joblib import parallel_config
@@ -131,33 +129,10 @@ def bench_numpy(n_members, n_fine):
 
 
 def bench_c(n_obs, repeats):
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        return None, "gcc not found"
-    include = Path(np.get_include())
-    lib = Path(np.__file__).parent / "random" / "lib" / "libnpyrandom.a"
-    if not lib.exists():
-        return None, f"{lib} not found"
     with tempfile.TemporaryDirectory() as tmp:
-        src = os.path.join(tmp, "skew.c")
-        so = os.path.join(tmp, "libskew.so")
-        Path(src).write_text(C_SOURCE)
-        subprocess.run(
-            [
-                gcc,
-                "-O3",
-                "-shared",
-                "-fPIC",
-                "-o",
-                so,
-                src,
-                f"-I{include}",
-                str(lib),
-                "-lm",
-            ],
-            check=True,
-        )
-        clib = ctypes.CDLL(so)
+        clib, why = c_twin.build(C_SOURCE, tmp, flags=["-O3"], numpy_random=True)
+        if clib is None:
+            return None, why
         fn = clib.skew_product_em
         fn.restype = ctypes.c_long
         fn.argtypes = [

@@ -33,7 +33,6 @@ Usage::
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ import time
 import types
 from pathlib import Path
 
+import c_twin
 import numpy as np
 from joblib import parallel_config
 
@@ -149,13 +149,11 @@ def bench_numpy(n_members, n_steps):
 
 
 def bench_c(n_steps, repeats):
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        return None, "gcc not found"
     source = Path(__file__).with_name("c") / "l63_bistable_rk4.c"
     with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "l63_bistable_rk4")
-        subprocess.run([gcc, "-O3", "-o", exe, str(source), "-lm"], check=True)
+        exe, why = c_twin.build(source, tmp, flags=["-O3"], program=True)
+        if exe is None:
+            return None, why
         n_obs = n_steps // STRIDE + 1
         best, x_end = np.inf, None
         for _ in range(repeats):
@@ -281,15 +279,13 @@ def bench_lbm(n_steps, repeats):
 
 
 def bench_lbm_c(n_steps, repeats):
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        return None, "gcc not found"
-    cyl, geo, rlx, state = _lbm_setup()
     source = Path(__file__).with_name("c") / "lbm_d2q9_trt.c"
     with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "lbm_d2q9_trt")
         flags = ["-O3", "-march=native", "-ffp-contract=off"]
-        subprocess.run([gcc, *flags, "-o", exe, str(source), "-lm"], check=True)
+        exe, why = c_twin.build(source, tmp, flags=flags, program=True)
+        if exe is None:
+            return None, why
+        cyl, geo, rlx, state = _lbm_setup()
         lattice = os.path.join(tmp, "lattice.bin")
         with open(lattice, "wb") as fh:
             np.array(geo.kind.shape, dtype=np.int64).tofile(fh)
