@@ -242,8 +242,14 @@ def main():
         "--substeps",
         type=int,
         default=4,
-        help="Euler-Maruyama steps per snapshot in sample (n_substeps); an "
-        "oscillating or advected field needs more: Euler adds energy",
+        help="integrator steps per snapshot in sample (n_substeps); an "
+        "oscillating or advected field needs more with Euler: it adds energy",
+    )
+    parser.add_argument(
+        "--integrator",
+        choices=("euler", "heun"),
+        default="euler",
+        help="sample's SDE scheme (CoarseSDE(integrator=...))",
     )
     parser.add_argument(
         "--load",
@@ -342,6 +348,7 @@ def main():
             batch_size=args.batch_size,
             learning_rate=args.lr,
             n_substeps=args.substeps,
+            integrator=args.integrator,
             device=args.device,
             random_state=args.seed,
         )
@@ -358,8 +365,8 @@ def main():
         else:
             model.fit(X_train, U=U_train)
             train_s = time.perf_counter() - t0
-        # only sample reads it: a loaded model is integrated as asked too
-        model.n_substeps = args.substeps
+        # only sample reads them: a loaded model is integrated as asked too
+        model.set_params(n_substeps=args.substeps, integrator=args.integrator)
         if args.save:
             os.makedirs(args.save, exist_ok=True)
             joblib.dump(
@@ -387,7 +394,7 @@ def main():
         f"CoarseSDE on {case['title']}, {args.train} training / "
         f"{args.test} held-out trajectories of 101 snapshots, {epochs} epochs x "
         f"{args.batches} batches x {args.batch_size} windows, "
-        f"{args.substeps} substeps, "
+        f"{args.substeps} {args.integrator} substeps, "
         f"torch threads {torch.get_num_threads()}, device {args.device}"
     )
     fd = results.get("coarse_fd", {}).get("error")

@@ -9,7 +9,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 
 from skrom.coarse import CoarseSDE
 from skrom.coarse._elbo import inputs_at
-from skrom.coarse._solver import euler_maruyama
+from skrom.coarse._solver import integrate
 from skrom.datasets import make_burgers_1d, simulate_coarse_burgers_1d
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -99,7 +99,7 @@ def test_the_input_changes_the_prediction(fitted_nu, burgers_nu):
     assert np.abs(low[:, 1:] - high[:, 1:]).max() > 1e-6
 
 
-def test_euler_maruyama_interpolates_the_inputs_to_each_substep():
+def test_integrator_interpolates_the_inputs_to_each_substep():
     seen = []
 
     def drift(z, u):
@@ -108,7 +108,7 @@ def test_euler_maruyama_interpolates_the_inputs_to_each_substep():
 
     inputs = torch.tensor([[[0.0], [4.0], [2.0]]])
     rng = np.random.default_rng(0)
-    euler_maruyama(drift, torch.zeros(1), torch.zeros(1, 1), 3, 4, rng, inputs)
+    integrate(drift, torch.zeros(1), torch.zeros(1, 1), 3, 4, rng, inputs)
     got = torch.cat(seen).numpy()
     np.testing.assert_allclose(got, [0, 1, 2, 3, 4, 3.5, 3, 2.5])
 

@@ -1,3 +1,4 @@
+import copy
 import pickle
 
 import joblib
@@ -106,7 +107,7 @@ def test_training_never_calls_the_sde_solver(monkeypatch, burgers_small):
     def forbidden(*args, **kwargs):
         raise AssertionError("the SDE solver was called")
 
-    monkeypatch.setattr(solver_module, "euler_maruyama", forbidden)
+    monkeypatch.setattr(solver_module, "integrate", forbidden)
     m = CoarseSDE(**TINY, random_state=0).fit(burgers_small)
     m.score(burgers_small)
     # the patch is live: prediction does go through the solver
@@ -207,6 +208,123 @@ def test_observation_noise_widens_the_band_by_the_decoder_noise(
     assert abs(diff.mean()) < 0.05 * expected.mean()
     with pytest.raises(TypeError, match="observation_noise"):
         m.sample(3, x0=x0, observation_noise="yes")
+
+
+def _rotation(omega):
+    # dz = A z with A a rotation generator: a mode of frequency omega
+    A = torch.tensor([[0.0, -omega], [omega, 0.0]], dtype=torch.float64)
+    return lambda z: z @ A.T
+
+
+@pytest.mark.parametrize(
+    "scheme, growth",
+    [
+        ("euler", lambda wh: np.sqrt(1 + wh**2)),
+        ("heun", lambda wh: np.sqrt(1 + wh**4 / 4)),
+    ],
+)
+def test_integrator_amplitude_on_an_oscillation(scheme, growth):
+    # the reason Heun exists here: Euler's amplification per step of an
+    # undamped oscillation is (1 + w^2 h^2)^(1/2), Heun's (1 + w^4 h^4/4)^(1/2)
+    omega, n_sub, n_steps = 0.6, 4, 30
+    z0 = torch.tensor([[1.0, 0.0]], dtype=torch.float64)
+    Z = solver_module.integrate(
+        _rotation(omega),
+        torch.zeros(2, dtype=torch.float64),
+        z0,
+        n_steps,
+        n_sub,
+        np.random.default_rng(0),
+        scheme=scheme,
+    )
+    radius = torch.linalg.norm(Z[0], dim=-1).numpy()
+    k = np.arange(n_steps) * n_sub
+    np.testing.assert_allclose(radius, growth(omega / n_sub) ** k, rtol=1e-12)
+
+
+def test_integrators_share_the_noise_and_heun_reads_both_ends_of_a_step():
+    # a zero drift leaves pure noise: one seed, the same paths by either
+    # scheme; with inputs, Heun's corrector reads them at the sub-step's end
+    d, rng_seed = 3, 5
+    zero = lambda z, u=None: torch.zeros_like(z)  # noqa: E731
+    runs = [
+        solver_module.integrate(
+            zero,
+            torch.full((d,), 0.7),
+            torch.zeros(4, d),
+            6,
+            3,
+            np.random.default_rng(rng_seed),
+            scheme=scheme,
+        )
+        for scheme in solver_module.SCHEMES
+    ]
+    torch.testing.assert_close(runs[0], runs[1], rtol=0, atol=0)
+    seen = []
+
+    def drift(z, u):
+        seen.append(float(u[0, 0]))
+        return torch.zeros_like(z)
+
+    inputs = torch.tensor([[[0.0], [4.0]]])
+    solver_module.integrate(
+        drift,
+        torch.zeros(1),
+        torch.zeros(1, 1),
+        2,
+        2,
+        np.random.default_rng(0),
+        inputs,
+        scheme="heun",
+    )
+    assert seen == [0.0, 2.0, 2.0, 4.0]
+    with pytest.raises(ValueError, match="scheme"):
+        solver_module.integrate(
+            drift,
+            torch.zeros(1),
+            torch.zeros(1, 1),
+            2,
+            2,
+            np.random.default_rng(0),
+            inputs,
+            scheme="rk4",
+        )
+
+
+def test_heun_integrator_is_chosen_after_fit_and_converges_with_euler(
+    fitted_small, burgers_small
+):
+    # training never integrates: switching the scheme needs no refit. With
+    # many sub-steps both schemes approach the same SDE solution for the same
+    # noise; at few, Heun stays nearer to it than Euler does
+    x0 = burgers_small[0, 0]
+    m = copy.deepcopy(fitted_small).set_params(integrator="heun")
+    ref = m.set_params(n_substeps=256).sample(12, x0=x0, n_paths=3, random_state=0)
+    errors = {}
+    for scheme in ("euler", "heun"):
+        m.set_params(integrator=scheme, n_substeps=2)
+        errors[scheme] = np.abs(m.sample(12, x0=x0, n_paths=3, random_state=0) - ref)
+    assert errors["heun"].max() < errors["euler"].max()
+    with pytest.raises(ValueError, match="integrator"):
+        m.set_params(integrator="rk4").sample(3, x0=x0)
+
+
+def test_model_pickled_before_integrator_and_node_position_still_loads(
+    fitted_small, burgers_small
+):
+    # such a pickle has neither attribute: it loads with the values that
+    # reproduce its behaviour (Euler, translation-invariant drift)
+    state = dict(fitted_small.__getstate__())
+    del state["integrator"], state["node_position"]
+    old = CoarseSDE.__new__(CoarseSDE)
+    old.__setstate__(state)
+    assert old.get_params()["integrator"] == "euler"
+    assert old.get_params()["node_position"] is False
+    x0 = burgers_small[1, 0]
+    np.testing.assert_array_equal(
+        old.sample(4, x0=x0, n_paths=2, random_state=1),
+        fitted_small.sample(4, x0=x0, n_paths=2, random_state=1),
+    )
 
 
 def test_input_validation(burgers_small):
@@ -624,13 +742,13 @@ def test_runaway_prediction_is_refused(fitted_small, burgers_small, monkeypatch)
     # one micro state, 1e17): sample raises instead of returning them
     from skrom.exceptions import SimulationBlowUpError
 
-    real = solver_module.euler_maruyama
+    real = solver_module.integrate
 
     def runaway(*args, **kwargs):
         Z = real(*args, **kwargs)
         growth = torch.arange(Z.shape[1], dtype=Z.dtype)[None, :, None]
         return Z * 10.0 ** (growth * 4)
 
-    monkeypatch.setattr(solver_module, "euler_maruyama", runaway)
+    monkeypatch.setattr(solver_module, "integrate", runaway)
     with pytest.raises(SimulationBlowUpError, match="CoarseSDE.sample.*step"):
         fitted_small.sample(6, x0=burgers_small[0, 0], n_paths=2, random_state=0)
