@@ -59,27 +59,27 @@ def integrate(
     out[:, 0] = z
     scale = diffusion * np.sqrt(h)
     heun = scheme == "heun"
+
+    def f(z, u):
+        return drift(z) if u is None else drift(z, u)
+
+    u0 = du = None
     for k in range(1, n_steps):
         noise = torch.as_tensor(
             rng.standard_normal((n_substeps, n_paths, d)), dtype=z0.dtype
         )
-        if inputs is None:
-            f = drift
-        else:
+        if inputs is not None:
             u0, du = inputs[:, k - 1], inputs[:, k] - inputs[:, k - 1]
-
-            def f(z, s):
-                return drift(z, u0 + s * du)
-
         for j in range(n_substeps):
             kick = scale * noise[j]
-            args = () if inputs is None else (j * h,)
-            k1 = f(z, *args)
+            start = end = None
+            if inputs is not None:
+                start, end = u0 + (j * h) * du, u0 + ((j + 1) * h) * du
+            k1 = f(z, start)
             if not heun:
                 z = z + h * k1 + kick
                 continue
-            args2 = () if inputs is None else ((j + 1) * h,)
-            k2 = f(z + h * k1 + kick, *args2)
+            k2 = f(z + h * k1 + kick, end)
             z = z + (0.5 * h) * (k1 + k2) + kick
         out[:, k] = z
     return out
