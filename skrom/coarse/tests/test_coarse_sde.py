@@ -313,7 +313,8 @@ def test_model_pickled_before_integrator_and_node_position_still_loads(
     fitted_small, burgers_small
 ):
     # such a pickle has neither attribute: it loads with the values that
-    # reproduce its behaviour (Euler, translation-invariant drift)
+    # reproduce its behaviour (Euler, translation-invariant drift), not with
+    # today's default integrator
     state = dict(fitted_small.__getstate__())
     del state["integrator"], state["node_position"]
     old = CoarseSDE.__new__(CoarseSDE)
@@ -321,9 +322,10 @@ def test_model_pickled_before_integrator_and_node_position_still_loads(
     assert old.get_params()["integrator"] == "euler"
     assert old.get_params()["node_position"] is False
     x0 = burgers_small[1, 0]
+    euler = copy.deepcopy(fitted_small).set_params(integrator="euler")
     np.testing.assert_array_equal(
         old.sample(4, x0=x0, n_paths=2, random_state=1),
-        fitted_small.sample(4, x0=x0, n_paths=2, random_state=1),
+        euler.sample(4, x0=x0, n_paths=2, random_state=1),
     )
 
 
@@ -432,7 +434,8 @@ def test_learning_beats_the_coarse_solver():
     # a short training run already predicts the held-out fine field markedly
     # better than the finite-difference scheme run on the same 20-node mesh
     # (fields observed on every other point of the 1000-point grid, for speed;
-    # measured: 7.6-8.7% against 17.9% over seeds 0-2)
+    # measured: 7.6-8.7% against 17.9% over seeds 0-2; on one torch thread
+    # 10.8 / 7.9 / 8.4% with the Heun sampler, within 0.1 point of Euler's)
     n_train, n_steps = 8, 101
     data = make_burgers_1d(n_train + 2, n_steps, random_state=1, return_bunch=True)
     X, truth = data.X[..., ::2], data.X_clean[n_train:, :, ::2]
