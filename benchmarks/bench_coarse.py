@@ -242,14 +242,15 @@ def main():
         "--substeps",
         type=int,
         default=4,
-        help="integrator steps per snapshot in sample (n_substeps); an "
-        "oscillating or advected field needs more with Euler: it adds energy",
+        help="integrator steps per snapshot in sample (n_substeps); with "
+        "--integrator euler an oscillating or advected field needs many more: "
+        "Euler adds energy",
     )
     parser.add_argument(
         "--integrator",
-        choices=("euler", "heun"),
-        default="euler",
-        help="sample's SDE scheme (CoarseSDE(integrator=...))",
+        choices=("heun", "euler"),
+        default="heun",
+        help="sample's SDE scheme (CoarseSDE(integrator=...), Heun by default)",
     )
     parser.add_argument(
         "--load",
