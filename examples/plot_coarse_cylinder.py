@@ -86,8 +86,6 @@ for n_micro, label in [(0, "closure only (n_micro=0)"), (5, "CoarseSDE (n_micro=
         beta_warmup=1 if QUICK else 5,
         # the wake is not homogeneous: the drift reads where its node is
         node_position=True,
-        # explicit Euler adds energy to the shed vortices: small steps
-        n_substeps=16,
         random_state=0,
     )
     model.fit(X_train)
