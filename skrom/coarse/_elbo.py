@@ -16,8 +16,8 @@ integrated. The ELBO of a window of ``W`` snapshots is
 returned here per snapshot (divided by ``W``), so that it does not depend on
 the window length. Known inputs, given at the snapshots, enter the drift at
 the quadrature times by linear interpolation between the two snapshots
-around each time (the same interpolation ``sample`` uses between its
-Euler-Maruyama sub-steps). The network parameters are point estimates without a
+around each time (the same interpolation ``sample`` uses at its
+integrator's drift evaluations). The network parameters are point estimates without a
 prior (as in the authors' Burgers experiments), so no parameter-prior term
 appears; neither does the KL of the initial state, which has no prior either.
 """
