@@ -611,9 +611,12 @@ def test_kdv_accuracy_against_closure_only_and_coarse_solver():
     # issue 16: the authors' KdV case (delta = 0.022, 1000 -> 20 nodes),
     # theirs 31.7% closure-only -> 5.8% with 5 micro states. Measured with
     # these settings (bench_coarse.py --case kdv --models 5 0 --epochs 300
-    # --beta-warmup 30 --lr 1e-2 --paths 32 --threads 1): 5.23% vs 32.85%
-    # (6.3x), coarse FD 53.98%, coverage 48%, encode-decode floor 1.37%;
-    # training 339 s + 127 s on the loaded 2-core CPU (150 epochs: 7.33%)
+    # --beta-warmup 30 --lr 1e-2 --paths 32 --threads 1, the Heun sampler at
+    # 4 substeps): 3.24% vs 32.78% (10.1x), coarse FD 53.98%, coverage 62%
+    # (predictive 87%), encode-decode floor 1.37%; the authors' root mean
+    # square over time: 3.45%; training 192 s + 88 s on the 2-core CPU.
+    # The same models under Euler at 4 substeps: 5.23% (RMS 5.92%) vs 32.85%
+    # (and 7.33% at 150 epochs)
     n_train = 20
     data = make_kdv(n_train + 5, 101, random_state=0, return_bunch=True)
     errors, coverage = {}, {}
