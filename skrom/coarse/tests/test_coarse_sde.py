@@ -266,29 +266,38 @@ def test_integrators_share_the_noise_and_heun_reads_both_ends_of_a_step():
         seen.append(float(u[0, 0]))
         return torch.zeros_like(z)
 
-    inputs = torch.tensor([[[0.0], [4.0]]])
-    solver_module.integrate(
-        drift,
-        torch.zeros(1),
-        torch.zeros(1, 1),
-        2,
-        2,
-        np.random.default_rng(0),
-        inputs,
-        scheme="heun",
-    )
+    def one_step(scheme):
+        inputs = torch.tensor([[[0.0], [4.0]]])
+        rng = np.random.default_rng(0)
+        one = (torch.zeros(1), torch.zeros(1, 1), 2, 2, rng, inputs)
+        return solver_module.integrate(drift, *one, scheme=scheme)
+
+    one_step("heun")
     assert seen == [0.0, 2.0, 2.0, 4.0]
     with pytest.raises(ValueError, match="scheme"):
-        solver_module.integrate(
-            drift,
-            torch.zeros(1),
-            torch.zeros(1, 1),
-            2,
-            2,
-            np.random.default_rng(0),
-            inputs,
-            scheme="rk4",
-        )
+        one_step("rk4")
+
+
+@pytest.mark.parametrize("scheme", ["euler", "heun"])
+def test_integrator_stationary_variance_of_an_ou_process(scheme):
+    # dz = -z dt + s dW at h = 1/2: each scheme's stationary variance has a
+    # closed form, z' = a z + b s dW => b^2 s^2 h / (1 - a^2) (Euler: a = 1 -
+    # h, b = 1; Heun: a = 1 - h + h^2/2, b = 1 - h/2, the corrector's kick
+    # taken through the drift); the exact s^2/2 lies between them
+    h, s = 0.5, 0.8
+    a, b = (1 - h, 1.0) if scheme == "euler" else (1 - h + h * h / 2, 1 - h / 2)
+    expected = b * b * s * s * h / (1 - a * a)
+    Z = solver_module.integrate(
+        lambda z: -z,
+        torch.full((1,), s, dtype=torch.float64),
+        torch.zeros(20000, 1, dtype=torch.float64),
+        40,
+        2,
+        np.random.default_rng(1),
+        scheme=scheme,
+    )
+    # 20000 paths decorrelated over 20 time units: sampling error ~1%
+    np.testing.assert_allclose(Z[:, -1, 0].var().item(), expected, rtol=0.04)
 
 
 def test_heun_integrator_is_chosen_after_fit_and_converges_with_euler(
