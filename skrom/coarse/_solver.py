@@ -3,9 +3,8 @@
 Fixed steps on the latent state, ``n_substeps`` per output interval: explicit
 Euler-Maruyama, or the stochastic Heun scheme (the trapezoidal predictor-
 corrector). The latent noise of the model is additive (a constant diagonal
-diffusion), for which Heun is of weak order two and strong order one, against
-Euler's one and one half; what matters more here is its stability on
-oscillations: Euler multiplies the amplitude of a mode of frequency w by
+diffusion), for which Heun is of weak order two and Euler of one (both of
+strong order one); what matters more here is how they treat oscillations: Euler multiplies the amplitude of a mode of frequency w by
 (1 + w^2 h^2)^(1/2) per step, Heun by (1 + w^4 h^4 / 4)^(1/2), so shed vortices
 and advected fronts do not gain energy at a few sub-steps per snapshot.
 
