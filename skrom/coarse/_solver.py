@@ -4,9 +4,11 @@ Fixed steps on the latent state, ``n_substeps`` per output interval: explicit
 Euler-Maruyama, or the stochastic Heun scheme (the trapezoidal predictor-
 corrector). The latent noise of the model is additive (a constant diagonal
 diffusion), for which Heun is of weak order two and Euler of one (both of
-strong order one); what matters more here is how they treat oscillations: Euler multiplies the amplitude of a mode of frequency w by
-(1 + w^2 h^2)^(1/2) per step, Heun by (1 + w^4 h^4 / 4)^(1/2), so shed vortices
-and advected fronts do not gain energy at a few sub-steps per snapshot.
+strong order one). What matters more here is how they treat oscillations:
+Euler multiplies the amplitude of a mode of frequency w by
+(1 + w^2 h^2)^(1/2) per step, Heun by (1 + w^4 h^4 / 4)^(1/2), so shed
+vortices and advected fronts do not gain energy at a few sub-steps per
+snapshot.
 
 Brownian increments come from a NumPy Generator, drawn the same way by both
 schemes, so that a given ``random_state`` reproduces a prediction exactly on any
