@@ -74,6 +74,7 @@ from skrom.datasets import (
     simulate_coarse_kdv,
     solve_burgers_1d,
 )
+from skrom.exceptions import SimulationBlowUpError
 
 # per case: data, coarse baseline, model settings, tolerance of n_micro=5
 CASES = {
@@ -373,7 +374,16 @@ def main():
             joblib.dump(
                 model, os.path.join(args.save, f"{args.case}_n_micro{n_micro}.joblib")
             )
-        res = evaluate(model, X0, truth, args.paths, U=U_test)
+        try:
+            res = evaluate(model, X0, truth, args.paths, U=U_test)
+        except SimulationBlowUpError as err:
+            # a model whose paths run away (KdV with one micro state) is a
+            # finding of the study, not the end of it
+            results[f"diverged n_micro={n_micro}"] = dict(
+                message=str(err), train_seconds=train_s
+            )
+            print(f"  (trained n_micro={n_micro}: paths diverge: {err})", flush=True)
+            continue
         res.update(
             train_seconds=train_s,
             epochs=epochs,
@@ -401,6 +411,9 @@ def main():
     fd = results.get("coarse_fd", {}).get("error")
     if fd is not None:
         print(f"  coarse finite differences : rel. error {fd:7.2%}")
+    for key, res in results.items():
+        if key.startswith("diverged"):
+            print(f"  CoarseSDE {key[9:]:<11}    : paths diverge ({res['message']})")
     for key, res in results.items():
         if not key.startswith("n_micro"):
             continue
