@@ -476,7 +476,10 @@ def test_learning_beats_the_coarse_solver():
 @pytest.mark.slow
 def test_burgers_accuracy_against_closure_only_and_coarse_solver():
     # issue 6: <= 2% with 5 micro states, >= 5x better than closure-only and
-    # than the coarse finite-difference solver, calibrated ensemble spread
+    # than the coarse finite-difference solver, calibrated ensemble spread.
+    # Measured (this test, one torch thread, the Heun sampler): 0.98% vs
+    # closure-only 6.57% (6.7x) and coarse FD 17.03% (17x), coverage 81%;
+    # 567 s for both fits. Under Euler it measured 1.16% (two threads)
     n_train = 20
     data = make_burgers_1d(n_train + 5, 101, random_state=0, return_bunch=True)
     errors, coverage = {}, {}
