@@ -46,8 +46,8 @@ __all__ = ["CoarseSDE"]
 logger = logging.getLogger(__name__)
 
 _DTYPE = torch.float32
-# parameters added after release, with the value that gives the behaviour of
-# the versions before them (for pickles of those versions)
+# parameters added after models could be pickled, each with the value that
+# reproduces what such a model did before the parameter existed
 _PARAMETERS_ADDED = {"node_position": False, "integrator": "euler"}
 
 
