@@ -479,7 +479,8 @@ def test_burgers_accuracy_against_closure_only_and_coarse_solver():
     # than the coarse finite-difference solver, calibrated ensemble spread.
     # Measured (this test, one torch thread, the Heun sampler): 0.98% vs
     # closure-only 6.57% (6.7x) and coarse FD 17.03% (17x), coverage 81%;
-    # 567 s for both fits. Under Euler it measured 1.16% (two threads)
+    # 567 s for both fits; training seeds 1 and 2 (n_micro=5): 0.99% and
+    # 1.11%. Under Euler it measured 1.16% (two threads)
     n_train = 20
     data = make_burgers_1d(n_train + 5, 101, random_state=0, return_bunch=True)
     errors, coverage = {}, {}
@@ -626,7 +627,8 @@ def test_kdv_accuracy_against_closure_only_and_coarse_solver():
     # --beta-warmup 30 --lr 1e-2 --paths 32 --threads 1, the Heun sampler at
     # 4 substeps): 3.24% vs 32.78% (10.1x), coarse FD 53.98%, coverage 62%
     # (predictive 87%), encode-decode floor 1.37%; the authors' root mean
-    # square over time: 3.45%; training 192 s + 88 s on the 2-core CPU.
+    # square over time: 3.45%; training 192 s + 88 s on the 2-core CPU;
+    # training seeds 1 and 2 (n_micro=5): 3.73% and 3.12%.
     # The same models under Euler at 4 substeps: 5.23% (RMS 5.92%) vs 32.85%
     # (and 7.33% at 150 epochs)
     n_train = 20
