@@ -716,11 +716,12 @@ def test_cylinder_wake_accuracy_against_closure_only():
     # sampling seeds, 1.67% / 12.26% at 64, converging on Heun's 1.48 / 1.50
     # / 1.43% at 4 / 8 / 16 substeps (12.21 / 12.16% closure-only at 4 / 8).
     # Without node_position (translation-invariant drift): 8.55% and 15.93%.
-    # The figure is one training's: training seed 1 (same data) gives 9.34%
-    # and seed 0 at 600 epochs 11.33% (a higher ELBO, a worse forecast), so
-    # this bar holds for one training in three measured. Held-out Reynolds numbers in (90, 110), Re given as an input
-    # (bench --case cylinder --inputs): 36.7% under Heun, 39.6% under Euler
-    # at 4 substeps (the paths grow out of the training range).
+    # The figure is one training's: training seeds 1 and 2 (same data) give
+    # 9.34% and 4.92% (the median of the three 4.92%), and seed 0 at 600
+    # epochs 11.33% (a higher ELBO, a worse forecast). Held-out Reynolds
+    # numbers in (90, 110), Re given as an input (bench --case cylinder
+    # --inputs): 36.7% under Heun, 39.6% under Euler at 4 substeps (the
+    # paths grow out of the training range).
     # The flow data take ~13 CPU-minutes.
     n_train = 15
     data = make_cylinder_wake(
