@@ -123,8 +123,7 @@ CASES = {
         # a snapshot of 51200 values costs ~3x one of 2-D Burgers: fewer,
         # smaller batches of shorter windows and a higher rate; the drift needs
         # many epochs to stay stable over 100 steps (60 -> 200 epochs: n_micro=5
-        # error 87% -> 22%) and sampling needs --substeps 16 (Euler at 4 adds
-        # energy to the vortices); 20 flow runs (each ~30 s of LBM warm-up)
+        # error 87% -> 22%); 20 flow runs (each ~30 s of LBM warm-up)
         defaults=dict(
             batches=10,
             batch_size=8,
@@ -349,8 +348,6 @@ def main():
             batches_per_epoch=args.batches,
             batch_size=args.batch_size,
             learning_rate=args.lr,
-            n_substeps=args.substeps,
-            integrator=args.integrator,
             device=args.device,
             random_state=args.seed,
         )
@@ -413,7 +410,8 @@ def main():
         print(f"  coarse finite differences : rel. error {fd:7.2%}")
     for key, res in results.items():
         if key.startswith("diverged"):
-            print(f"  CoarseSDE {key[9:]:<11}    : paths diverge ({res['message']})")
+            name = key.removeprefix("diverged ")
+            print(f"  CoarseSDE {name:<11}    : paths diverge ({res['message']})")
     for key, res in results.items():
         if not key.startswith("n_micro"):
             continue

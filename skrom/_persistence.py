@@ -30,7 +30,15 @@ def compatible_versions(saved, current):
 
 
 class VersionedStateMixin:
-    """Mixin placed before :class:`sklearn.base.BaseEstimator` in an estimator's bases."""
+    """Mixin placed before :class:`sklearn.base.BaseEstimator` in an estimator's bases.
+
+    A class may declare ``_parameters_added``: constructor parameters added
+    after its models could be pickled, each with the value that reproduces
+    what such a model did before the parameter existed; a pickle without
+    one loads with that value (not with today's default, not missing).
+    """
+
+    _parameters_added: dict = {}
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -48,4 +56,6 @@ class VersionedStateMixin:
                 "only portable within the same major.minor release. Refit the model "
                 f"with skrom {__version__}, or load it with skrom {saved}."
             )
+        for name, before in self._parameters_added.items():
+            state.setdefault(name, before)
         super().__setstate__(state)

@@ -46,9 +46,6 @@ __all__ = ["CoarseSDE"]
 logger = logging.getLogger(__name__)
 
 _DTYPE = torch.float32
-# parameters added after models could be pickled, each with the value that
-# reproduces what such a model did before the parameter existed
-_PARAMETERS_ADDED = {"node_position": False, "integrator": "euler"}
 
 
 class CoarseSDE(TransformerMixin, TrajectoryModel):
@@ -289,6 +286,9 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         "verbose": VERBOSE,
     }
 
+    # pickles from before these parameters load with their old behaviour
+    _parameters_added = {"node_position": False, "integrator": "euler"}
+
     def __init__(
         self,
         *,
@@ -335,13 +335,6 @@ class CoarseSDE(TransformerMixin, TrajectoryModel):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-
-    def __setstate__(self, state):
-        # a model pickled before a parameter existed behaves as that
-        # parameter's value below (the old behaviour), not as a missing one
-        for name, before in _PARAMETERS_ADDED.items():
-            state.setdefault(name, before)
-        super().__setstate__(state)
 
     # ------------------------------------------------------------------ fit --
     def fit(self, X, y=None, U=None):
